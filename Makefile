@@ -1,0 +1,64 @@
+# factcheck: `make run` serves the demo, `make test` runs every test.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | cksum | cut -d' ' -f1)
+
+# The first Python >= 3.12: python3.14/3.13/3.12 on PATH, then pyenv's versions, then python3.
+PYTHON ?= $(shell for c in python3.14 python3.13 python3.12 \
+	$$(ls -d $${PYENV_ROOT:-$$HOME/.pyenv}/versions/3.*/bin/python3 2>/dev/null | sort -rV) python3; do \
+	command -v $$c >/dev/null 2>&1 && $$c -c 'import sys; sys.exit(sys.version_info < (3, 12))' >/dev/null 2>&1 \
+	&& { command -v $$c; break; }; done)
+
+# Settings for the test run: DEBUG off as in production, but plain HTTP and unhashed static files.
+TEST_ENV := DJANGO_DEBUG=0 DJANGO_SECRET_KEY=test-only-not-a-secret DJANGO_HTTPS=0 DJANGO_STATIC_MANIFEST=0 \
+	DJANGO_ALLOW_ASYNC_UNSAFE=true
+
+.PHONY: help venv run demo test test-fast test-browser lint format bench screenshots clean
+
+help:
+	@echo "make run           install, migrate, load the demo and serve on http://127.0.0.1:8000"
+	@echo "make test          the whole test suite (browser tests included)"
+	@echo "make test-fast     the suite without browser tests"
+	@echo "make lint          ruff check and format check"
+	@echo "make screenshots   refresh the screenshots in docs/"
+
+$(STAMP): requirements.txt requirements-dev.txt
+	@if [ -z "$(PYTHON)" ]; then echo "factcheck needs Python 3.12 or newer; none was found (tried python3.14/3.13/3.12, pyenv, python3)." >&2; exit 1; fi
+	@if [ -x $(BIN)/python ] && ! $(BIN)/python -c 'import sys; sys.exit(sys.version_info < (3, 12))'; then rm -rf $(VENV); fi
+	@[ -x $(BIN)/python ] || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt -r requirements-dev.txt
+	@rm -f $(VENV)/.installed-*
+	@touch $@
+
+venv: $(STAMP)
+
+run: $(STAMP)
+	DJANGO_DEBUG=$${DJANGO_DEBUG:-1} $(BIN)/python manage.py migrate --no-input
+	DJANGO_DEBUG=$${DJANGO_DEBUG:-1} $(BIN)/python manage.py load_demo
+	DJANGO_DEBUG=$${DJANGO_DEBUG:-1} $(BIN)/python manage.py runserver 127.0.0.1:8000
+
+test: $(STAMP)
+	$(TEST_ENV) $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+test-fast: $(STAMP)
+	$(TEST_ENV) $(BIN)/python -m pytest -m "not browser" $(PYTEST_ARGS)
+
+test-browser: $(STAMP)
+	$(TEST_ENV) $(BIN)/python -m pytest -m browser $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(STAMP)
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+screenshots: $(STAMP)
+	$(TEST_ENV) $(BIN)/python -m pytest -m screenshot --screenshots -p no:cacheprovider tests/browser/test_screenshots.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache staticfiles

@@ -1,0 +1,81 @@
+"""Reading article files (bytes) into text and metadata. No ORM.
+
+Rules: UTF-8 only (a byte-order mark is dropped), no NUL or other binary
+control bytes, not empty, at most FACTCHECK_MAX_ARTICLE_BYTES bytes. HTML is
+reduced to its article text with trafilatura.
+"""
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+
+TEXT_SUFFIXES = {".txt", ".text", ".md"}
+HTML_SUFFIXES = {".html", ".htm"}
+# Control characters that never occur in article text (tab, LF, CR and FF are fine).
+_BINARY_BYTES = set(range(0, 9)) | {11} | set(range(14, 32)) | {127}
+
+
+@dataclass(frozen=True, slots=True)
+class ReadDocument:
+    body: str
+    title: str = ""
+    url: str = ""
+    publisher: str = ""
+    published_at: str = ""
+
+
+def max_bytes() -> int:
+    return settings.FACTCHECK_MAX_ARTICLE_BYTES
+
+
+def decode_text(data: bytes, *, name: str = "The file") -> str:
+    """Decode UTF-8 bytes, refusing binary, empty, oversized or non-UTF-8 input."""
+    if len(data) > max_bytes():
+        raise ValidationError(
+            f"{name} is {len(data):,} bytes; the limit is {max_bytes():,} bytes.", code="too_large"
+        )
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    if any(byte in _BINARY_BYTES for byte in data[:8192]) or b"\x00" in data:
+        raise ValidationError(f"{name} looks binary, not text. Upload a .txt or .html file.", code="binary")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ValidationError(
+            f"{name} is not valid UTF-8 (byte {exc.start}). Save it as UTF-8 and try again.", code="not_utf8"
+        ) from None
+    if not text.strip():
+        raise ValidationError(f"{name} is empty.", code="empty")
+    return text
+
+
+def read_document(data: bytes, *, filename: str) -> ReadDocument:
+    """Turn an uploaded or local file into text (and metadata, for HTML)."""
+    suffix = Path(filename).suffix.lower()
+    name = f"“{Path(filename).name}”"
+    if suffix not in TEXT_SUFFIXES | HTML_SUFFIXES:
+        raise ValidationError(
+            f"{name} is not a .txt or .html file.", code="unsupported_type"
+        )
+    text = decode_text(data, name=name)
+    if suffix in HTML_SUFFIXES:
+        return read_html(text, name=name)
+    return ReadDocument(body=text)
+
+
+def read_html(html: str, *, name: str = "The page") -> ReadDocument:
+    import trafilatura
+
+    body = trafilatura.extract(html, include_comments=False, include_tables=False, favor_precision=True)
+    if not body or not body.strip():
+        raise ValidationError(f"No article text could be found in {name}.", code="empty")
+    meta = trafilatura.extract_metadata(html)
+    return ReadDocument(
+        body=body,
+        title=(meta.title or "") if meta else "",
+        url=(meta.url or "") if meta else "",
+        publisher=(meta.sitename or "") if meta else "",
+        published_at=(meta.date or "") if meta else "",
+    )

@@ -1,0 +1,49 @@
+"""manage.py load_demo: the seed article and demo accounts, for DEBUG demos only. Safe to rerun."""
+
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.core.management.base import BaseCommand, CommandError
+
+from annotations import services
+from annotations.models import Article
+from annotations.segmentation import normalize_text
+
+DEMO_ARTICLE = Path(__file__).resolve().parents[2] / "demo_data" / "huawei-pakistan.txt"
+DEMO_TITLE = "Huawei spying in Pakistan?"
+DEMO_PASSWORD = "factcheck-demo"
+DEMO_USERS = [
+    ("reviewer", services.REVIEWERS_GROUP),
+    ("reviewer2", services.REVIEWERS_GROUP),
+    ("editor", services.EDITORS_GROUP),
+]
+
+
+class Command(BaseCommand):
+    help = "Load the demo article and the demo accounts (reviewer, reviewer2, editor). DEBUG only."
+
+    def handle(self, *args, **options):
+        if not settings.DEBUG:
+            raise CommandError("load_demo only runs with DJANGO_DEBUG=1: the demo password is public.")
+        User = get_user_model()
+        for username, group_name in DEMO_USERS:
+            user, created = User.objects.get_or_create(username=username)
+            if created:
+                user.set_password(DEMO_PASSWORD)
+                user.save()
+            user.groups.add(Group.objects.get(name=group_name))
+            self.stdout.write(f"{'Created' if created else 'Kept'} account {username} ({group_name}).")
+
+        body = normalize_text(DEMO_ARTICLE.read_text(encoding="utf-8"))
+        article = Article.objects.filter(body_sha256=services.body_sha256(body)).first()
+        if article is None:
+            article = services.article_import(title=DEMO_TITLE, body=body, language="en", imported_by=None)
+            self.stdout.write(f"Imported the demo article “{article.title}” ({article.sentences.count()} sentences).")
+        else:
+            self.stdout.write(f"The demo article is already stored as #{article.pk}.")
+        self.stdout.write(self.style.SUCCESS(
+            f"Demo ready. Log in at http://127.0.0.1:8000/ as reviewer, reviewer2 or editor, "
+            f"password {DEMO_PASSWORD}."
+        ))

@@ -1,0 +1,89 @@
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+
+
+class Article(models.Model):
+    """A stored article. The body is kept exactly as imported after
+    normalisation (NFC, `\\n` line endings); offsets everywhere point into it."""
+
+    title = models.CharField(max_length=300)
+    body = models.TextField()
+    body_sha256 = models.CharField(
+        "body SHA-256", max_length=64, unique=True, help_text="SHA-256 of the UTF-8 body."
+    )
+    url = models.URLField("source URL", max_length=2000, blank=True)
+    publisher = models.CharField(max_length=200, blank=True)
+    published_at = models.DateField("published", null=True, blank=True)
+    language = models.CharField(max_length=16, default="en", help_text="BCP 47 code, e.g. en, ur.")
+    imported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    imported_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-imported_at", "-id"]
+        indexes = [models.Index(fields=["title"])]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("annotations:article-detail", args=[self.pk])
+
+    @property
+    def direction(self) -> str:
+        """Text direction for the `dir` attribute."""
+        return "rtl" if self.language.split("-")[0].lower() in RTL_LANGUAGES else "ltr"
+
+
+RTL_LANGUAGES = frozenset({"ar", "arc", "dv", "fa", "ha", "he", "khw", "ks", "ku", "ps", "sd", "ug", "ur", "yi"})
+
+
+class Sentence(models.Model):
+    """A sentence of an article: `article.body[start:end]`, trimmed, within one paragraph."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="sentences")
+    index = models.PositiveIntegerField()
+    paragraph = models.PositiveIntegerField(help_text="Index of the non-empty line it belongs to.")
+    start = models.PositiveIntegerField(help_text="Code point offset, inclusive.")
+    end = models.PositiveIntegerField(help_text="Code point offset, exclusive.")
+
+    class Meta:
+        ordering = ["article", "index"]
+        constraints = [
+            models.UniqueConstraint(fields=["article", "index"], name="sentence_unique_index"),
+            models.CheckConstraint(condition=models.Q(start__lt=models.F("end")), name="sentence_start_before_end"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.article_id}#{self.index} [{self.start}, {self.end})"
+
+    @property
+    def text(self) -> str:
+        return self.article.body[self.start : self.end]
+
+
+class Status(models.TextChoices):
+    """The desk's verdict on a claim. Not a truth scale: see `STATUS_DETAILS`."""
+
+    ALLEGED = "alleged", "Alleged"
+    DENIED = "denied", "Denied"
+    UNVERIFIED = "unverified", "Unverified"
+    EVIDENCED = "evidenced", "Evidenced"
+
+
+# Icon and one-line definition shown with every status (never colour alone).
+STATUS_DETAILS = {
+    Status.ALLEGED: ("❝", "A party claims it; not established."),
+    Status.DENIED: ("⊘", "A party named in it has denied it."),
+    Status.UNVERIFIED: ("?", "No evidence either way could be found."),
+    Status.EVIDENCED: ("✓", "Documents or reporting support it."),
+}
+
+
+def status_legend() -> list[dict[str, str]]:
+    return [
+        {"value": status.value, "label": status.label, "icon": STATUS_DETAILS[status][0], "definition": STATUS_DETAILS[status][1]}
+        for status in Status
+    ]

@@ -1,0 +1,67 @@
+import os
+from pathlib import Path
+
+from django.test import Client
+import pytest
+
+from annotations import services
+
+from .factories import ArticleFactory, UserFactory
+
+# Playwright's sync API runs an event loop in the test thread; Django's ORM must still be usable there.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+SEED_PATH = Path(__file__).resolve().parent.parent / "annotations" / "demo_data" / "huawei-pakistan.txt"
+SEED_TITLE = "Huawei spying in Pakistan?"
+
+
+@pytest.fixture
+def reviewer(db):
+    return UserFactory(username="reviewer", groups=[services.REVIEWERS_GROUP])
+
+
+@pytest.fixture
+def reviewer2(db):
+    return UserFactory(username="reviewer2", groups=[services.REVIEWERS_GROUP])
+
+
+@pytest.fixture
+def editor(db):
+    return UserFactory(username="editor", groups=[services.EDITORS_GROUP])
+
+
+@pytest.fixture
+def outsider(db):
+    """Logged in, but in neither group."""
+    return UserFactory(username="outsider")
+
+
+def client_for(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def reviewer_client(reviewer):
+    return client_for(reviewer)
+
+
+@pytest.fixture
+def editor_client(editor):
+    return client_for(editor)
+
+
+@pytest.fixture
+def outsider_client(outsider):
+    return client_for(outsider)
+
+
+@pytest.fixture
+def seed_text() -> str:
+    return SEED_PATH.read_text(encoding="utf-8")
+
+
+@pytest.fixture
+def seed_article(db, seed_text):
+    return ArticleFactory(title=SEED_TITLE, body=seed_text)
