@@ -22,7 +22,17 @@ class ArticleAdmin(admin.ModelAdmin):
     search_fields = ["title", "publisher", "url", "body_sha256"]
     date_hierarchy = "imported_at"
     readonly_fields = ["body", "body_sha256", "language", "imported_by", "imported_at"]
-    fields = ["title", "url", "publisher", "published_at", "language", "body", "body_sha256", "imported_by", "imported_at"]
+    fields = [
+        "title",
+        "url",
+        "publisher",
+        "published_at",
+        "language",
+        "body",
+        "body_sha256",
+        "imported_by",
+        "imported_at",
+    ]
     inlines = [SentenceInline]
 
     def has_add_permission(self, request) -> bool:

@@ -8,15 +8,13 @@ from .importing import read_document
 class ArticleImportForm(forms.Form):
     """Paste the text or upload a .txt/.html file, plus metadata."""
 
-    title = forms.CharField(max_length=300, required=False, help_text="Taken from the page for HTML files when left empty.")
+    title = forms.CharField(
+        max_length=300, required=False, help_text="Taken from the page for HTML files when left empty."
+    )
     url = forms.URLField(label="Source URL", max_length=2000, required=False, assume_scheme="https")
     publisher = forms.CharField(max_length=200, required=False)
-    published_at = forms.DateField(
-        label="Published", required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-    language = forms.CharField(
-        max_length=16, initial="en", help_text="Language code, such as en, ur, de, ar."
-    )
+    published_at = forms.DateField(label="Published", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    language = forms.CharField(max_length=16, initial="en", help_text="Language code, such as en, ur, de, ar.")
     body = forms.CharField(
         label="Article text",
         required=False,

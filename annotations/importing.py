@@ -33,9 +33,7 @@ def max_bytes() -> int:
 def decode_text(data: bytes, *, name: str = "The file") -> str:
     """Decode UTF-8 bytes, refusing binary, empty, oversized or non-UTF-8 input."""
     if len(data) > max_bytes():
-        raise ValidationError(
-            f"{name} is {len(data):,} bytes; the limit is {max_bytes():,} bytes.", code="too_large"
-        )
+        raise ValidationError(f"{name} is {len(data):,} bytes; the limit is {max_bytes():,} bytes.", code="too_large")
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
     if any(byte in _BINARY_BYTES for byte in data[:8192]) or b"\x00" in data:
@@ -44,7 +42,8 @@ def decode_text(data: bytes, *, name: str = "The file") -> str:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise ValidationError(
-            f"{name} is not valid UTF-8 (byte {exc.start}). Save it as UTF-8 and try again.", code="not_utf8"
+            f"{name} is not valid UTF-8 (first bad byte at position {exc.start + 1}). Save it as UTF-8 and try again.",
+            code="not_utf8",
         ) from None
     if not text.strip():
         raise ValidationError(f"{name} is empty.", code="empty")
@@ -56,9 +55,7 @@ def read_document(data: bytes, *, filename: str) -> ReadDocument:
     suffix = Path(filename).suffix.lower()
     name = f"“{Path(filename).name}”"
     if suffix not in TEXT_SUFFIXES | HTML_SUFFIXES:
-        raise ValidationError(
-            f"{name} is not a .txt or .html file.", code="unsupported_type"
-        )
+        raise ValidationError(f"{name} is not a .txt or .html file.", code="unsupported_type")
     text = decode_text(data, name=name)
     if suffix in HTML_SUFFIXES:
         return read_html(text, name=name)

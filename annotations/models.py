@@ -9,9 +9,7 @@ class Article(models.Model):
 
     title = models.CharField(max_length=300)
     body = models.TextField()
-    body_sha256 = models.CharField(
-        "body SHA-256", max_length=64, unique=True, help_text="SHA-256 of the UTF-8 body."
-    )
+    body_sha256 = models.CharField("body SHA-256", max_length=64, unique=True, help_text="SHA-256 of the UTF-8 body.")
     url = models.URLField("source URL", max_length=2000, blank=True)
     publisher = models.CharField(max_length=200, blank=True)
     published_at = models.DateField("published", null=True, blank=True)
@@ -84,6 +82,11 @@ STATUS_DETAILS = {
 
 def status_legend() -> list[dict[str, str]]:
     return [
-        {"value": status.value, "label": status.label, "icon": STATUS_DETAILS[status][0], "definition": STATUS_DETAILS[status][1]}
+        {
+            "value": status.value,
+            "label": status.label,
+            "icon": STATUS_DETAILS[status][0],
+            "definition": STATUS_DETAILS[status][1],
+        }
         for status in Status
     ]

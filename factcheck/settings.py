@@ -4,8 +4,8 @@ Every variable is documented in README.md ("Configuration"). Defaults are safe
 for production (DEBUG off, HTTPS on); `make run` turns DEBUG on for the demo.
 """
 
-from pathlib import Path
 import os
+from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured

@@ -65,3 +65,9 @@ def seed_text() -> str:
 @pytest.fixture
 def seed_article(db, seed_text):
     return ArticleFactory(title=SEED_TITLE, body=seed_text)
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    """PBKDF2's deliberate slowness protects real passwords, not test personas."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

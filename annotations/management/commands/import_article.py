@@ -49,16 +49,22 @@ class Command(BaseCommand):
             self._bulk([(p.name, lambda p=p: self._from_file(p, {**options, "title": ""})) for p in files])
         elif path.suffix.lower() == ".jsonl":
             lines = path.read_text(encoding="utf-8").splitlines()
-            items = [(f"{path.name}:{n}", lambda line=line: self._from_json(line)) for n, line in enumerate(lines, 1) if line.strip()]
+            items = [
+                (f"{path.name}:{n}", lambda line=line: self._from_json(line))
+                for n, line in enumerate(lines, 1)
+                if line.strip()
+            ]
             self._bulk(items)
         else:
             try:
                 article = self._from_file(path, options)
             except ValidationError as exc:
                 raise CommandError(_messages(exc)) from None
-            self.stdout.write(self.style.SUCCESS(
-                f"Imported article #{article.pk} “{article.title}” with {article.sentences.count()} sentences."
-            ))
+            self.stdout.write(
+                self.style.SUCCESS(
+                    f"Imported article #{article.pk} “{article.title}” with {article.sentences.count()} sentences."
+                )
+            )
 
     def _from_file(self, path: Path, options: dict):
         document = read_document(path.read_bytes(), filename=path.name)

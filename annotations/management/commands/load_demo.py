@@ -43,7 +43,9 @@ class Command(BaseCommand):
             self.stdout.write(f"Imported the demo article “{article.title}” ({article.sentences.count()} sentences).")
         else:
             self.stdout.write(f"The demo article is already stored as #{article.pk}.")
-        self.stdout.write(self.style.SUCCESS(
-            f"Demo ready. Log in at http://127.0.0.1:8000/ as reviewer, reviewer2 or editor, "
-            f"password {DEMO_PASSWORD}."
-        ))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Demo ready. Log in at http://127.0.0.1:8000/ as reviewer, reviewer2 or editor, "
+                f"password {DEMO_PASSWORD}."
+            )
+        )

@@ -1,0 +1,141 @@
+"""Playwright fixtures for the browser tests: system Chromium, login, console and CSP error collection."""
+
+from collections.abc import Callable
+import os
+from pathlib import Path
+
+from playwright.sync_api import BrowserContext, ConsoleMessage, Error, Page, expect
+import pytest
+
+from tests.factories import PASSWORD
+
+BROWSER_DIR = Path(__file__).resolve().parent
+CHROMIUM_DEFAULT = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+# Short, so that a missing element fails in seconds rather than after Playwright's 30 s default.
+TIMEOUT_MS = 5000
+
+expect.set_options(timeout=TIMEOUT_MS)
+
+# Reports `securitypolicyviolation` events to Python. Init scripts and exposed bindings are injected by
+# the browser itself, so the page's CSP does not block them.
+CSP_LISTENER = """
+document.addEventListener("securitypolicyviolation", (event) => {
+  window.__factcheckCspViolation(
+    `${event.effectiveDirective} blocked ${event.blockedURI || "inline"} at ${event.sourceFile}:${event.lineNumber}`
+  );
+});
+"""
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--screenshots",
+        action="store_true",
+        default=False,
+        help="Run the tests marked `screenshot`, which rewrite docs/screenshots/*.png (make screenshots).",
+    )
+
+
+def _in_browser_dir(item: pytest.Item) -> bool:
+    return item.path.is_relative_to(BROWSER_DIR)
+
+
+# tryfirst: the `browser` mark must be on the items before `-m browser` / `-m "not browser"` filters them.
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        if _in_browser_dir(item):
+            item.add_marker(pytest.mark.browser)
+    # Screenshot tests rewrite files in docs/: deselected (not skipped) unless asked for.
+    if config.getoption("screenshots", default=False):
+        return
+    deselected = [item for item in items if _in_browser_dir(item) and item.get_closest_marker("screenshot")]
+    if deselected:
+        config.hook.pytest_deselected(items=deselected)
+        items[:] = [item for item in items if item not in deselected]
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args: dict) -> dict:
+    executable = os.environ.get("FACTCHECK_CHROMIUM") or CHROMIUM_DEFAULT
+    if not Path(executable).is_file():
+        reason = f"Chromium not found at {executable}; apt-get install chromium (or set FACTCHECK_CHROMIUM)"
+        if os.environ.get("CI"):
+            pytest.fail(f"{reason}. CI must run the browser tests.", pytrace=False)
+        pytest.skip(reason)
+    return {**browser_type_launch_args, "executable_path": executable, "args": CHROMIUM_ARGS}
+
+
+@pytest.fixture(autouse=True)
+def _restore_migrated_rows(django_db_serialized_rollback: None, request) -> None:
+    """Put back the rows created by data migrations (the reviewer and editor groups) after each test.
+
+    `live_server` makes a test transactional, and its teardown flushes every table; without the
+    serialized rollback, the next test would find no groups.
+    """
+    from django.db import connection
+    from django.contrib.auth.models import Group
+    from pytest_django.fixtures import _get_databases_for_setup
+    from django.db import connections
+    print("DBG2", _get_databases_for_setup(request.session.items), [i.fixturenames for i in request.session.items][:1], id(connection), id(connections["default"]))
+    print("DBG", hasattr(connection, "_test_serialized_contents"), len(getattr(connection, "_test_serialized_contents", "")), list(Group.objects.values_list("name", flat=True)))
+
+
+@pytest.fixture
+def context(new_context: Callable[..., BrowserContext]) -> BrowserContext:
+    context = new_context()
+    context.set_default_timeout(TIMEOUT_MS)
+    context.set_default_navigation_timeout(TIMEOUT_MS)
+    return context
+
+
+@pytest.fixture
+def console_errors(context: BrowserContext, page: Page, live_server) -> list[str]:
+    """Console errors, uncaught exceptions and CSP violations of every page the test visits.
+
+    Tests end with `assert console_errors == []`. Chromium also logs CSP refusals and failed
+    resource loads (404 on a script or stylesheet) as console errors.
+    """
+    errors: list[str] = []
+    # Chromium asks for /favicon.ico by itself when a page declares no icon; base.html has none yet.
+    ignored_urls = {f"{live_server.url}/favicon.ico"}
+
+    def on_console(message: ConsoleMessage) -> None:
+        if message.type == "error" and message.location.get("url") not in ignored_urls:
+            location = message.location
+            errors.append(f"console: {message.text} ({location.get('url')}:{location.get('lineNumber')})")
+
+    def on_page_error(error: Error) -> None:
+        errors.append(f"pageerror: {error.message}")
+
+    context.expose_function("__factcheckCspViolation", lambda text: errors.append(f"csp: {text}"))
+    context.add_init_script(CSP_LISTENER)
+    page.on("console", on_console)
+    page.on("pageerror", on_page_error)
+    return errors
+
+
+LoginFunction = Callable[[Page, object, object], None]
+
+
+@pytest.fixture
+def login() -> LoginFunction:
+    """`login(page, live_server, user)`: log in through the real form and land on the article list."""
+
+    def _login(page: Page, live_server, user) -> None:
+        page.goto(f"{live_server.url}/accounts/login/")
+        page.fill("#id_username", user.get_username())
+        page.fill("#id_password", PASSWORD)
+        page.locator("form.stack button[type=submit]").click()
+        page.wait_for_url(f"{live_server.url}/")
+        expect(page.locator("h1")).to_have_text("Articles")
+
+    return _login

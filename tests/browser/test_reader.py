@@ -1,0 +1,103 @@
+"""The reader page in Chromium: sentences, selection by click and keyboard, text direction, access."""
+
+from playwright.sync_api import Page, expect
+import pytest
+
+from annotations.models import Article
+from tests.factories import ArticleFactory
+
+URDU_BODY = "پاکستان میں ہواوے پر مقدمہ دائر کیا گیا ہے۔ کمپنی نے الزامات کی تردید کی ہے۔"
+
+
+@pytest.fixture
+def urdu_article(db) -> Article:
+    return ArticleFactory(title="ہواوے پر مقدمہ", body=URDU_BODY, language="ur")
+
+
+def open_article(page: Page, live_server, article: Article) -> None:
+    page.goto(f"{live_server.url}/articles/{article.pk}/")
+    expect(page.locator("#article-title")).to_have_text(article.title)
+
+
+def test_reader_shows_every_sentence_and_selects_one_by_click(
+    page: Page, live_server, login, console_errors, reviewer, seed_article
+):
+    login(page, live_server, reviewer)
+    open_article(page, live_server, seed_article)
+
+    body = page.locator("#article-body")
+    expect(body.locator(".sentence")).to_have_count(26)
+    expect(body).to_have_attribute("dir", "ltr")
+    expect(body).to_have_attribute("lang", "en")
+
+    sentence = body.locator('.sentence[data-index="4"]')
+    sentence.click()
+
+    stored = seed_article.sentences.get(index=4)
+    start, end = int(sentence.get_attribute("data-start")), int(sentence.get_attribute("data-end"))
+    assert (start, end) == (stored.start, stored.end)
+    assert sentence.text_content() == seed_article.body[start:end]
+    expect(sentence).to_have_class("sentence is-selected")
+    expect(sentence).to_have_attribute("aria-current", "true")
+    expect(body.locator(".sentence.is-selected")).to_have_count(1)
+
+    expect(page.locator("#selection-empty")).to_be_hidden()
+    expect(page.locator("#selection-index")).to_have_text("5")
+    expect(page.locator("#selection-start")).to_have_text(str(stored.start))
+    expect(page.locator("#selection-end")).to_have_text(str(stored.end))
+    expect(page.locator("#selection-quote")).to_have_text(seed_article.body[stored.start : stored.end])
+
+    assert console_errors == []
+
+
+def test_reader_keyboard_moves_with_j_k_and_selects_with_enter(
+    page: Page, live_server, login, console_errors, reviewer, seed_article
+):
+    login(page, live_server, reviewer)
+    open_article(page, live_server, seed_article)
+    body = page.locator("#article-body")
+
+    body.locator('.sentence[data-index="0"]').focus()
+    page.keyboard.press("j")
+    page.keyboard.press("j")
+    third = body.locator('.sentence[data-index="2"]')
+    expect(third).to_be_focused()
+    page.keyboard.press("Enter")
+
+    stored = seed_article.sentences.get(index=2)
+    expect(third).to_have_class("sentence is-selected")
+    expect(body.locator(".sentence.is-selected")).to_have_count(1)
+    expect(page.locator("#selection-index")).to_have_text("3")
+    expect(page.locator("#selection-start")).to_have_text(str(stored.start))
+    expect(page.locator("#selection-end")).to_have_text(str(stored.end))
+    expect(page.locator("#selection-quote")).to_have_text(seed_article.body[stored.start : stored.end])
+
+    page.keyboard.press("k")
+    expect(body.locator('.sentence[data-index="1"]')).to_be_focused()
+    # Moving the focus does not change the selection.
+    expect(third).to_have_class("sentence is-selected")
+
+    assert console_errors == []
+
+
+def test_reader_shows_urdu_right_to_left(page: Page, live_server, login, console_errors, reviewer, urdu_article):
+    login(page, live_server, reviewer)
+    open_article(page, live_server, urdu_article)
+
+    body = page.locator("#article-body")
+    expect(body).to_have_attribute("dir", "rtl")
+    expect(body).to_have_attribute("lang", "ur")
+    sentences = body.locator(".sentence")
+    expect(sentences).to_have_count(2)
+    expect(sentences).to_have_text(["پاکستان میں ہواوے پر مقدمہ دائر کیا گیا ہے۔", "کمپنی نے الزامات کی تردید کی ہے۔"])
+
+    assert console_errors == []
+
+
+def test_reader_sends_anonymous_visitor_to_login(page: Page, live_server, console_errors, seed_article):
+    page.goto(f"{live_server.url}/articles/{seed_article.pk}/")
+
+    expect(page).to_have_url(f"{live_server.url}/accounts/login/?next=/articles/{seed_article.pk}/")
+    expect(page.locator("h1")).to_have_text("Log in to factcheck")
+    expect(page.locator("input[name=next]")).to_have_value(f"/articles/{seed_article.pk}/")
+    assert console_errors == []

@@ -1,0 +1,39 @@
+"""`make screenshots`: rewrites docs/screenshots/*.png. Deselected unless pytest runs with --screenshots."""
+
+from pathlib import Path
+
+from playwright.sync_api import Page, expect
+import pytest
+
+from tests.factories import ArticleFactory
+
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+VIEWPORT = {"width": 1440, "height": 1000}
+
+
+@pytest.mark.screenshot
+def test_screenshots_login_list_and_reader(page: Page, live_server, login, console_errors, reviewer, seed_article):
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    ArticleFactory(
+        title="ہواوے پر مقدمہ",
+        body="پاکستان میں ہواوے پر مقدمہ دائر کیا گیا ہے۔ کمپنی نے الزامات کی تردید کی ہے۔",
+        language="ur",
+    )
+    page.set_viewport_size(VIEWPORT)
+
+    page.goto(f"{live_server.url}/accounts/login/")
+    expect(page.locator("h1")).to_have_text("Log in to factcheck")
+    page.screenshot(path=SCREENSHOTS / "login.png", full_page=True)
+
+    login(page, live_server, reviewer)
+    expect(page.locator("#article-table tbody tr")).to_have_count(2)
+    page.screenshot(path=SCREENSHOTS / "articles.png", full_page=True)
+
+    page.goto(f"{live_server.url}/articles/{seed_article.pk}/")
+    sentence = page.locator('#article-body .sentence[data-index="4"]')
+    sentence.click()
+    expect(sentence).to_have_class("sentence is-selected")
+    page.mouse.move(0, 0)
+    page.screenshot(path=SCREENSHOTS / "reader.png", full_page=True)
+
+    assert console_errors == []

@@ -1,0 +1,51 @@
+"""Settings fail loudly: each case starts a fresh interpreter with its own environment."""
+
+import os
+from pathlib import Path
+import subprocess
+import sys
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def run_check(env: dict[str, str], *args: str) -> subprocess.CompletedProcess:
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_URL"))}
+    return subprocess.run(
+        [sys.executable, "manage.py", "check", *args], cwd=ROOT, env={**clean, **env}, capture_output=True, text=True
+    )
+
+
+def test_missing_secret_key_with_debug_off_stops_start_up():
+    result = run_check({"DJANGO_DEBUG": "0"})
+    assert result.returncode == 1
+    assert "DJANGO_SECRET_KEY is not set" in result.stderr
+
+
+def test_bad_database_url_stops_start_up():
+    result = run_check({"DJANGO_DEBUG": "1", "DATABASE_URL": "oracle-ish://nope"})
+    assert result.returncode == 1
+    assert "DATABASE_URL could not be read" in result.stderr
+
+
+def test_bad_boolean_stops_start_up():
+    result = run_check({"DJANGO_DEBUG": "maybe"})
+    assert "DJANGO_DEBUG='maybe' is not a boolean" in result.stderr
+
+
+@pytest.mark.parametrize("url", ["sqlite:///tmp/x.sqlite3"])
+def test_deploy_check_is_clean_with_production_settings(url):
+    result = run_check(
+        {
+            "DJANGO_DEBUG": "0",
+            "DJANGO_SECRET_KEY": "k" * 20 + "-a-long-random-production-secret-key-value",
+            "DJANGO_ALLOWED_HOSTS": "factcheck.example.org",
+            "DATABASE_URL": url,
+        },
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+    )
+    assert result.returncode == 0, result.stderr
+    assert "System check identified no issues (0 silenced)." in result.stdout
