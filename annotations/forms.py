@@ -3,6 +3,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 
 from .importing import read_document
+from .models import Source, Status
+from .services import SourceLink
 
 
 class ArticleImportForm(forms.Form):
@@ -76,3 +78,82 @@ class ArticleImportForm(forms.Form):
                 self.add_error(field if field in self.fields else None, messages)
         else:
             self.add_error(None, error.messages)
+
+
+class AnnotationForm(forms.Form):
+    """Parses a verdict from the page. The rules live in services.annotation_create/update."""
+
+    start = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+    end = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+    quote = forms.CharField(widget=forms.HiddenInput, strip=False)
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    status = forms.ChoiceField(
+        choices=Status.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose alleged, denied, unverified or evidenced."},
+    )
+    note = forms.CharField(
+        label="Why", required=False, strip=False, widget=forms.Textarea(attrs={"rows": 4}), max_length=10_000
+    )
+    claimant = forms.CharField(label="Who makes the claim", required=False, max_length=200)
+    denied_by = forms.CharField(label="Who denied it", required=False, max_length=200)
+
+    def __init__(self, *args, editing: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.source_rows: list[dict] = []
+        self.source_errors: list[str] = []
+        if editing:
+            for name in ("start", "end", "quote"):
+                self.fields[name].required = False
+
+    def clean(self):
+        data = super().clean()
+        rows = []
+        ids = self.data.getlist("source_id") if hasattr(self.data, "getlist") else []
+        relations = self.data.getlist("source_relation") if hasattr(self.data, "getlist") else []
+        pinpoints = self.data.getlist("source_pinpoint") if hasattr(self.data, "getlist") else []
+        if not (len(ids) == len(relations) == len(pinpoints)):
+            raise ValidationError("The source list was incomplete. Reload the page and try again.")
+        wanted = [int(i) for i in ids if i.isdigit()]
+        if len(wanted) != len(ids):
+            self.add_error(None, "A source reference was not valid. Remove it and add it again.")
+            return data
+        found = Source.objects.in_bulk(wanted)
+        for source_id, relation, pinpoint in zip(wanted, relations, pinpoints, strict=True):
+            source = found.get(source_id)
+            if source is None:
+                self.add_error(None, "A linked source no longer exists. Remove it and add it again.")
+                continue
+            rows.append({"source": source, "relation": relation, "pinpoint": pinpoint})
+        self.source_rows = rows
+        return data
+
+    def source_links(self) -> list[SourceLink]:
+        return [SourceLink(row["source"], row["relation"], row["pinpoint"]) for row in self.source_rows]
+
+    def add_service_errors(self, error: ValidationError) -> None:
+        """Field errors on their fields; source rules next to the sources; span errors on top."""
+        if not hasattr(error, "error_dict"):
+            self.add_error(None, error.messages)
+            return
+        for field, messages in error.message_dict.items():
+            if field == "sources":
+                self.source_errors.extend(messages)
+                # Keep the form invalid for callers that check is_valid() again.
+                self._errors.setdefault("__all__", self.error_class(error_class="nonfield"))
+            elif field in {"status", "note", "claimant", "denied_by"}:
+                self.add_error(field, messages)
+            else:
+                self.add_error(None, messages)
+
+
+class SourceForm(forms.Form):
+    """A new source, typed into the verdict form."""
+
+    url = forms.CharField(label="URL", max_length=2000)
+    title = forms.CharField(max_length=500, required=False)
+    publisher = forms.CharField(max_length=200, required=False)
+    published_at = forms.DateField(label="Published", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    archive_url = forms.CharField(label="Archive URL", max_length=2000, required=False)
+
+    add_service_errors = ArticleImportForm.add_service_errors

@@ -90,3 +90,101 @@ def status_legend() -> list[dict[str, str]]:
         }
         for status in Status
     ]
+
+
+class Relation(models.TextChoices):
+    """How a linked source bears on a verdict."""
+
+    SUPPORTS = "supports", "Supports"
+    REFUTES = "refutes", "Refutes"
+    DENIAL = "denial", "Denial statement"
+    CONTEXT = "context", "Context"
+
+
+class Source(models.Model):
+    """A web document cited as evidence. Stored once per normalised URL and reused."""
+
+    url = models.URLField("URL", max_length=2000, unique=True)
+    title = models.CharField(max_length=500)
+    publisher = models.CharField(max_length=200, blank=True)
+    published_at = models.DateField("published", null=True, blank=True)
+    archive_url = models.URLField("archive URL", max_length=2000, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["title", "id"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Annotation(models.Model):
+    """A reviewer's verdict on a span of an article: `article.body[start:end] == quote`."""
+
+    article = models.ForeignKey(Article, on_delete=models.PROTECT, related_name="annotations")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="annotations")
+    start = models.PositiveIntegerField(help_text="Code point offset, inclusive.")
+    end = models.PositiveIntegerField(help_text="Code point offset, exclusive.")
+    quote = models.TextField()
+    prefix = models.CharField(max_length=32, blank=True)
+    suffix = models.CharField(max_length=32, blank=True)
+    status = models.CharField(max_length=16, choices=Status.choices)
+    claimant = models.CharField(max_length=200, blank=True, help_text="Who makes the claim, per the article.")
+    denied_by = models.CharField(max_length=200, blank=True, help_text="Who denied it (required for denied).")
+    note = models.TextField(blank=True)
+    version = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    deleted_at = models.DateTimeField(null=True, blank=True)
+    deleted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    sources = models.ManyToManyField(Source, through="AnnotationSource", related_name="annotations")
+
+    class Meta:
+        ordering = ["article", "start", "-end", "id"]
+        indexes = [models.Index(fields=["article", "start"])]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(start__lt=models.F("end")), name="annotation_start_before_end"),
+            models.CheckConstraint(condition=models.Q(status__in=Status.values), name="annotation_status_valid"),
+            models.CheckConstraint(
+                condition=~models.Q(status=Status.DENIED) | ~models.Q(denied_by=""),
+                name="annotation_denied_names_who",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_status_display()}: {self.quote[:60]}"
+
+    @property
+    def status_icon(self) -> str:
+        return STATUS_DETAILS[Status(self.status)][0]
+
+    @property
+    def is_deleted(self) -> bool:
+        return self.deleted_at is not None
+
+
+class AnnotationSource(models.Model):
+    """The link between a verdict and a source: its relation and an optional pinpoint."""
+
+    annotation = models.ForeignKey(Annotation, on_delete=models.CASCADE, related_name="source_links")
+    source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="links")
+    relation = models.CharField(max_length=16, choices=Relation.choices)
+    pinpoint = models.CharField(max_length=500, blank=True, help_text="Page, paragraph or quoted passage.")
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["annotation", "position", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["annotation", "source", "relation"], name="annotation_source_unique"),
+            models.CheckConstraint(
+                condition=models.Q(relation__in=Relation.values), name="annotation_source_relation_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_relation_display()}: {self.source}"

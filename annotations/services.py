@@ -1,16 +1,20 @@
 """Every write and every rule of factcheck. Views, forms, the API and the
 management commands call these functions; none of them re-implements a rule."""
 
-from datetime import date
+from dataclasses import dataclass
+from datetime import date, timedelta
 import hashlib
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils import timezone
 
-from .models import Article, Sentence
+from .anchoring import SpanError, anchor_span
+from .models import Annotation, AnnotationSource, Article, Relation, Sentence, Source, Status
 from .segmentation import normalize_text, split_sentences
+from .weburls import UrlError, normalize_url
 
 REVIEWERS_GROUP = "Reviewers"
 EDITORS_GROUP = "Editors"
@@ -112,3 +116,256 @@ def article_update_metadata(
     article.title, article.url, article.publisher, article.published_at = title, url, publisher, published_at
     article.save(update_fields=["title", "url", "publisher", "published_at"])
     return article
+
+
+# --- Sources -------------------------------------------------------------------------------------
+
+MAX_NOTE_LENGTH = 10_000
+
+
+def source_get_or_create(
+    *,
+    url: str,
+    title: str,
+    created_by: User,
+    publisher: str = "",
+    published_at: date | None = None,
+    archive_url: str = "",
+) -> tuple[Source, bool]:
+    """Find the source with this normalised URL, or store a new one.
+
+    Rules: http(s) only; the URL is normalised (lower-case host, no fragment,
+    no tracking parameters); a new source needs a title; an archive URL, when
+    given, is http(s) too. An existing source is returned unchanged.
+    Returns (source, created).
+    """
+    if not user_is_reviewer(created_by):
+        raise PermissionDenied("Only reviewers and editors can add sources.")
+    errors: dict[str, list[str]] = {}
+    try:
+        normalized = normalize_url(url)
+    except UrlError as exc:
+        errors["url"] = [str(exc)]
+    archive = ""
+    if archive_url.strip():
+        try:
+            archive = normalize_url(archive_url)
+        except UrlError as exc:
+            errors["archive_url"] = [str(exc)]
+    if errors:
+        raise ValidationError(errors)
+    existing = Source.objects.filter(url=normalized).first()
+    if existing is not None:
+        return existing, False
+    title = " ".join(title.split())
+    if not title:
+        raise ValidationError({"title": ["Give the source a title."]})
+    with transaction.atomic():
+        source, created = Source.objects.get_or_create(
+            url=normalized,
+            defaults={
+                "title": title[:500],
+                "publisher": publisher.strip()[:200],
+                "published_at": published_at,
+                "archive_url": archive,
+                "created_by": created_by,
+            },
+        )
+    return source, created
+
+
+# --- Annotations ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class SourceLink:
+    source: Source
+    relation: str
+    pinpoint: str = ""
+
+
+class VersionConflict(Exception):
+    """A write based on an older version of the annotation than the stored one."""
+
+    def __init__(self, annotation: Annotation):
+        self.annotation = annotation
+        super().__init__(f"Annotation {annotation.pk} is at version {annotation.version}.")
+
+
+def _verdict_errors(*, status: str, denied_by: str, note: str, claimant: str, sources: list[SourceLink]) -> dict:
+    """The rules of a verdict, shared by create and update."""
+    errors: dict[str, list[str]] = {}
+    if status not in Status.values:
+        errors["status"] = ["Choose alleged, denied, unverified or evidenced."]
+    if status == Status.DENIED and not denied_by.strip():
+        errors["denied_by"] = ["Name who denied it: a denied verdict records the party that denied the claim."]
+    if status == Status.EVIDENCED and not any(link.relation == Relation.SUPPORTS for link in sources):
+        errors["sources"] = ["An evidenced verdict needs at least one source that supports it."]
+    if len(note) > MAX_NOTE_LENGTH:
+        errors["note"] = [f"Keep the note under {MAX_NOTE_LENGTH:,} characters (it has {len(note):,})."]
+    if len(claimant) > 200:
+        errors["claimant"] = ["Keep the claimant under 200 characters."]
+    if len(denied_by) > 200:
+        errors["denied_by"] = ["Keep who denied it under 200 characters."]
+    seen = set()
+    for link in sources:
+        if link.relation not in Relation.values:
+            errors.setdefault("sources", []).append(f"“{link.relation}” is not a relation.")
+        if (link.source.pk, link.relation) in seen:
+            errors.setdefault("sources", []).append(f"“{link.source.title}” is linked twice as {link.relation}.")
+        seen.add((link.source.pk, link.relation))
+        if len(link.pinpoint) > 500:
+            errors.setdefault("sources", []).append("Keep each pinpoint under 500 characters.")
+    return errors
+
+
+def _replace_source_links(annotation: Annotation, sources: list[SourceLink]) -> None:
+    annotation.source_links.all().delete()
+    AnnotationSource.objects.bulk_create(
+        AnnotationSource(
+            annotation=annotation,
+            source=link.source,
+            relation=link.relation,
+            pinpoint=link.pinpoint.strip(),
+            position=position,
+        )
+        for position, link in enumerate(sources)
+    )
+
+
+def annotation_create(
+    *,
+    article: Article,
+    author: User,
+    start: int,
+    end: int,
+    quote: str,
+    status: str,
+    note: str = "",
+    claimant: str = "",
+    denied_by: str = "",
+    sources: list[SourceLink] | None = None,
+) -> Annotation:
+    """Record a verdict on `article.body[start:end]`.
+
+    Rules: reviewers and editors only; the span must match the body exactly
+    (see anchoring.anchor_span); `denied` names who denied it; `evidenced`
+    has a `supports` source. Side effects: one Annotation with its source
+    links, storing quote, prefix and suffix for re-anchoring.
+    """
+    if not user_is_reviewer(author):
+        raise PermissionDenied("Only reviewers and editors can record verdicts.")
+    sources = sources or []
+    errors = _verdict_errors(status=status, denied_by=denied_by, note=note, claimant=claimant, sources=sources)
+    try:
+        anchor = anchor_span(article.body, start=start, end=end, quote=quote)
+    except SpanError as exc:
+        errors["quote"] = [str(exc)]
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        annotation = Annotation.objects.create(
+            article=article,
+            author=author,
+            start=anchor.start,
+            end=anchor.end,
+            quote=anchor.quote,
+            prefix=anchor.prefix,
+            suffix=anchor.suffix,
+            status=status,
+            note=note,
+            claimant=claimant.strip(),
+            denied_by=denied_by.strip() if status == Status.DENIED else "",
+        )
+        _replace_source_links(annotation, sources)
+    return annotation
+
+
+def can_edit_annotation(user: User, annotation: Annotation) -> bool:
+    """Authors edit their own verdicts; editors edit any."""
+    return user_is_editor(user) or (user_is_reviewer(user) and annotation.author_id == user.pk)
+
+
+def _lock(annotation: Annotation) -> Annotation:
+    """Re-read the row inside the transaction, locked on PostgreSQL."""
+    return Annotation.objects.select_for_update().select_related("author").get(pk=annotation.pk)
+
+
+def annotation_update(
+    *,
+    annotation: Annotation,
+    actor: User,
+    version: int,
+    status: str,
+    note: str = "",
+    claimant: str = "",
+    denied_by: str = "",
+    sources: list[SourceLink] | None = None,
+) -> Annotation:
+    """Change a verdict's status, note, attribution and sources.
+
+    Rules: the author or an editor; same verdict rules as create; `version`
+    must be the stored version, otherwise VersionConflict (nothing is
+    overwritten). Side effects: the version goes up by one; links replaced.
+    """
+    if not can_edit_annotation(actor, annotation):
+        raise PermissionDenied("Only its author or an editor can edit this verdict.")
+    sources = sources or []
+    errors = _verdict_errors(status=status, denied_by=denied_by, note=note, claimant=claimant, sources=sources)
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        current = _lock(annotation)
+        if current.is_deleted:
+            raise ValidationError("This verdict was deleted.")
+        if current.version != version:
+            raise VersionConflict(current)
+        current.status = status
+        current.note = note
+        current.claimant = claimant.strip()
+        current.denied_by = denied_by.strip() if status == Status.DENIED else ""
+        current.version += 1
+        current.save()
+        _replace_source_links(current, sources)
+    return current
+
+
+def annotation_delete(*, annotation: Annotation, actor: User) -> Annotation:
+    """Soft-delete a verdict: it disappears from pages and exports but is kept.
+
+    Rules: the author or an editor. The author can undo for
+    FACTCHECK_UNDO_SECONDS; an editor can restore it at any time.
+    """
+    if not can_edit_annotation(actor, annotation):
+        raise PermissionDenied("Only its author or an editor can delete this verdict.")
+    with transaction.atomic():
+        current = _lock(annotation)
+        if current.is_deleted:
+            return current
+        current.deleted_at = timezone.now()
+        current.deleted_by = actor
+        current.version += 1
+        current.save(update_fields=["deleted_at", "deleted_by", "version", "updated_at"])
+    return current
+
+
+def can_restore_annotation(user: User, annotation: Annotation) -> bool:
+    if not annotation.is_deleted:
+        return False
+    if user_is_editor(user):
+        return True
+    window = timedelta(seconds=settings.FACTCHECK_UNDO_SECONDS)
+    return annotation.deleted_by_id == user.pk and timezone.now() - annotation.deleted_at <= window
+
+
+def annotation_restore(*, annotation: Annotation, actor: User) -> Annotation:
+    """Undo a deletion. Rules: an editor at any time; whoever deleted it within the undo window."""
+    with transaction.atomic():
+        current = _lock(annotation)
+        if not can_restore_annotation(actor, current):
+            raise PermissionDenied("The undo window has passed: ask an editor to restore this verdict.")
+        current.deleted_at = None
+        current.deleted_by = None
+        current.version += 1
+        current.save(update_fields=["deleted_at", "deleted_by", "version", "updated_at"])
+    return current

@@ -71,3 +71,20 @@ def seed_article(db, seed_text):
 def fast_password_hashing(settings):
     """PBKDF2's deliberate slowness protects real passwords, not test personas."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def bbc_source(reviewer):
+    source, _ = services.source_get_or_create(
+        url="https://www.bbc.com/news/world-asia-47855015",
+        title="Huawei told to remove Wi-Fi cards from Pakistan CCTV",
+        publisher="BBC News",
+        created_by=reviewer,
+    )
+    return source
+
+
+def sentence_span(article, index: int) -> dict:
+    """start/end/quote of one sentence, as the page would submit them."""
+    sentence = article.sentences.get(index=index)
+    return {"start": sentence.start, "end": sentence.end, "quote": article.body[sentence.start : sentence.end]}

@@ -125,3 +125,240 @@ def test_groups_are_created_by_migration(django_user_model):
     from django.contrib.auth.models import Group
 
     assert set(Group.objects.values_list("name", flat=True)) >= {"Reviewers", "Editors"}
+
+
+# --- Sources and annotations -------------------------------------------------------------------
+
+from datetime import timedelta  # noqa: E402
+
+from django.core.exceptions import PermissionDenied  # noqa: E402
+
+from annotations.models import Annotation, AnnotationSource, Source  # noqa: E402
+from annotations.services import SourceLink  # noqa: E402
+
+from .conftest import sentence_span  # noqa: E402
+
+
+def test_source_is_stored_once_per_normalised_url(reviewer, reviewer2):
+    first, created = services.source_get_or_create(
+        url="https://WWW.Example.org/report?utm_source=x#top", title="Report", created_by=reviewer
+    )
+    again, created_again = services.source_get_or_create(
+        url="https://www.example.org/report", title="Other title", created_by=reviewer2
+    )
+    assert (created, created_again, first.pk) == (True, False, again.pk)
+    assert (again.url, again.title) == ("https://www.example.org/report", "Report")
+    assert Source.objects.count() == 1
+
+
+def test_source_rules(reviewer, outsider):
+    with pytest.raises(ValidationError) as raised:
+        services.source_get_or_create(
+            url="javascript:alert(1)", title="x", archive_url="ftp://a/b", created_by=reviewer
+        )
+    assert raised.value.message_dict == {
+        "url": ["Only http:// and https:// addresses can be sources."],
+        "archive_url": ["Only http:// and https:// addresses can be sources."],
+    }
+    with pytest.raises(ValidationError) as raised:
+        services.source_get_or_create(url="https://example.org/", title="  ", created_by=reviewer)
+    assert raised.value.message_dict == {"title": ["Give the source a title."]}
+    with pytest.raises(PermissionDenied):
+        services.source_get_or_create(url="https://example.org/", title="x", created_by=outsider)
+    assert Source.objects.count() == 0
+
+
+def test_annotation_create_stores_span_context_and_sources(seed_article, reviewer, bbc_source):
+    span = sentence_span(seed_article, 22)
+    annotation = services.annotation_create(
+        article=seed_article,
+        author=reviewer,
+        status="evidenced",
+        note="The BBC report of 8 April 2019\nconfirms the Wi-Fi cards.",
+        claimant="Business Efficiency Solutions (BES)",
+        sources=[SourceLink(bbc_source, "supports", "paragraph 3")],
+        **span,
+    )
+    annotation.refresh_from_db()
+    assert annotation.quote == span["quote"]
+    assert annotation.quote.startswith("The BES lawsuit cites a past instance")
+    assert annotation.prefix == seed_article.body[span["start"] - 32 : span["start"]]
+    assert annotation.suffix == seed_article.body[span["end"] : span["end"] + 32]
+    assert annotation.version == 1
+    assert [(ln.source, ln.relation, ln.pinpoint) for ln in annotation.source_links.all()] == [
+        (bbc_source, "supports", "paragraph 3")
+    ]
+
+
+def test_phrase_inside_a_sentence(seed_article, reviewer):
+    start = seed_article.body.index("has not been made public")
+    annotation = services.annotation_create(
+        article=seed_article,
+        author=reviewer,
+        start=start,
+        end=start + len("has not been made public"),
+        quote="has not been made public",
+        status="unverified",
+    )
+    assert seed_article.body[annotation.start : annotation.end] == "has not been made public"
+
+
+@pytest.mark.parametrize(
+    ("changes", "errors"),
+    [
+        ({"status": "false"}, {"status": ["Choose alleged, denied, unverified or evidenced."]}),
+        (
+            {"status": "denied", "denied_by": "  "},
+            {"denied_by": ["Name who denied it: a denied verdict records the party that denied the claim."]},
+        ),
+        ({"status": "evidenced"}, {"sources": ["An evidenced verdict needs at least one source that supports it."]}),
+        ({"note": "x" * 10_001}, {"note": ["Keep the note under 10,000 characters (it has 10,001)."]}),
+        (
+            {"quote": "The consultancy has sued Huawei"},
+            {
+                "quote": [
+                    "The selected text does not match the article at 275–396: expected “The consultancy has sued "
+                    "Huawei and its subsidiary in Pakis…”, got “The consultancy has sued Huawei”. "
+                    "Reload the page and select again."
+                ]
+            },
+        ),
+        ({"end": 99_999}, {"quote": ["The selection 275–99999 is outside the article (0–3476)."]}),
+        ({"start": 396, "end": 398, "quote": " T"}, {}),
+    ],
+)
+def test_annotation_rules_write_nothing(seed_article, reviewer, changes, errors):
+    data = {"status": "alleged", **sentence_span(seed_article, 4)} | changes
+    if not errors:
+        services.annotation_create(article=seed_article, author=reviewer, **data)
+        return
+    with pytest.raises(ValidationError) as raised:
+        services.annotation_create(article=seed_article, author=reviewer, **data)
+    assert raised.value.message_dict == errors
+    assert Annotation.objects.count() == 0
+
+
+def test_evidenced_needs_a_supports_link_not_just_any_source(seed_article, reviewer, bbc_source):
+    span = sentence_span(seed_article, 22)
+    with pytest.raises(ValidationError) as raised:
+        services.annotation_create(
+            article=seed_article,
+            author=reviewer,
+            status="evidenced",
+            sources=[SourceLink(bbc_source, "context")],
+            **span,
+        )
+    assert raised.value.message_dict == {
+        "sources": ["An evidenced verdict needs at least one source that supports it."]
+    }
+    with pytest.raises(ValidationError) as raised:
+        services.annotation_create(
+            article=seed_article,
+            author=reviewer,
+            status="alleged",
+            sources=[SourceLink(bbc_source, "context"), SourceLink(bbc_source, "context")],
+            **span,
+        )
+    assert raised.value.message_dict == {
+        "sources": ["“Huawei told to remove Wi-Fi cards from Pakistan CCTV” is linked twice as context."]
+    }
+    assert AnnotationSource.objects.count() == 0
+
+
+def test_outsider_cannot_annotate(seed_article, outsider):
+    with pytest.raises(PermissionDenied):
+        services.annotation_create(
+            article=seed_article, author=outsider, status="alleged", **sentence_span(seed_article, 0)
+        )
+
+
+def test_two_reviewers_may_annotate_the_same_span_differently(seed_article, reviewer, reviewer2):
+    span = sentence_span(seed_article, 19)
+    services.annotation_create(article=seed_article, author=reviewer, status="denied", denied_by="Huawei", **span)
+    services.annotation_create(article=seed_article, author=reviewer2, status="alleged", **span)
+    assert sorted(Annotation.objects.values_list("author__username", "status")) == [
+        ("reviewer", "denied"),
+        ("reviewer2", "alleged"),
+    ]
+
+
+def test_denied_by_is_dropped_for_other_statuses(seed_article, reviewer):
+    annotation = services.annotation_create(
+        article=seed_article, author=reviewer, status="alleged", denied_by="Huawei", **sentence_span(seed_article, 0)
+    )
+    assert annotation.denied_by == ""
+
+
+@pytest.fixture
+def alleged(seed_article, reviewer):
+    return services.annotation_create(
+        article=seed_article, author=reviewer, status="alleged", claimant="BES", **sentence_span(seed_article, 0)
+    )
+
+
+def test_author_and_editor_edit_other_reviewer_cannot(alleged, reviewer, reviewer2, editor):
+    updated = services.annotation_update(annotation=alleged, actor=reviewer, version=1, status="unverified", note="n")
+    assert (updated.status, updated.note, updated.version) == ("unverified", "n", 2)
+    updated = services.annotation_update(
+        annotation=alleged, actor=editor, version=2, status="denied", denied_by="Huawei"
+    )
+    assert (updated.status, updated.denied_by, updated.version) == ("denied", "Huawei", 3)
+    with pytest.raises(PermissionDenied) as raised:
+        services.annotation_update(annotation=alleged, actor=reviewer2, version=3, status="alleged")
+    assert str(raised.value) == "Only its author or an editor can edit this verdict."
+    alleged.refresh_from_db()
+    assert (alleged.status, alleged.version) == ("denied", 3)
+
+
+def test_stale_version_is_a_conflict_and_overwrites_nothing(alleged, reviewer):
+    services.annotation_update(annotation=alleged, actor=reviewer, version=1, status="unverified")
+    with pytest.raises(services.VersionConflict) as raised:
+        services.annotation_update(annotation=alleged, actor=reviewer, version=1, status="denied", denied_by="X")
+    assert raised.value.annotation.version == 2
+    alleged.refresh_from_db()
+    assert alleged.status == "unverified"
+
+
+def test_delete_is_soft_and_undoable_by_the_author_within_the_window(alleged, reviewer, settings):
+    services.annotation_delete(annotation=alleged, actor=reviewer)
+    alleged.refresh_from_db()
+    assert alleged.is_deleted and alleged.deleted_by == reviewer
+    services.annotation_restore(annotation=alleged, actor=reviewer)
+    alleged.refresh_from_db()
+    assert not alleged.is_deleted
+
+    services.annotation_delete(annotation=alleged, actor=reviewer)
+    alleged.refresh_from_db()
+    alleged.deleted_at = _long_ago()
+    alleged.save(update_fields=["deleted_at"])
+    with pytest.raises(PermissionDenied) as raised:
+        services.annotation_restore(annotation=alleged, actor=reviewer)
+    assert str(raised.value) == "The undo window has passed: ask an editor to restore this verdict."
+
+
+def _long_ago():
+    from django.utils import timezone
+
+    return timezone.now() - timedelta(hours=1)
+
+
+def test_editor_restores_any_time_and_others_cannot_delete(alleged, reviewer2, editor):
+    with pytest.raises(PermissionDenied):
+        services.annotation_delete(annotation=alleged, actor=reviewer2)
+    services.annotation_delete(annotation=alleged, actor=editor)
+    alleged.deleted_at = _long_ago()
+    alleged.save(update_fields=["deleted_at"])
+    with pytest.raises(PermissionDenied):
+        services.annotation_restore(annotation=alleged, actor=reviewer2)
+    services.annotation_restore(annotation=alleged, actor=editor)
+    alleged.refresh_from_db()
+    assert alleged.deleted_at is None
+
+
+def test_database_refuses_a_denied_verdict_without_who(seed_article, reviewer):
+    from django.db import IntegrityError, transaction
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Annotation.objects.create(
+            article=seed_article, author=reviewer, start=0, end=5, quote="A Cal", status="denied", denied_by=""
+        )

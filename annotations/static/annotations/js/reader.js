@@ -1,54 +1,266 @@
-// Reader page: select a sentence by click or keyboard (Enter), move with j/k.
-// Offsets come from the server as code points (data-start/data-end); nothing is computed here.
+// The article page: selecting a claim and driving the verdict panel.
+//
+// The page stores offsets as Unicode code points of the article body (data-start/data-end on
+// every paragraph, sentence and gap). The browser's selection counts UTF-16 code units.
+// codePointOffset() is the one place where the two meet; the server checks the quote again.
 
+const reader = document.getElementById("reader");
 const body = document.getElementById("article-body");
+const WORD = /[\p{L}\p{N}\p{M}'’_\-]/u;
+let lastSentence = null;
 
-function sentences() {
-  return Array.from(body.querySelectorAll(".sentence"));
+function codePointLength(text) {
+  let count = 0;
+  for (const _ of text) count += 1;
+  return count;
 }
 
-function showSelection(sentence) {
+// Code point offset in the stored body of a DOM position inside #article-body.
+function codePointOffset(node, offset) {
+  const element = (node.nodeType === Node.ELEMENT_NODE ? node : node.parentElement).closest("[data-start]");
+  if (!element || !body.contains(element)) return null;
+  const range = document.createRange();
+  range.setStart(element, 0);
+  range.setEnd(node, offset);
+  return Number(element.dataset.start) + codePointLength(range.toString());
+}
+
+// Widen [start, end) to whole words and trim whitespace, within one paragraph.
+function snapToWords(paragraph, start, end) {
+  const chars = Array.from(paragraph.textContent);
+  const base = Number(paragraph.dataset.start);
+  let s = Math.max(0, start - base);
+  let e = Math.min(chars.length, end - base);
+  while (s < e && /\s/u.test(chars[s])) s += 1;
+  while (e > s && /\s/u.test(chars[e - 1])) e -= 1;
+  if (s >= e) return null;
+  while (s > 0 && WORD.test(chars[s - 1]) && WORD.test(chars[s])) s -= 1;
+  while (e < chars.length && WORD.test(chars[e]) && WORD.test(chars[e - 1])) e += 1;
+  return { start: base + s, end: base + e, quote: chars.slice(s, e).join("") };
+}
+
+function showHint(text) {
+  const hint = document.getElementById("selection-hint");
+  hint.textContent = text;
+  hint.hidden = !text;
+}
+
+function markSelected(sentence) {
   for (const other of body.querySelectorAll(".sentence.is-selected")) {
     other.classList.remove("is-selected");
     other.removeAttribute("aria-current");
   }
-  sentence.classList.add("is-selected");
-  sentence.setAttribute("aria-current", "true");
+  if (sentence) {
+    sentence.classList.add("is-selected");
+    sentence.setAttribute("aria-current", "true");
+    lastSentence = sentence;
+  }
+}
+
+function showSelectionDetails(span, sentence) {
+  const details = document.getElementById("selection-details");
+  if (!details) return;
   const set = (id, text) => { document.getElementById(id).textContent = text; };
-  set("selection-index", String(Number(sentence.dataset.index) + 1));
-  set("selection-start", sentence.dataset.start);
-  set("selection-end", sentence.dataset.end);
-  set("selection-quote", sentence.textContent);
+  set("selection-index", sentence ? String(Number(sentence.dataset.index) + 1) : "—");
+  set("selection-start", String(span.start));
+  set("selection-end", String(span.end));
+  set("selection-quote", span.quote);
   document.getElementById("selection-empty").hidden = true;
-  document.getElementById("selection-details").hidden = false;
-  body.dispatchEvent(new CustomEvent("factcheck:select", {
-    bubbles: true,
-    detail: { start: Number(sentence.dataset.start), end: Number(sentence.dataset.end), quote: sentence.textContent },
-  }));
+  details.hidden = false;
+}
+
+function openEditor(span, sentence) {
+  showHint("");
+  markSelected(sentence);
+  showSelectionDetails(span, sentence);
+  if (!reader.hasAttribute("data-can-annotate")) return;
+  const url = `${reader.dataset.newUrl}?start=${span.start}&end=${span.end}`;
+  htmx.ajax("GET", url, { target: "#editor", swap: "innerHTML" });
+}
+
+function selectSentence(sentence) {
+  openEditor({
+    start: Number(sentence.dataset.start),
+    end: Number(sentence.dataset.end),
+    quote: sentence.textContent,
+  }, sentence);
+}
+
+// A drag selection: offsets, paragraph check, word snapping. Returns true when handled.
+function handleDragSelection() {
+  const selection = window.getSelection();
+  if (!selection || selection.isCollapsed || selection.rangeCount === 0) return false;
+  const range = selection.getRangeAt(0);
+  if (!body.contains(range.commonAncestorContainer) && range.commonAncestorContainer !== body) return false;
+  const startNode = range.startContainer.nodeType === Node.ELEMENT_NODE ? range.startContainer : range.startContainer.parentElement;
+  const paragraph = startNode.closest(".para");
+  let start = codePointOffset(range.startContainer, range.startOffset);
+  let end = codePointOffset(range.endContainer, range.endOffset);
+  if (!paragraph || start === null || end === null) return false;
+  const paragraphEnd = Number(paragraph.dataset.end);
+  const endNode = range.endContainer.nodeType === Node.ELEMENT_NODE ? range.endContainer : range.endContainer.parentElement;
+  const endParagraph = endNode.closest(".para");
+  if (endParagraph !== paragraph) {
+    // A triple click ends at the very start of the next paragraph: that is still one paragraph.
+    if (endParagraph && end === Number(endParagraph.dataset.start)) end = paragraphEnd;
+    else {
+      showHint("A verdict covers text within one paragraph. Select a phrase or sentence inside a single paragraph.");
+      return true;
+    }
+  }
+  const span = snapToWords(paragraph, start, Math.min(end, paragraphEnd));
+  if (!span) return true;
+  const sentence = startNode.closest(".sentence");
+  openEditor(span, sentence);
+  return true;
+}
+
+function focusCard(id) {
+  const card = document.getElementById(`annotation-${id}`);
+  if (!card) return;
+  card.scrollIntoView({ block: "nearest", behavior: "smooth" });
+  card.focus({ preventScroll: true });
+  card.classList.remove("is-flash");
+  void card.offsetWidth;
+  card.classList.add("is-flash");
+}
+
+function showInText(id) {
+  const marks = body.querySelectorAll(`mark[data-annotation-id="${id}"]`);
+  if (!marks.length) return;
+  marks[0].scrollIntoView({ block: "center", behavior: "smooth" });
+  for (const mark of marks) {
+    mark.classList.remove("is-flash");
+    void mark.offsetWidth;
+    mark.classList.add("is-flash");
+  }
+  const sentence = marks[0].closest(".sentence");
+  if (sentence) sentence.focus({ preventScroll: true });
+}
+
+function closeEditor() {
+  const editor = document.getElementById("editor");
+  const template = document.getElementById("editor-empty-template");
+  if (!editor.querySelector("form.verdict-form")) return;
+  editor.replaceChildren(template.content.cloneNode(true));
+  markSelected(null);
+  if (lastSentence && document.contains(lastSentence)) lastSentence.focus();
 }
 
 function moveFocus(step) {
-  const all = sentences();
+  const all = Array.from(body.querySelectorAll(".sentence"));
   const current = all.indexOf(document.activeElement);
-  const next = all[Math.min(all.length - 1, Math.max(0, current === -1 ? 0 : current + step))];
+  const index = current === -1 ? (step > 0 ? 0 : all.length - 1) : current + step;
+  const next = all[Math.min(all.length - 1, Math.max(0, index))];
   if (next) next.focus();
 }
 
-if (body) {
-  body.addEventListener("click", (event) => {
-    const sentence = event.target.closest(".sentence");
-    if (sentence && window.getSelection().isCollapsed) showSelection(sentence);
+const STATUS_KEYS = { 1: "alleged", 2: "denied", 3: "unverified", 4: "evidenced", a: "alleged", d: "denied", u: "unverified", e: "evidenced" };
+
+function toast(text) {
+  const box = document.getElementById("toast");
+  if (!box) return;
+  box.textContent = text;
+  box.classList.add("is-visible");
+  clearTimeout(toast.timer);
+  toast.timer = setTimeout(() => box.classList.remove("is-visible"), 6000);
+}
+
+if (body && reader) {
+  body.addEventListener("mouseup", () => {
+    // Let the browser finish the selection first.
+    setTimeout(handleDragSelection, 0);
   });
+
+  body.addEventListener("click", (event) => {
+    if (!window.getSelection().isCollapsed) return;
+    const mark = event.target.closest("mark[data-annotation-id]");
+    if (mark) {
+      focusCard(mark.dataset.annotationId);
+      return;
+    }
+    const sentence = event.target.closest(".sentence");
+    if (sentence) selectSentence(sentence);
+  });
+
   body.addEventListener("keydown", (event) => {
     const sentence = event.target.closest(".sentence");
     if (sentence && event.key === "Enter") {
       event.preventDefault();
-      showSelection(sentence);
+      selectSentence(sentence);
     }
   });
+
   document.addEventListener("keydown", (event) => {
-    if (event.target.closest("input, textarea, select, [contenteditable]") || event.ctrlKey || event.metaKey || event.altKey) return;
+    if (event.ctrlKey || event.metaKey || event.altKey) return;
+    if (event.key === "Escape") {
+      closeEditor();
+      return;
+    }
+    if (event.target.closest("input[type=text], input[type=search], input[type=url], input[type=date], textarea, select, [contenteditable]")) {
+      if (event.key === "Enter" && event.target.closest("#source-q, .source-new")) {
+        event.preventDefault();
+        event.target.closest(".source-new")?.querySelector(".source-create")?.click();
+      }
+      return;
+    }
+    const form = document.getElementById("verdict-form");
+    const status = STATUS_KEYS[event.key];
+    if (form && status) {
+      event.preventDefault();
+      const radio = form.querySelector(`input[name=status][value=${status}]`);
+      radio.checked = true;
+      radio.focus();
+      return;
+    }
     if (event.key === "j") { event.preventDefault(); moveFocus(1); }
     if (event.key === "k") { event.preventDefault(); moveFocus(-1); }
   });
+
+  document.addEventListener("click", (event) => {
+    const show = event.target.closest(".show-in-text");
+    if (show) { showInText(show.dataset.annotationId); return; }
+    if (event.target.closest(".editor-close")) { closeEditor(); return; }
+    const remove = event.target.closest(".source-remove");
+    if (remove) { remove.closest(".source-row").remove(); return; }
+  });
+
+  document.body.addEventListener("htmx:afterSwap", (event) => {
+    if (event.detail.target.id !== "editor") return;
+    const form = document.getElementById("verdict-form");
+    if (form) {
+      const invalid = form.querySelector(".field-invalid input, .field-invalid textarea, .form-errors");
+      const target = invalid || form.querySelector("input[name=status]:checked") || form.querySelector("input[name=status]");
+      target?.focus({ preventScroll: true });
+    }
+  });
+
+  document.body.addEventListener("htmx:afterSwap", (event) => {
+    if (event.detail.target.id !== "source-rows") return;
+    const results = document.getElementById("source-results");
+    const search = document.getElementById("source-q");
+    const box = document.querySelector(".source-new-box");
+    if (results) results.replaceChildren();
+    if (search) search.value = "";
+    if (box) box.open = false;
+    const rows = event.detail.target.querySelectorAll(".source-row");
+    rows[rows.length - 1]?.querySelector("select")?.focus();
+  });
+
+  document.body.addEventListener("verdict-saved", (event) => {
+    const { id, start } = event.detail;
+    const sentences = Array.from(body.querySelectorAll(".sentence"));
+    const sentence = sentences.find((s) => Number(s.dataset.start) <= start && start < Number(s.dataset.end));
+    if (sentence) { lastSentence = sentence; sentence.focus({ preventScroll: true }); }
+    for (const mark of body.querySelectorAll(`mark[data-annotation-id="${id}"]`)) mark.classList.add("is-flash");
+  });
 }
+
+document.body.addEventListener("htmx:responseError", (event) => {
+  const status = event.detail.xhr.status;
+  if (status === 403) toast("You are not allowed to do that.");
+  else if (status === 404) toast("That item no longer exists. Reload the page.");
+  else if (status === 400) toast("That request was not valid: nothing was saved.");
+  else toast("Something went wrong: nothing was saved. Try again.");
+});
+document.body.addEventListener("htmx:sendError", () => toast("The server could not be reached: nothing was saved."));
