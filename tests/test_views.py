@@ -193,3 +193,326 @@ def test_responses_carry_a_strict_csp(reviewer_client, seed_article):
     assert "script-src 'self' 'nonce-" in csp
     assert "unsafe-inline" not in csp
     assert "unsafe-eval" not in csp
+
+
+# --- Verdicts ------------------------------------------------------------------------------------
+
+from annotations import services  # noqa: E402
+from annotations.models import Annotation, Source  # noqa: E402
+
+from .conftest import client_for, sentence_span  # noqa: E402
+
+HTMX = {"HX-Request": "true"}
+
+
+def create_url(article):
+    return reverse("annotations:annotation-create", args=[article.pk])
+
+
+def test_new_verdict_form_has_the_span_and_four_statuses(reviewer_client, seed_article):
+    span = sentence_span(seed_article, 4)
+    response = reviewer_client.get(
+        reverse("annotations:annotation-new", args=[seed_article.pk]),
+        {"start": span["start"], "end": span["end"]},
+        headers=HTMX,
+    )
+    assert response.status_code == 200
+    assert "<html" not in response.text
+    assert f'<blockquote class="editor-quote" id="selection-quote">{span["quote"]}</blockquote>' in response.text
+    for status in ["alleged", "denied", "unverified", "evidenced"]:
+        assert f'<input type="radio" name="status" value="{status}">' in response.text
+    assert "A party claims it; not established." in response.text
+
+
+def test_new_verdict_form_without_htmx_is_the_whole_page(reviewer_client, seed_article):
+    response = reviewer_client.get(
+        reverse("annotations:annotation-new", args=[seed_article.pk]), {"start": 0, "end": 183}
+    )
+    assert "<html" in response.text
+    assert 'id="verdict-form"' in response.text
+
+
+@pytest.mark.parametrize("params", [{"start": "x", "end": "3"}, {"start": 5, "end": 2}, {"start": 0, "end": 10**6}])
+def test_new_verdict_form_refuses_bad_spans(reviewer_client, seed_article, params):
+    response = reviewer_client.get(reverse("annotations:annotation-new", args=[seed_article.pk]), params)
+    assert response.status_code == 400
+
+
+def test_save_verdict_returns_only_the_changed_parts(reviewer_client, seed_article, bbc_source):
+    span = sentence_span(seed_article, 22)
+    response = reviewer_client.post(
+        create_url(seed_article),
+        {
+            **span,
+            "status": "evidenced",
+            "note": "Line one\n<script>alert(1)</script>",
+            "claimant": "BES",
+            "source_id": [bbc_source.pk],
+            "source_relation": ["supports"],
+            "source_pinpoint": ["para 4"],
+        },
+        headers=HTMX,
+    )
+    annotation = Annotation.objects.get()
+    assert response.status_code == 200
+    assert response["HX-Trigger"] == f'{{"verdict-saved": {{"id": {annotation.pk}, "start": {span["start"]}}}}}'
+    assert "Verdict saved." in response.text
+    # Only the touched paragraph, the verdict list and the counts are swapped out of band.
+    assert response.text.count('class="para"') == 1
+    assert f'id="para-{annotation.article.sentences.get(index=22).paragraph}"' in response.text
+    assert 'id="verdicts" aria-labelledby="verdicts-title" hx-swap-oob="true"' in response.text
+    assert 'id="status-counts" aria-label="Verdicts by status" hx-swap-oob="true"' in response.text
+    assert (
+        f'<mark class="mark mark-evidenced mark-first" data-annotation-id="{annotation.pk}" data-status="evidenced"'
+        in response.text
+    )
+    assert "Line one<br>&lt;script&gt;alert(1)&lt;/script&gt;" in response.text
+    assert "<script>alert(1)</script>" not in response.text
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({"status": ""}, "Choose alleged, denied, unverified or evidenced."),
+        ({"status": "denied"}, "Name who denied it: a denied verdict records the party that denied the claim."),
+        ({"status": "evidenced"}, "An evidenced verdict needs at least one source that supports it."),
+        ({"quote": "tampered"}, "The selected text does not match the article at 0–183"),
+        ({"end": 999999}, "The selection 0–999999 is outside the article (0–3476)."),
+        ({"source_id": ["999"], "source_relation": ["supports"], "source_pinpoint": [""]}, "A linked source no longer"),
+        ({"source_id": ["1"], "source_relation": [], "source_pinpoint": []}, "The source list was incomplete."),
+    ],
+)
+def test_invalid_verdict_is_a_400_with_the_message_and_saves_nothing(reviewer_client, seed_article, data, message):
+    payload = {**sentence_span(seed_article, 0), "status": "alleged"} | data
+    response = reviewer_client.post(create_url(seed_article), payload, headers=HTMX)
+    assert response.status_code == 400
+    assert message in response.text
+    assert 'id="verdict-form"' in response.text
+    assert Annotation.objects.count() == 0
+
+
+def test_outsider_cannot_open_or_save_a_verdict(outsider_client, seed_article):
+    span = sentence_span(seed_article, 0)
+    assert (
+        outsider_client.get(
+            reverse("annotations:annotation-new", args=[seed_article.pk]), {"start": 0, "end": 5}
+        ).status_code
+        == 403
+    )
+    response = outsider_client.post(create_url(seed_article), {**span, "status": "alleged"})
+    assert response.status_code == 403
+    assert Annotation.objects.count() == 0
+
+
+def test_anonymous_cannot_save(client, seed_article):
+    response = client.post(create_url(seed_article), {**sentence_span(seed_article, 0), "status": "alleged"})
+    assert response.status_code == 302
+    assert Annotation.objects.count() == 0
+
+
+@pytest.fixture
+def verdict(seed_article, reviewer):
+    return services.annotation_create(
+        article=seed_article, author=reviewer, status="alleged", claimant="BES", **sentence_span(seed_article, 7)
+    )
+
+
+def test_article_page_shows_marks_and_cards_in_text_order(reviewer_client, seed_article, reviewer, reviewer2):
+    later = services.annotation_create(
+        article=seed_article, author=reviewer, status="unverified", **sentence_span(seed_article, 21)
+    )
+    earlier = services.annotation_create(
+        article=seed_article, author=reviewer2, status="denied", denied_by="Huawei", **sentence_span(seed_article, 19)
+    )
+    response = reviewer_client.get(seed_article.get_absolute_url())
+    assert [a.pk for a in response.context["annotations"]] == [earlier.pk, later.pk]
+    assert response.text.index(f'id="annotation-{earlier.pk}"') < response.text.index(f'id="annotation-{later.pk}"')
+    assert "<dt>Denied by</dt><dd>Huawei</dd>" in response.text
+    # reviewer may edit their own verdict only
+    assert f'href="/annotations/{later.pk}/edit/"' in response.text
+    assert f'href="/annotations/{earlier.pk}/edit/"' not in response.text
+
+
+def test_overlapping_and_nested_marks(reviewer_client, seed_article, reviewer):
+    body = seed_article.body
+    outer_start = body.index("Huawei still hasn’t replied")
+    outer_end = body.index(", Huawei has denied them.") + len(", Huawei has denied them.") - 1
+    inner_start = body.index("Huawei has denied them")
+    inner_end = inner_start + len("Huawei has denied them")
+    cross_start = body.index("regarding these allegations")
+    cross_end = body.index("when such allegations") + len("when such allegations")
+    spans = [
+        (outer_start, outer_end, "alleged"),
+        (inner_start, inner_end, "denied"),
+        (cross_start, cross_end, "unverified"),
+    ]
+    made = []
+    for start, end, status in spans:
+        made.append(
+            services.annotation_create(
+                article=seed_article,
+                author=reviewer,
+                start=start,
+                end=end,
+                quote=body[start:end],
+                status=status,
+                denied_by="Huawei" if status == "denied" else "",
+            )
+        )
+    html = reviewer_client.get(seed_article.get_absolute_url()).text
+    import re
+
+    for annotation in made:
+        fragments = re.findall(rf'<mark [^>]*data-annotation-id="{annotation.pk}"[^>]*>', html)
+        assert fragments, annotation
+    # Nested: the denial mark sits inside the allegation mark.
+    outer, inner, _ = made
+    opened_outer = html.index(f'data-annotation-id="{outer.pk}"')
+    opened_inner = html.index(f'data-annotation-id="{inner.pk}"')
+    assert opened_outer < opened_inner
+    assert html.count(f'data-annotation-id="{inner.pk}" data-status="denied"') == 1
+
+
+def test_reviewer_edits_own_verdict_with_version(reviewer_client, verdict):
+    url = reverse("annotations:annotation-edit", args=[verdict.pk])
+    form = reviewer_client.get(url, headers=HTMX)
+    assert 'name="version" value="1"' in form.text
+    response = reviewer_client.post(url, {"version": 1, "status": "unverified", "note": "checked"}, headers=HTMX)
+    assert "Verdict updated." in response.text
+    verdict.refresh_from_db()
+    assert (verdict.status, verdict.note, verdict.version) == ("unverified", "checked", 2)
+    stale = reviewer_client.post(url, {"version": 1, "status": "alleged"}, headers=HTMX)
+    assert stale.status_code == 400
+    assert "This verdict was changed by reviewer at" in stale.text
+    verdict.refresh_from_db()
+    assert verdict.status == "unverified"
+
+
+def test_other_reviewer_cannot_edit_or_delete(reviewer2, verdict):
+    client = client_for(reviewer2)
+    assert client.get(reverse("annotations:annotation-edit", args=[verdict.pk])).status_code == 403
+    response = client.post(
+        reverse("annotations:annotation-edit", args=[verdict.pk]), {"version": 1, "status": "denied"}
+    )
+    assert response.status_code == 403
+    assert client.post(reverse("annotations:annotation-delete", args=[verdict.pk])).status_code == 403
+    verdict.refresh_from_db()
+    assert (verdict.status, verdict.deleted_at) == ("alleged", None)
+
+
+def test_editor_edits_any_verdict(editor_client, verdict):
+    response = editor_client.post(
+        reverse("annotations:annotation-edit", args=[verdict.pk]),
+        {"version": 1, "status": "denied", "denied_by": "Huawei"},
+        headers=HTMX,
+    )
+    assert response.status_code == 200
+    verdict.refresh_from_db()
+    assert (verdict.status, verdict.denied_by) == ("denied", "Huawei")
+
+
+def test_delete_then_undo(reviewer_client, verdict, seed_article):
+    response = reviewer_client.post(reverse("annotations:annotation-delete", args=[verdict.pk]), headers=HTMX)
+    assert "Verdict deleted." in response.text
+    assert f'hx-post="/annotations/{verdict.pk}/restore/"' in response.text
+    assert f'data-annotation-id="{verdict.pk}"' not in reviewer_client.get(seed_article.get_absolute_url()).text
+    reviewer_client.post(reverse("annotations:annotation-restore", args=[verdict.pk]), headers=HTMX)
+    verdict.refresh_from_db()
+    assert verdict.deleted_at is None
+
+
+def test_editor_sees_deleted_verdicts_to_restore(editor_client, reviewer_client, verdict, seed_article):
+    reviewer_client.post(reverse("annotations:annotation-delete", args=[verdict.pk]))
+    page = editor_client.get(seed_article.get_absolute_url())
+    assert "Deleted verdicts (1)" in page.text
+    assert "Deleted verdicts" not in reviewer_client.get(seed_article.get_absolute_url()).text
+
+
+def test_source_search_and_add(reviewer_client, bbc_source):
+    results = reviewer_client.get(reverse("annotations:source-search"), {"q": "wi-fi pakistan"}, headers=HTMX)
+    assert f'hx-get="/sources/{bbc_source.pk}/row/"' in results.text
+    nothing = reviewer_client.get(reverse("annotations:source-search"), {"q": "<i>zzz</i>"}, headers=HTMX)
+    assert "No source matches “&lt;i&gt;zzz&lt;/i&gt;”." in nothing.text
+    row = reviewer_client.get(reverse("annotations:source-row", args=[bbc_source.pk]), headers=HTMX)
+    assert f'<input type="hidden" name="source_id" value="{bbc_source.pk}">' in row.text
+
+
+def test_new_source_from_the_form(reviewer_client):
+    response = reviewer_client.post(
+        reverse("annotations:source-create"),
+        {"url": "https://Example.org/filing.pdf?utm_campaign=x#p2", "title": "Complaint, BES v. Huawei"},
+        headers=HTMX,
+    )
+    source = Source.objects.get()
+    assert (source.url, source.title) == ("https://example.org/filing.pdf", "Complaint, BES v. Huawei")
+    assert (response["HX-Retarget"], response["HX-Reswap"]) == ("#source-rows", "beforeend")
+    bad = reviewer_client.post(
+        reverse("annotations:source-create"), {"url": "javascript:alert(1)", "title": "x"}, headers=HTMX
+    )
+    assert bad.status_code == 400
+    assert "Only http:// and https:// addresses can be sources." in bad.text
+    assert Source.objects.count() == 1
+
+
+def test_source_endpoints_refuse_outsiders(outsider_client, bbc_source):
+    assert outsider_client.get(reverse("annotations:source-search"), {"q": "bbc"}).status_code == 403
+    assert outsider_client.get(reverse("annotations:source-row", args=[bbc_source.pk])).status_code == 403
+    response = outsider_client.post(reverse("annotations:source-create"), {"url": "https://a.org/", "title": "A"})
+    assert response.status_code == 403
+    assert Source.objects.count() == 1
+
+
+def test_article_list_counts_verdicts(reviewer_client, seed_article, reviewer):
+    services.annotation_create(
+        article=seed_article, author=reviewer, status="alleged", **sentence_span(seed_article, 0)
+    )
+    services.annotation_create(
+        article=seed_article, author=reviewer, status="alleged", **sentence_span(seed_article, 1)
+    )
+    services.annotation_create(
+        article=seed_article, author=reviewer, status="denied", denied_by="Huawei", **sentence_span(seed_article, 19)
+    )
+    row = reviewer_client.get(reverse("annotations:article-list")).context["page"].object_list[0]
+    assert (row.sentence_count, row.alleged_count, row.denied_count, row.evidenced_count, row.unreviewed_count) == (
+        26,
+        2,
+        1,
+        0,
+        3,
+    )
+
+
+def test_article_page_query_count_does_not_grow_with_annotations(reviewer_client, reviewer, django_assert_num_queries):
+    def build(n_sentences: int, n_annotations: int):
+        article = ArticleFactory(body=" ".join(f"Sentence number {i} is here." for i in range(n_sentences)))
+        sources = [
+            services.source_get_or_create(
+                url=f"https://example.org/{article.pk}/{i}", title=f"S{i}", created_by=reviewer
+            )[0]
+            for i in range(2)
+        ]
+        sentences = list(article.sentences.all())
+        for i in range(n_annotations):
+            s = sentences[i % len(sentences)]
+            services.annotation_create(
+                article=article,
+                author=reviewer,
+                start=s.start,
+                end=s.end,
+                quote=article.body[s.start : s.end],
+                status="evidenced",
+                sources=[services.SourceLink(src, "supports") for src in sources],
+            )
+        return article
+
+    small, large = build(5, 2), build(60, 120)
+
+    def count(article):
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        with CaptureQueriesContext(connection) as captured:
+            assert reviewer_client.get(article.get_absolute_url()).status_code == 200
+        return len(captured)
+
+    assert count(small) == count(large)
