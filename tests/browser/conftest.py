@@ -4,8 +4,10 @@ from collections.abc import Callable
 import os
 from pathlib import Path
 
-from playwright.sync_api import BrowserContext, ConsoleMessage, Error, Page, expect
+from django.contrib.auth.models import AbstractBaseUser
+from playwright.sync_api import BrowserContext, ConsoleMessage, Error, Page, Playwright, expect
 import pytest
+from pytest_django.live_server_helper import LiveServer
 
 from tests.factories import PASSWORD
 
@@ -74,19 +76,40 @@ def browser_type_launch_args(browser_type_launch_args: dict) -> dict:
     return {**browser_type_launch_args, "executable_path": executable, "args": CHROMIUM_ARGS}
 
 
-@pytest.fixture(autouse=True)
-def _restore_migrated_rows(django_db_serialized_rollback: None, request) -> None:
-    """Put back the rows created by data migrations (the reviewer and editor groups) after each test.
-
-    `live_server` makes a test transactional, and its teardown flushes every table; without the
-    serialized rollback, the next test would find no groups.
-    """
-    from django.db import connection
-    from django.contrib.auth.models import Group
-    from pytest_django.fixtures import _get_databases_for_setup
+@pytest.fixture(scope="session")
+def _serialized_test_databases(django_db_setup: None) -> dict[str, str]:
+    """The rows of the freshly migrated test databases, as Django serialized them for `serialized_rollback`."""
     from django.db import connections
-    print("DBG2", _get_databases_for_setup(request.session.items), [i.fixturenames for i in request.session.items][:1], id(connection), id(connections["default"]))
-    print("DBG", hasattr(connection, "_test_serialized_contents"), len(getattr(connection, "_test_serialized_contents", "")), list(Group.objects.values_list("name", flat=True)))
+
+    return {
+        alias: connections[alias]._test_serialized_contents
+        for alias in connections
+        if hasattr(connections[alias], "_test_serialized_contents")
+    }
+
+
+@pytest.fixture(scope="session")
+def playwright(_serialized_test_databases: dict[str, str], playwright: Playwright) -> Playwright:
+    """pytest-playwright's `playwright`, plus the serialized rows handed to the connections used from now on.
+
+    Playwright's sync API keeps an asyncio loop running in the test thread. From then on asgiref's
+    `Local`, and so `django.db.connections`, switches from thread-local to context-local storage and
+    hands out new connection objects, which lack the `_test_serialized_contents` that
+    `serialized_rollback` restores from. The test database itself is the same.
+    """
+    from django.db import connections
+
+    for alias, contents in _serialized_test_databases.items():
+        connections[alias]._test_serialized_contents = contents
+    return playwright
+
+
+@pytest.fixture(autouse=True)
+def _restore_migrated_rows(django_db_serialized_rollback: None) -> None:
+    """Put the rows created by data migrations (the Reviewers and Editors groups) back before each test.
+
+    `live_server` makes a test transactional, and the teardown of such a test empties every table.
+    """
 
 
 @pytest.fixture
@@ -98,18 +121,16 @@ def context(new_context: Callable[..., BrowserContext]) -> BrowserContext:
 
 
 @pytest.fixture
-def console_errors(context: BrowserContext, page: Page, live_server) -> list[str]:
+def console_errors(context: BrowserContext, page: Page) -> list[str]:
     """Console errors, uncaught exceptions and CSP violations of every page the test visits.
 
     Tests end with `assert console_errors == []`. Chromium also logs CSP refusals and failed
     resource loads (404 on a script or stylesheet) as console errors.
     """
     errors: list[str] = []
-    # Chromium asks for /favicon.ico by itself when a page declares no icon; base.html has none yet.
-    ignored_urls = {f"{live_server.url}/favicon.ico"}
 
     def on_console(message: ConsoleMessage) -> None:
-        if message.type == "error" and message.location.get("url") not in ignored_urls:
+        if message.type == "error":
             location = message.location
             errors.append(f"console: {message.text} ({location.get('url')}:{location.get('lineNumber')})")
 
@@ -123,18 +144,18 @@ def console_errors(context: BrowserContext, page: Page, live_server) -> list[str
     return errors
 
 
-LoginFunction = Callable[[Page, object, object], None]
+LoginFunction = Callable[[Page, LiveServer, AbstractBaseUser], None]
 
 
 @pytest.fixture
 def login() -> LoginFunction:
     """`login(page, live_server, user)`: log in through the real form and land on the article list."""
 
-    def _login(page: Page, live_server, user) -> None:
+    def _login(page: Page, live_server: LiveServer, user: AbstractBaseUser) -> None:
         page.goto(f"{live_server.url}/accounts/login/")
         page.fill("#id_username", user.get_username())
         page.fill("#id_password", PASSWORD)
-        page.locator("form.stack button[type=submit]").click()
+        page.get_by_role("button", name="Log in").click()
         page.wait_for_url(f"{live_server.url}/")
         expect(page.locator("h1")).to_have_text("Articles")
 

@@ -3,7 +3,7 @@
 from playwright.sync_api import Page, expect
 import pytest
 
-from annotations.models import Article
+from annotations.models import Article, Sentence
 from tests.factories import ArticleFactory
 
 URDU_BODY = "پاکستان میں ہواوے پر مقدمہ دائر کیا گیا ہے۔ کمپنی نے الزامات کی تردید کی ہے۔"
@@ -17,6 +17,14 @@ def urdu_article(db) -> Article:
 def open_article(page: Page, live_server, article: Article) -> None:
     page.goto(f"{live_server.url}/articles/{article.pk}/")
     expect(page.locator("#article-title")).to_have_text(article.title)
+
+
+def expect_selection_panel(page: Page, article: Article, sentence: Sentence) -> None:
+    """The verdict editor opened for exactly this sentence, with the server's offsets and quote."""
+    expect(page.locator("#verdict-form")).to_be_visible()
+    expect(page.locator("#selection-start")).to_have_text(str(sentence.start))
+    expect(page.locator("#selection-end")).to_have_text(str(sentence.end))
+    expect(page.locator("#selection-quote")).to_have_text(article.body[sentence.start : sentence.end])
 
 
 def test_reader_shows_every_sentence_and_selects_one_by_click(
@@ -37,15 +45,10 @@ def test_reader_shows_every_sentence_and_selects_one_by_click(
     start, end = int(sentence.get_attribute("data-start")), int(sentence.get_attribute("data-end"))
     assert (start, end) == (stored.start, stored.end)
     assert sentence.text_content() == seed_article.body[start:end]
-    expect(sentence).to_have_class("sentence is-selected")
+    expect(sentence).to_contain_class("is-selected")
     expect(sentence).to_have_attribute("aria-current", "true")
     expect(body.locator(".sentence.is-selected")).to_have_count(1)
-
-    expect(page.locator("#selection-empty")).to_be_hidden()
-    expect(page.locator("#selection-index")).to_have_text("5")
-    expect(page.locator("#selection-start")).to_have_text(str(stored.start))
-    expect(page.locator("#selection-end")).to_have_text(str(stored.end))
-    expect(page.locator("#selection-quote")).to_have_text(seed_article.body[stored.start : stored.end])
+    expect_selection_panel(page, seed_article, stored)
 
     assert console_errors == []
 
@@ -64,18 +67,16 @@ def test_reader_keyboard_moves_with_j_k_and_selects_with_enter(
     expect(third).to_be_focused()
     page.keyboard.press("Enter")
 
-    stored = seed_article.sentences.get(index=2)
-    expect(third).to_have_class("sentence is-selected")
+    expect(third).to_contain_class("is-selected")
     expect(body.locator(".sentence.is-selected")).to_have_count(1)
-    expect(page.locator("#selection-index")).to_have_text("3")
-    expect(page.locator("#selection-start")).to_have_text(str(stored.start))
-    expect(page.locator("#selection-end")).to_have_text(str(stored.end))
-    expect(page.locator("#selection-quote")).to_have_text(seed_article.body[stored.start : stored.end])
+    expect_selection_panel(page, seed_article, seed_article.sentences.get(index=2))
 
+    # Enter moved the focus into the verdict editor; Esc closes it and gives the focus back.
+    page.keyboard.press("Escape")
+    expect(page.locator("#verdict-form")).to_have_count(0)
+    expect(third).to_be_focused()
     page.keyboard.press("k")
     expect(body.locator('.sentence[data-index="1"]')).to_be_focused()
-    # Moving the focus does not change the selection.
-    expect(third).to_have_class("sentence is-selected")
 
     assert console_errors == []
 

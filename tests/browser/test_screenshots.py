@@ -32,7 +32,8 @@ def test_screenshots_login_list_and_reader(page: Page, live_server, login, conso
     page.goto(f"{live_server.url}/articles/{seed_article.pk}/")
     sentence = page.locator('#article-body .sentence[data-index="4"]')
     sentence.click()
-    expect(sentence).to_have_class("sentence is-selected")
+    expect(sentence).to_contain_class("is-selected")
+    expect(page.locator("#verdict-form")).to_be_visible()
     page.mouse.move(0, 0)
     page.screenshot(path=SCREENSHOTS / "reader.png", full_page=True)
 
