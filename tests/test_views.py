@@ -218,7 +218,7 @@ def test_new_verdict_form_has_the_span_and_four_statuses(reviewer_client, seed_a
     )
     assert response.status_code == 200
     assert "<html" not in response.text
-    assert f'<blockquote class="editor-quote" id="selection-quote">{span["quote"]}</blockquote>' in response.text
+    assert f'<blockquote class="editor-quote" id="selection-quote" dir="auto">{span["quote"]}</blockquote>' in response.text
     for status in ["alleged", "denied", "unverified", "evidenced"]:
         assert f'<input type="radio" name="status" value="{status}">' in response.text
     assert "A party claims it; not established." in response.text

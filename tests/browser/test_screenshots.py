@@ -5,6 +5,7 @@ from pathlib import Path
 from playwright.sync_api import Page, expect
 import pytest
 
+from annotations.demo import create_demo_verdicts
 from tests.factories import ArticleFactory
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
@@ -12,8 +13,13 @@ VIEWPORT = {"width": 1440, "height": 1000}
 
 
 @pytest.mark.screenshot
-def test_screenshots_login_list_and_reader(page: Page, live_server, login, console_errors, reviewer, seed_article):
+def test_screenshots_login_list_and_reader(
+    page: Page, live_server, login, console_errors, reviewer, reviewer2, seed_article
+):
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    seed_article.publisher = "Tech blog (demo corpus)"
+    seed_article.save()
+    create_demo_verdicts(article=seed_article, reviewer=reviewer, reviewer2=reviewer2)
     ArticleFactory(
         title="ہواوے پر مقدمہ",
         body="پاکستان میں ہواوے پر مقدمہ دائر کیا گیا ہے۔ کمپنی نے الزامات کی تردید کی ہے۔",
@@ -30,11 +36,15 @@ def test_screenshots_login_list_and_reader(page: Page, live_server, login, conso
     page.screenshot(path=SCREENSHOTS / "articles.png", full_page=True)
 
     page.goto(f"{live_server.url}/articles/{seed_article.pk}/")
-    sentence = page.locator('#article-body .sentence[data-index="4"]')
-    sentence.click()
-    expect(sentence).to_contain_class("is-selected")
-    expect(page.locator("#verdict-form")).to_be_visible()
+    expect(page.locator("#verdicts .card-verdict")).to_have_count(5)
     page.mouse.move(0, 0)
     page.screenshot(path=SCREENSHOTS / "reader.png", full_page=True)
+
+    sentence = page.locator('#article-body .sentence[data-index="21"]')
+    sentence.click()
+    expect(page.locator("#verdict-form")).to_be_visible()
+    page.locator('#verdict-form input[name=status][value="evidenced"]').check()
+    page.mouse.move(0, 0)
+    page.screenshot(path=SCREENSHOTS / "verdict-form.png")
 
     assert console_errors == []

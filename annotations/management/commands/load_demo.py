@@ -8,6 +8,7 @@ from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
 
 from annotations import services
+from annotations.demo import create_demo_verdicts
 from annotations.models import Article
 from annotations.segmentation import normalize_text
 
@@ -28,19 +29,25 @@ class Command(BaseCommand):
         if not settings.DEBUG:
             raise CommandError("load_demo only runs with DJANGO_DEBUG=1: the demo password is public.")
         User = get_user_model()
+        users = {}
         for username, group_name in DEMO_USERS:
             user, created = User.objects.get_or_create(username=username)
             if created:
                 user.set_password(DEMO_PASSWORD)
                 user.save()
             user.groups.add(Group.objects.get(name=group_name))
+            users[username] = user
             self.stdout.write(f"{'Created' if created else 'Kept'} account {username} ({group_name}).")
 
         body = normalize_text(DEMO_ARTICLE.read_text(encoding="utf-8"))
         article = Article.objects.filter(body_sha256=services.body_sha256(body)).first()
         if article is None:
             article = services.article_import(title=DEMO_TITLE, body=body, language="en", imported_by=None)
-            self.stdout.write(f"Imported the demo article “{article.title}” ({article.sentences.count()} sentences).")
+            verdicts = create_demo_verdicts(article=article, reviewer=users["reviewer"], reviewer2=users["reviewer2"])
+            self.stdout.write(
+                f"Imported the demo article “{article.title}” ({article.sentences.count()} sentences, "
+                f"{len(verdicts)} sample verdicts)."
+            )
         else:
             self.stdout.write(f"The demo article is already stored as #{article.pk}.")
         self.stdout.write(

@@ -149,7 +149,9 @@ function closeEditor() {
 
 function moveFocus(step) {
   const all = Array.from(body.querySelectorAll(".sentence"));
-  const current = all.indexOf(document.activeElement);
+  // From the focused sentence, else from the one last selected (focus may be in the panel).
+  let current = all.indexOf(document.activeElement);
+  if (current === -1 && lastSentence) current = all.findIndex((s) => s.dataset.start === lastSentence.dataset.start);
   const index = current === -1 ? (step > 0 ? 0 : all.length - 1) : current + step;
   const next = all[Math.min(all.length - 1, Math.max(0, index))];
   if (next) next.focus();

@@ -1,0 +1,87 @@
+"""Sample verdicts on the seed article, one or more of each status, for the DEBUG demo and the screenshots.
+
+The sources are placeholders on example.org, named as such: the demo must not pass off invented
+links as real documents.
+"""
+
+from . import services
+from .models import Annotation, Article
+
+
+def _phrase(article: Article, phrase: str) -> dict:
+    start = article.body.index(phrase)
+    return {"start": start, "end": start + len(phrase), "quote": phrase}
+
+
+def _sentence(article: Article, index: int) -> dict:
+    sentence = article.sentences.get(index=index)
+    return {"start": sentence.start, "end": sentence.end, "quote": article.body[sentence.start : sentence.end]}
+
+
+def create_demo_verdicts(*, article: Article, reviewer, reviewer2) -> list[Annotation]:
+    """Five verdicts by two reviewers: allegations, a denial, an unverified claim and the evidenced BBC report."""
+
+    def source(slug: str, title: str, publisher: str):
+        return services.source_get_or_create(
+            url=f"https://example.org/demo/{slug}", title=title, publisher=publisher, created_by=reviewer
+        )[0]
+
+    complaint = source(
+        "bes-v-huawei-complaint", "Complaint, BES v. Huawei (demo placeholder)", "US District Court, Santa Ana"
+    )
+    bbc = source(
+        "bbc-2019-04-08-wifi-cards", "Report on Wi-Fi cards in PSCA CCTV, 8 April 2019 (demo placeholder)", "BBC"
+    )
+    denial = source("huawei-statement", "Huawei statement denying covert access (demo placeholder)", "Huawei")
+    bes = "Business Efficiency Solutions (BES)"
+    link = services.SourceLink
+    return [
+        services.annotation_create(
+            article=article,
+            author=reviewer,
+            status="alleged",
+            claimant=bes,
+            note="The consultancy's claim in its complaint. No court has ruled on it.",
+            sources=[link(complaint, "context", "¶ 1")],
+            **_phrase(article, "alleging the Chinese telecom firm stole its trade secrets"),
+        ),
+        services.annotation_create(
+            article=article,
+            author=reviewer,
+            status="alleged",
+            claimant=bes,
+            note="Quoted from the complaint.\nThe backdoor claim is BES's; the article does not establish it.",
+            sources=[link(complaint, "context", "¶ 42")],
+            **_sentence(article, 7),
+        ),
+        services.annotation_create(
+            article=article,
+            author=reviewer2,
+            status="unverified",
+            claimant=bes,
+            note="The article itself says the evidence has not been made public.",
+            **_sentence(article, 18),
+        ),
+        services.annotation_create(
+            article=article,
+            author=reviewer2,
+            status="denied",
+            claimant="US authorities",
+            denied_by="Huawei",
+            note="Huawei has denied such claims in the past, as the article notes.",
+            sources=[link(denial, "denial")],
+            **_sentence(article, 20),
+        ),
+        services.annotation_create(
+            article=article,
+            author=reviewer,
+            status="evidenced",
+            claimant="BBC",
+            note="The BBC report of 8 April 2019 describes the PSCA's order to remove the Wi-Fi cards.",
+            sources=[link(bbc, "supports", "paragraphs 2–4")],
+            **_phrase(
+                article,
+                "in which the PSCA told Huawei to remove Wi-Fi cards from a CCTV system in Pakistan",
+            ),
+        ),
+    ]
