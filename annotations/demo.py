@@ -18,8 +18,12 @@ def _sentence(article: Article, index: int) -> dict:
     return {"start": sentence.start, "end": sentence.end, "quote": article.body[sentence.start : sentence.end]}
 
 
-def create_demo_verdicts(*, article: Article, reviewer, reviewer2) -> list[Annotation]:
-    """Five verdicts by two reviewers: allegations, a denial, an unverified claim and the evidenced BBC report."""
+def create_demo_verdicts(*, article: Article, reviewer, reviewer2, editor=None) -> list[Annotation]:
+    """Five verdicts by two reviewers: allegations, a denial, an unverified claim and the evidenced BBC report.
+
+    With an editor, they are taken through review as a newsroom would: two approved (one with the
+    editor's own status), one returned for changes, one waiting in the queue, one still a draft.
+    """
 
     def source(slug: str, title: str, publisher: str):
         return services.source_get_or_create(
@@ -35,7 +39,7 @@ def create_demo_verdicts(*, article: Article, reviewer, reviewer2) -> list[Annot
     denial = source("huawei-statement", "Huawei statement denying covert access (demo placeholder)", "Huawei")
     bes = "Business Efficiency Solutions (BES)"
     link = services.SourceLink
-    return [
+    verdicts = [
         services.annotation_create(
             article=article,
             author=reviewer,
@@ -85,3 +89,27 @@ def create_demo_verdicts(*, article: Article, reviewer, reviewer2) -> list[Annot
             ),
         ),
     ]
+    if editor is None:
+        return verdicts
+    phrase, backdoor, information, covert, bbc_report = verdicts
+    for verdict in (phrase, backdoor, information, covert, bbc_report):
+        author = verdict.author
+        if verdict is not backdoor:
+            services.annotation_submit(annotation=verdict, actor=author, version=verdict.version)
+            verdict.refresh_from_db()
+    services.annotation_approve(annotation=phrase, editor=editor, version=phrase.version)
+    services.annotation_approve(
+        annotation=bbc_report,
+        editor=editor,
+        version=bbc_report.version,
+        comment="Checked against the BBC report: the order to remove the cards is documented.",
+    )
+    services.annotation_request_changes(
+        annotation=information,
+        editor=editor,
+        version=information.version,
+        comment="Link the complaint as a context source and name the paragraph.",
+    )
+    for verdict in verdicts:
+        verdict.refresh_from_db()
+    return verdicts

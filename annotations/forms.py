@@ -157,3 +157,14 @@ class SourceForm(forms.Form):
     archive_url = forms.CharField(label="Archive URL", max_length=2000, required=False)
 
     add_service_errors = ArticleImportForm.add_service_errors
+
+
+class ReviewForm(forms.Form):
+    """The fields of a review action: the version it is based on, a comment, and the editor's status."""
+
+    version = forms.IntegerField(min_value=1, error_messages={"required": "The form is missing its version: reload."})
+    comment = forms.CharField(required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 2}))
+    status = forms.ChoiceField(choices=[("", "Keep the reviewer's status"), *Status.choices], required=False)
+
+    def errors_text(self) -> str:
+        return " ".join(message for messages in self.errors.values() for message in messages)

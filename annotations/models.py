@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 
 
 class Article(models.Model):
@@ -121,6 +122,15 @@ class Source(models.Model):
         return self.title
 
 
+class State(models.TextChoices):
+    """Where a verdict is in review. The transitions live in workflow.py."""
+
+    DRAFT = "draft", "Draft"
+    SUBMITTED = "submitted", "Submitted"
+    APPROVED = "approved", "Approved"
+    CHANGES_REQUESTED = "changes_requested", "Changes requested"
+
+
 class Annotation(models.Model):
     """A reviewer's verdict on a span of an article: `article.body[start:end] == quote`."""
 
@@ -135,7 +145,15 @@ class Annotation(models.Model):
     claimant = models.CharField(max_length=200, blank=True, help_text="Who makes the claim, per the article.")
     denied_by = models.CharField(max_length=200, blank=True, help_text="Who denied it (required for denied).")
     note = models.TextField(blank=True)
+    state = models.CharField(max_length=20, choices=State.choices, default=State.DRAFT)
     version = models.PositiveIntegerField(default=1)
+    submitted_at = models.DateTimeField(null=True, blank=True, help_text="Latest submission, for the queue.")
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    review_comment = models.TextField(blank=True, help_text="The latest editor decision's comment.")
+    first_approved_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     deleted_at = models.DateTimeField(null=True, blank=True)
@@ -146,9 +164,10 @@ class Annotation(models.Model):
 
     class Meta:
         ordering = ["article", "start", "-end", "id"]
-        indexes = [models.Index(fields=["article", "start"])]
+        indexes = [models.Index(fields=["article", "start"]), models.Index(fields=["state", "submitted_at"])]
         constraints = [
             models.CheckConstraint(condition=models.Q(start__lt=models.F("end")), name="annotation_start_before_end"),
+            models.CheckConstraint(condition=models.Q(state__in=State.values), name="annotation_state_valid"),
             models.CheckConstraint(condition=models.Q(status__in=Status.values), name="annotation_status_valid"),
             models.CheckConstraint(
                 condition=~models.Q(status=Status.DENIED) | ~models.Q(denied_by=""),
@@ -188,3 +207,61 @@ class AnnotationSource(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_relation_display()}: {self.source}"
+
+
+class EventQuerySet(models.QuerySet):
+    """Events are append-only: bulk updates and deletes are refused."""
+
+    def update(self, **kwargs):
+        raise AppendOnlyError("Annotation events are append-only: they cannot be updated.")
+
+    def delete(self):
+        raise AppendOnlyError("Annotation events are append-only: they cannot be deleted.")
+
+
+class AppendOnlyError(Exception):
+    pass
+
+
+class Action(models.TextChoices):
+    CREATE = "create", "Created"
+    EDIT = "edit", "Edited"
+    SUBMIT = "submit", "Submitted"
+    APPROVE = "approve", "Approved"
+    REQUEST_CHANGES = "request_changes", "Returned for changes"
+    REOPEN = "reopen", "Reopened"
+    DELETE = "delete", "Deleted"
+    RESTORE = "restore", "Restored"
+
+
+class AnnotationEvent(models.Model):
+    """One step in a verdict's history. Written by services only, never changed
+    (refused here, and by a trigger on PostgreSQL)."""
+
+    annotation = models.ForeignKey(Annotation, on_delete=models.PROTECT, related_name="events")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(default=timezone.now)
+    action = models.CharField(max_length=20, choices=Action.choices)
+    from_state = models.CharField(max_length=20, choices=State.choices, blank=True)
+    to_state = models.CharField(max_length=20, choices=State.choices)
+    from_status = models.CharField(max_length=16, choices=Status.choices, blank=True)
+    to_status = models.CharField(max_length=16, choices=Status.choices)
+    comment = models.TextField(blank=True)
+    changes = models.JSONField(default=dict, blank=True, help_text="Edited fields: {field: [old, new]}.")
+
+    objects = EventQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["annotation", "at", "id"]
+        indexes = [models.Index(fields=["annotation", "at"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} by {self.actor_id} at {self.at:%Y-%m-%d %H:%M}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise AppendOnlyError("Annotation events are append-only: they cannot be updated.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnlyError("Annotation events are append-only: they cannot be deleted.")

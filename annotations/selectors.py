@@ -5,7 +5,8 @@ from itertools import pairwise
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 
-from .models import Annotation, AnnotationSource, Article, Sentence, Source, Status
+from . import services
+from .models import Annotation, AnnotationEvent, AnnotationSource, Article, Sentence, Source, State, Status
 
 
 @dataclass(slots=True)
@@ -37,33 +38,55 @@ class Paragraph:
     pieces: list[Piece] = field(default_factory=list)
 
 
-def article_list(*, search: str = "") -> QuerySet[Article]:
-    """Articles, newest first, with sentence and verdict counts; filtered by title words."""
-    live = Q(annotations__deleted_at__isnull=True)
+def visibility_filter(viewer, prefix: str = "") -> Q:
+    """Live verdicts the viewer may see: drafts only by their author and editors."""
+    live = Q(**{f"{prefix}deleted_at__isnull": True})
+    if services.user_is_editor(viewer):
+        return live
+    return live & (~Q(**{f"{prefix}state": State.DRAFT}) | Q(**{f"{prefix}author_id": viewer.pk}))
+
+
+def visible_annotations(*, viewer) -> QuerySet[Annotation]:
+    return Annotation.objects.filter(visibility_filter(viewer))
+
+
+def article_list(*, viewer, search: str = "", review: str = "") -> QuerySet[Article]:
+    """Articles, newest first, with sentence and verdict counts as this viewer
+    may see them; filtered by title words and review progress (complete/open)."""
+    seen = visibility_filter(viewer, prefix="annotations__")
     counts = {
-        f"{status.value}_count": Count("annotations", filter=live & Q(annotations__status=status), distinct=True)
-        for status in Status
+        f"{choice.value}_count": Count("annotations", filter=seen & Q(annotations__status=choice), distinct=True)
+        for choice in Status
+    } | {
+        f"{choice.value}_state_count": Count("annotations", filter=seen & Q(annotations__state=choice), distinct=True)
+        for choice in State
     }
     articles = Article.objects.defer("body").annotate(
         sentence_count=Count("sentences", distinct=True),
-        annotation_count=Count("annotations", filter=live, distinct=True),
-        # Every verdict is unreviewed until the editor workflow approves it.
-        unreviewed_count=Count("annotations", filter=live, distinct=True),
+        annotation_count=Count("annotations", filter=seen, distinct=True),
+        unreviewed_count=Count("annotations", filter=seen & ~Q(annotations__state=State.APPROVED), distinct=True),
         **counts,
     )
     for word in search.split():
         articles = articles.filter(title__icontains=word)
+    if review == "complete":
+        articles = articles.filter(annotation_count__gt=0, unreviewed_count=0)
+    elif review == "open":
+        articles = articles.filter(Q(annotation_count=0) | Q(unreviewed_count__gt=0))
     return articles.order_by("-imported_at", "-id")
 
 
-def article_annotations(*, article: Article) -> list[Annotation]:
-    """The live verdicts of an article in text order, with authors and sources (3 queries)."""
+def _with_sources(annotations: QuerySet[Annotation]) -> QuerySet[Annotation]:
     links = AnnotationSource.objects.select_related("source").order_by("position", "id")
-    annotations = (
-        Annotation.objects.filter(article=article, deleted_at__isnull=True)
-        .select_related("author")
-        .prefetch_related(Prefetch("source_links", queryset=links))
-        .order_by("start", "-end", "id")
+    return annotations.select_related("author", "reviewed_by").prefetch_related(
+        Prefetch("source_links", queryset=links)
+    )
+
+
+def article_annotations(*, article: Article, viewer) -> list[Annotation]:
+    """The verdicts of an article this viewer may see, in text order, with authors and sources (3 queries)."""
+    annotations = _with_sources(visible_annotations(viewer=viewer).filter(article=article)).order_by(
+        "start", "-end", "id"
     )
     result = list(annotations)
     for annotation in result:
@@ -77,6 +100,66 @@ def deleted_annotations(*, article: Article) -> list[Annotation]:
         .select_related("author", "deleted_by")
         .order_by("-deleted_at")
     )
+
+
+def state_counts(annotations: list[Annotation]) -> list[dict]:
+    counts = {state: 0 for state in State}
+    for annotation in annotations:
+        counts[State(annotation.state)] += 1
+    return [{"value": state.value, "label": state.label, "count": count} for state, count in counts.items()]
+
+
+def review_queue(*, article_id: int | None = None, status: str = "", author_id: int | None = None):
+    """Submitted verdicts across all articles, oldest submission first, with sources."""
+    queue = _with_sources(
+        Annotation.objects.filter(state=State.SUBMITTED, deleted_at__isnull=True).select_related("article")
+    )
+    if article_id:
+        queue = queue.filter(article_id=article_id)
+    if status in Status.values:
+        queue = queue.filter(status=status)
+    if author_id:
+        queue = queue.filter(author_id=author_id)
+    return queue.order_by("submitted_at", "id")
+
+
+def waiting_count() -> int:
+    return Annotation.objects.filter(state=State.SUBMITTED, deleted_at__isnull=True).count()
+
+
+def with_sentence_context(annotations: list[Annotation]) -> list[Annotation]:
+    """Set `context_before`/`context_after`: the rest of the sentences around each quote (one query)."""
+    article_ids = {a.article_id for a in annotations}
+    spans: dict[int, list[tuple[int, int]]] = {}
+    for article_id, start, end in Sentence.objects.filter(article_id__in=article_ids).values_list(
+        "article_id", "start", "end"
+    ):
+        spans.setdefault(article_id, []).append((start, end))
+    for annotation in annotations:
+        around = [
+            (s, e) for s, e in spans.get(annotation.article_id, []) if s < annotation.end and e > annotation.start
+        ]
+        first = min((s for s, _ in around), default=annotation.start)
+        last = max((e for _, e in around), default=annotation.end)
+        body = annotation.article.body
+        annotation.context_before = body[first : annotation.start]
+        annotation.context_after = body[annotation.end : last]
+    return annotations
+
+
+def my_annotations(*, user) -> dict[str, list[Annotation]]:
+    """A reviewer's live verdicts grouped by state, most recently changed first."""
+    groups: dict[str, list[Annotation]] = {state.value: [] for state in State}
+    mine = _with_sources(
+        Annotation.objects.filter(author=user, deleted_at__isnull=True).select_related("article").defer("article__body")
+    ).order_by("-updated_at", "-id")
+    for annotation in mine:
+        groups[annotation.state].append(annotation)
+    return groups
+
+
+def annotation_history(*, annotation: Annotation) -> list[AnnotationEvent]:
+    return list(annotation.events.select_related("actor").order_by("at", "id"))
 
 
 def status_counts(annotations: list[Annotation]) -> list[dict]:
@@ -147,10 +230,11 @@ def paragraph_indexes_for(article: Article, *annotations: Annotation) -> set[int
     return set(Sentence.objects.filter(query, article=article).values_list("paragraph", flat=True))
 
 
-def claimant_suggestions(*, limit: int = 30) -> list[str]:
-    """Claimants named before, most used first, for the form's suggestions."""
+def claimant_suggestions(*, viewer, limit: int = 30) -> list[str]:
+    """Claimants named before in verdicts the viewer may see, most used first, for the form's suggestions."""
     rows = (
-        Annotation.objects.exclude(claimant="")
+        visible_annotations(viewer=viewer)
+        .exclude(claimant="")
         .values("claimant")
         .annotate(uses=Count("id"))
         .order_by("-uses", "claimant")[:limit]

@@ -11,8 +11,20 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from . import workflow
 from .anchoring import SpanError, anchor_span
-from .models import Annotation, AnnotationSource, Article, Relation, Sentence, Source, Status
+from .models import (
+    Action,
+    Annotation,
+    AnnotationEvent,
+    AnnotationSource,
+    Article,
+    Relation,
+    Sentence,
+    Source,
+    State,
+    Status,
+)
 from .segmentation import normalize_text, split_sentences
 from .weburls import UrlError, normalize_url
 
@@ -187,9 +199,27 @@ class SourceLink:
 class VersionConflict(Exception):
     """A write based on an older version of the annotation than the stored one."""
 
-    def __init__(self, annotation: Annotation):
+    def __init__(self, annotation: Annotation, event: AnnotationEvent | None):
         self.annotation = annotation
-        super().__init__(f"Annotation {annotation.pk} is at version {annotation.version}.")
+        self.event = event
+        super().__init__(self.message)
+
+    @property
+    def message(self) -> str:
+        who = self.event.actor.get_username() if self.event else self.annotation.author.get_username()
+        when = timezone.localtime(self.event.at if self.event else self.annotation.updated_at)
+        return (
+            f"This verdict was changed by {who} at {when:%H:%M:%S} (now version {self.annotation.version}, "
+            f"{self.annotation.get_state_display().lower()}, {self.annotation.get_status_display().lower()}). "
+            "Reload to see the current version before you act on it."
+        )
+
+
+def can_view_annotation(user: User, annotation: Annotation) -> bool:
+    """Drafts are seen by their author and editors only; everything else by every logged-in user."""
+    if not user.is_authenticated:
+        return False
+    return annotation.state != State.DRAFT or annotation.author_id == user.pk or user_is_editor(user)
 
 
 def _verdict_errors(*, status: str, denied_by: str, note: str, claimant: str, sources: list[SourceLink]) -> dict:
@@ -219,6 +249,13 @@ def _verdict_errors(*, status: str, denied_by: str, note: str, claimant: str, so
     return errors
 
 
+def _links_snapshot(annotation: Annotation) -> list[str]:
+    return [
+        f"{link.relation}: {link.source.url}" + (f" ({link.pinpoint})" if link.pinpoint else "")
+        for link in annotation.source_links.select_related("source").order_by("position", "id")
+    ]
+
+
 def _replace_source_links(annotation: Annotation, sources: list[SourceLink]) -> None:
     annotation.source_links.all().delete()
     AnnotationSource.objects.bulk_create(
@@ -230,6 +267,30 @@ def _replace_source_links(annotation: Annotation, sources: list[SourceLink]) -> 
             position=position,
         )
         for position, link in enumerate(sources)
+    )
+
+
+def _record(
+    annotation: Annotation,
+    *,
+    actor: User,
+    action: str,
+    from_state: str,
+    from_status: str,
+    comment: str = "",
+    changes: dict | None = None,
+) -> AnnotationEvent:
+    return AnnotationEvent.objects.create(
+        annotation=annotation,
+        actor=actor,
+        at=annotation.updated_at,
+        action=action,
+        from_state=from_state,
+        to_state=annotation.state,
+        from_status=from_status,
+        to_status=annotation.status,
+        comment=comment,
+        changes=changes or {},
     )
 
 
@@ -246,12 +307,12 @@ def annotation_create(
     denied_by: str = "",
     sources: list[SourceLink] | None = None,
 ) -> Annotation:
-    """Record a verdict on `article.body[start:end]`.
+    """Record a verdict on `article.body[start:end]`, as a draft.
 
     Rules: reviewers and editors only; the span must match the body exactly
     (see anchoring.anchor_span); `denied` names who denied it; `evidenced`
     has a `supports` source. Side effects: one Annotation with its source
-    links, storing quote, prefix and suffix for re-anchoring.
+    links (quote, prefix and suffix stored for re-anchoring) and a `create` event.
     """
     if not user_is_reviewer(author):
         raise PermissionDenied("Only reviewers and editors can record verdicts.")
@@ -278,17 +339,33 @@ def annotation_create(
             denied_by=denied_by.strip() if status == Status.DENIED else "",
         )
         _replace_source_links(annotation, sources)
+        _record(annotation, actor=author, action=Action.CREATE, from_state="", from_status="")
     return annotation
 
 
 def can_edit_annotation(user: User, annotation: Annotation) -> bool:
-    """Authors edit their own verdicts; editors edit any."""
-    return user_is_editor(user) or (user_is_reviewer(user) and annotation.author_id == user.pk)
+    """Editors edit any verdict; authors their own while it is a draft or returned for changes."""
+    if user_is_editor(user):
+        return True
+    return user_is_reviewer(user) and annotation.author_id == user.pk and annotation.state in workflow.AUTHOR_EDITABLE
 
 
-def _lock(annotation: Annotation) -> Annotation:
-    """Re-read the row inside the transaction, locked on PostgreSQL."""
-    return Annotation.objects.select_for_update().select_related("author").get(pk=annotation.pk)
+def _edit_refusal(user: User, annotation: Annotation, verb: str) -> str:
+    if user_is_reviewer(user) and annotation.author_id == user.pk:
+        return (
+            f"This verdict is {annotation.get_state_display().lower()}: "
+            f"ask an editor to reopen it or return it before you {verb} it."
+        )
+    return f"Only its author or an editor can {verb} this verdict."
+
+
+def _lock(annotation: Annotation, version: int | None) -> Annotation:
+    """Re-read the row inside the transaction (locked on PostgreSQL) and check the version."""
+    current = Annotation.objects.select_for_update().select_related("author", "article").get(pk=annotation.pk)
+    if version is not None and current.version != version:
+        last = current.events.select_related("actor").order_by("-at", "-id").first()
+        raise VersionConflict(current, last)
+    return current
 
 
 def annotation_update(
@@ -304,48 +381,167 @@ def annotation_update(
 ) -> Annotation:
     """Change a verdict's status, note, attribution and sources.
 
-    Rules: the author or an editor; same verdict rules as create; `version`
-    must be the stored version, otherwise VersionConflict (nothing is
-    overwritten). Side effects: the version goes up by one; links replaced.
+    Rules: the author while draft or changes_requested, or an editor; same
+    verdict rules as create; `version` must be the stored version, otherwise
+    VersionConflict (nothing is overwritten). An editor's edit of an approved
+    verdict makes it submitted again (workflow.state_after_edit).
+    Side effects: version + 1, links replaced, one `edit` event listing the
+    changed fields with old and new values.
     """
-    if not can_edit_annotation(actor, annotation):
-        raise PermissionDenied("Only its author or an editor can edit this verdict.")
     sources = sources or []
     errors = _verdict_errors(status=status, denied_by=denied_by, note=note, claimant=claimant, sources=sources)
-    if errors:
-        raise ValidationError(errors)
     with transaction.atomic():
-        current = _lock(annotation)
+        current = _lock(annotation, version)
         if current.is_deleted:
             raise ValidationError("This verdict was deleted.")
-        if current.version != version:
-            raise VersionConflict(current)
+        if not can_edit_annotation(actor, current):
+            raise PermissionDenied(_edit_refusal(actor, current, "edit"))
+        if errors:
+            raise ValidationError(errors)
+        before = {
+            "status": current.status,
+            "note": current.note,
+            "claimant": current.claimant,
+            "denied_by": current.denied_by,
+            "sources": _links_snapshot(current),
+        }
+        from_state, from_status = current.state, current.status
         current.status = status
         current.note = note
         current.claimant = claimant.strip()
         current.denied_by = denied_by.strip() if status == Status.DENIED else ""
+        _replace_source_links(current, sources)
+        after = {
+            "status": current.status,
+            "note": current.note,
+            "claimant": current.claimant,
+            "denied_by": current.denied_by,
+            "sources": _links_snapshot(current),
+        }
+        changes = {field: [before[field], after[field]] for field in before if before[field] != after[field]}
+        current.state = workflow.state_after_edit(current.state, by_editor=user_is_editor(actor))
+        if current.state == State.SUBMITTED and from_state != State.SUBMITTED:
+            current.submitted_at = timezone.now()
         current.version += 1
         current.save()
-        _replace_source_links(current, sources)
+        _record(
+            current, actor=actor, action=Action.EDIT, from_state=from_state, from_status=from_status, changes=changes
+        )
     return current
 
 
-def annotation_delete(*, annotation: Annotation, actor: User) -> Annotation:
+def annotation_submit(*, annotation: Annotation, actor: User, version: int) -> Annotation:
+    """Send a draft (or a verdict returned for changes) to the editors' queue.
+
+    Rules: the author only; from draft or changes_requested. Side effects:
+    state submitted, submitted_at now, version + 1, one `submit` event.
+    """
+    return _transition(annotation=annotation, actor=actor, version=version, action=Action.SUBMIT)
+
+
+def annotation_approve(
+    *, annotation: Annotation, editor: User, version: int, status: str | None = None, comment: str = ""
+) -> Annotation:
+    """Approve a submitted verdict, optionally with the editor's own status.
+
+    Rules: editors only, never their own verdict (unless
+    FACTCHECK_ALLOW_SELF_APPROVAL); a changed status needs a comment and wins;
+    `denied` still needs who denied it, `evidenced` a supporting source.
+    Side effects: state approved, reviewer fields and first approval time set,
+    version + 1, one `approve` event.
+    """
+    return _transition(
+        annotation=annotation, actor=editor, version=version, action=Action.APPROVE, comment=comment, status=status
+    )
+
+
+def annotation_request_changes(*, annotation: Annotation, editor: User, version: int, comment: str) -> Annotation:
+    """Return a submitted verdict to its author. Rules: editors only, not their own, comment required."""
+    return _transition(
+        annotation=annotation, actor=editor, version=version, action=Action.REQUEST_CHANGES, comment=comment
+    )
+
+
+def annotation_reopen(*, annotation: Annotation, editor: User, version: int, comment: str) -> Annotation:
+    """Reopen an approved verdict: it goes back to the queue. Rules: editors only, reason required."""
+    return _transition(annotation=annotation, actor=editor, version=version, action=Action.REOPEN, comment=comment)
+
+
+def _transition(
+    *, annotation: Annotation, actor: User, version: int, action: str, comment: str = "", status: str | None = None
+) -> Annotation:
+    comment = comment.strip()
+    with transaction.atomic():
+        current = _lock(annotation, version)
+        if current.is_deleted:
+            raise ValidationError("This verdict was deleted.")
+        try:
+            transition = workflow.transition_for(action, current.state)
+        except workflow.TransitionError as exc:
+            raise ValidationError(str(exc)) from None
+        if transition.by_editor:
+            if not user_is_editor(actor):
+                raise PermissionDenied(f"Only editors can {transition.verb} verdicts.")
+            if current.author_id == actor.pk and action != Action.REOPEN and not settings.FACTCHECK_ALLOW_SELF_APPROVAL:
+                raise PermissionDenied(f"You cannot {transition.verb} your own verdict: another editor must review it.")
+        elif current.author_id != actor.pk:
+            raise PermissionDenied(f"Only its author can {transition.verb} this verdict.")
+        errors: dict[str, list[str]] = {}
+        if transition.comment_required and not comment:
+            errors["comment"] = [
+                "Say why you are reopening it." if action == Action.REOPEN else "Tell the author what to change."
+            ]
+        from_state, from_status = current.state, current.status
+        if action == Action.APPROVE:
+            new_status = status or current.status
+            if new_status not in Status.values:
+                errors["status"] = ["Choose alleged, denied, unverified or evidenced."]
+            elif new_status != current.status and not comment:
+                errors["comment"] = ["Explain why you change the status: a comment is required."]
+            elif new_status == Status.DENIED and not current.denied_by:
+                errors["status"] = ["A denied verdict needs who denied it: return it to the author, or edit it first."]
+            elif (
+                new_status == Status.EVIDENCED and not current.source_links.filter(relation=Relation.SUPPORTS).exists()
+            ):
+                errors["status"] = ["An evidenced verdict needs at least one source that supports it."]
+            if not errors:
+                current.status = new_status
+        if errors:
+            raise ValidationError(errors)
+        now = timezone.now()
+        current.state = transition.target
+        if action in {Action.SUBMIT, Action.REOPEN}:
+            current.submitted_at = now
+        if transition.by_editor:
+            current.reviewed_by = actor
+            current.reviewed_at = now
+            current.review_comment = comment
+        if action == Action.APPROVE and current.first_approved_at is None:
+            current.first_approved_at = now
+        current.version += 1
+        current.save()
+        _record(current, actor=actor, action=action, from_state=from_state, from_status=from_status, comment=comment)
+    return current
+
+
+def annotation_delete(*, annotation: Annotation, actor: User, version: int | None = None) -> Annotation:
     """Soft-delete a verdict: it disappears from pages and exports but is kept.
 
-    Rules: the author or an editor. The author can undo for
-    FACTCHECK_UNDO_SECONDS; an editor can restore it at any time.
+    Rules: the author while draft or changes_requested, or an editor. The
+    author can undo for FACTCHECK_UNDO_SECONDS; an editor can restore it at
+    any time. Side effects: version + 1, one `delete` event.
     """
-    if not can_edit_annotation(actor, annotation):
-        raise PermissionDenied("Only its author or an editor can delete this verdict.")
     with transaction.atomic():
-        current = _lock(annotation)
+        current = _lock(annotation, version)
         if current.is_deleted:
             return current
+        if not can_edit_annotation(actor, current):
+            raise PermissionDenied(_edit_refusal(actor, current, "delete"))
         current.deleted_at = timezone.now()
         current.deleted_by = actor
         current.version += 1
-        current.save(update_fields=["deleted_at", "deleted_by", "version", "updated_at"])
+        current.save()
+        _record(current, actor=actor, action=Action.DELETE, from_state=current.state, from_status=current.status)
     return current
 
 
@@ -359,13 +555,17 @@ def can_restore_annotation(user: User, annotation: Annotation) -> bool:
 
 
 def annotation_restore(*, annotation: Annotation, actor: User) -> Annotation:
-    """Undo a deletion. Rules: an editor at any time; whoever deleted it within the undo window."""
+    """Undo a deletion. Rules: an editor at any time; whoever deleted it within
+    the undo window. Side effects: version + 1, one `restore` event."""
     with transaction.atomic():
-        current = _lock(annotation)
+        current = _lock(annotation, None)
         if not can_restore_annotation(actor, current):
+            if not current.is_deleted:
+                raise ValidationError("This verdict is not deleted.")
             raise PermissionDenied("The undo window has passed: ask an editor to restore this verdict.")
         current.deleted_at = None
         current.deleted_by = None
         current.version += 1
-        current.save(update_fields=["deleted_at", "deleted_by", "version", "updated_at"])
+        current.save()
+        _record(current, actor=actor, action=Action.RESTORE, from_state=current.state, from_status=current.status)
     return current

@@ -13,6 +13,20 @@ urlpatterns = [
     path("annotations/<int:pk>/edit/", views.annotation_edit, name="annotation-edit"),
     path("annotations/<int:pk>/delete/", views.annotation_delete, name="annotation-delete"),
     path("annotations/<int:pk>/restore/", views.annotation_restore, name="annotation-restore"),
+    path("annotations/<int:pk>/history/", views.annotation_history, name="annotation-history"),
+    path("annotations/<int:pk>/submit/", views.annotation_transition, {"action": "submit"}, name="annotation-submit"),
+    path(
+        "annotations/<int:pk>/approve/", views.annotation_transition, {"action": "approve"}, name="annotation-approve"
+    ),
+    path(
+        "annotations/<int:pk>/request-changes/",
+        views.annotation_transition,
+        {"action": "request_changes"},
+        name="annotation-request-changes",
+    ),
+    path("annotations/<int:pk>/reopen/", views.annotation_transition, {"action": "reopen"}, name="annotation-reopen"),
+    path("review/", views.review_queue, name="review-queue"),
+    path("mine/", views.my_verdicts, name="my-verdicts"),
     path("sources/search/", views.source_search, name="source-search"),
     path("sources/new/", views.source_create, name="source-create"),
     path("sources/<int:pk>/row/", views.source_row, name="source-row"),

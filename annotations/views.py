@@ -1,16 +1,19 @@
+from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import reswap, retarget, trigger_client_event
 
 from . import selectors, services
-from .forms import AnnotationForm, ArticleImportForm, SourceForm
-from .models import Annotation, Article, Relation, Source, status_legend
+from .forms import AnnotationForm, ArticleImportForm, ReviewForm, SourceForm
+from .models import Action, Annotation, Article, Relation, Source, State, Status, status_legend
 
 ARTICLES_PER_PAGE = 25
+QUEUE_PER_PAGE = 25
 PAGE = "annotations/article_detail.html"
 FORM = "annotations/annotation_form.html"
 
@@ -20,21 +23,37 @@ def _require_reviewer(request: HttpRequest) -> None:
         raise PermissionDenied("Only reviewers and editors can do this.")
 
 
-def _get_annotation(pk: int) -> Annotation:
-    return get_object_or_404(Annotation.objects.select_related("article", "author"), pk=pk, deleted_at__isnull=True)
+def _require_editor(request: HttpRequest) -> None:
+    if not services.user_is_editor(request.user):
+        raise PermissionDenied("Only editors can do this.")
+
+
+def _get_annotation_for_user(request: HttpRequest, pk: int, *, include_deleted: bool = False) -> Annotation:
+    """The annotation if this user may see it; 404 otherwise (a hidden draft does not exist for them)."""
+    annotations = Annotation.objects.select_related("article", "author")
+    if not include_deleted:
+        annotations = annotations.filter(deleted_at__isnull=True)
+    annotation = get_object_or_404(annotations, pk=pk)
+    if not services.can_view_annotation(request.user, annotation):
+        raise Http404("No such verdict.")
+    return annotation
 
 
 def _reader_context(request: HttpRequest, article: Article, **extra) -> dict:
     """Everything the article page and its partials need, with a fixed number of queries."""
-    annotations = selectors.article_annotations(article=article)
+    annotations = selectors.article_annotations(article=article, viewer=request.user)
     context = {
         "article": article,
         "annotations": annotations,
         "paragraphs": selectors.article_paragraphs(article=article, annotations=annotations),
         "counts": selectors.status_counts(annotations),
+        "state_counts": selectors.state_counts(annotations),
+        "review_complete": bool(annotations) and all(a.state == State.APPROVED for a in annotations),
         "can_annotate": services.user_is_reviewer(request.user),
         "is_editor": services.user_is_editor(request.user),
+        "allow_self_approval": settings.FACTCHECK_ALLOW_SELF_APPROVAL,
         "status_legend": status_legend(),
+        "statuses": Status.choices,
         "relations": Relation.choices,
     }
     return context | extra
@@ -42,11 +61,18 @@ def _reader_context(request: HttpRequest, article: Article, **extra) -> dict:
 
 def article_list(request: HttpRequest) -> HttpResponse:
     search = request.GET.get("q", "").strip()
-    page = Paginator(selectors.article_list(search=search), ARTICLES_PER_PAGE).get_page(request.GET.get("page"))
+    review = request.GET.get("review", "")
+    articles = selectors.article_list(viewer=request.user, search=search, review=review)
+    page = Paginator(articles, ARTICLES_PER_PAGE).get_page(request.GET.get("page"))
     template = "annotations/article_list.html"
     if request.htmx and request.htmx.target == "article-table":
         template += "#article-table"
-    context = {"page": page, "search": search, "can_import": services.user_is_reviewer(request.user)}
+    context = {
+        "page": page,
+        "search": search,
+        "review": review if review in {"complete", "open"} else "",
+        "can_import": services.user_is_reviewer(request.user),
+    }
     return render(request, template, context)
 
 
@@ -73,7 +99,7 @@ def article_create(request: HttpRequest) -> HttpResponse:
 
 def _editor_response(request, article, form, *, annotation=None, status=200) -> HttpResponse:
     """The verdict form: the panel partial for htmx, else the whole page with the form open."""
-    extra = {"form": form, "editing": annotation, "claimants": selectors.claimant_suggestions()}
+    extra = {"form": form, "editing": annotation, "claimants": selectors.claimant_suggestions(viewer=request.user)}
     if request.htmx:
         extra |= {"article": article, "relations": Relation.choices, "status_legend": status_legend()}
         return render(request, f"{PAGE}#editor", extra, status=status)
@@ -117,15 +143,15 @@ def annotation_create(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as exc:
             form.add_service_errors(exc)
         else:
-            return _saved_response(request, annotation, message="Verdict saved.")
+            return _saved_response(request, annotation, message="Draft saved. Submit it for review when it is ready.")
     return _editor_response(request, article, form, status=400)
 
 
 @require_http_methods(["GET", "POST"])
 def annotation_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    annotation = _get_annotation(pk)
+    annotation = _get_annotation_for_user(request, pk)
     if not services.can_edit_annotation(request.user, annotation):
-        raise PermissionDenied("Only its author or an editor can edit this verdict.")
+        raise PermissionDenied(services._edit_refusal(request.user, annotation, "edit"))
     if request.method == "GET":
         links = annotation.source_links.select_related("source")
         form = AnnotationForm(initial=_initial(annotation), editing=True)
@@ -148,7 +174,8 @@ def annotation_edit(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as exc:
             form.add_service_errors(exc)
         except services.VersionConflict as conflict:
-            form.add_error(None, _conflict_message(conflict.annotation))
+            form.add_error(None, conflict.message)
+            return _editor_response(request, annotation.article, form, annotation=conflict.annotation, status=409)
         else:
             return _saved_response(request, annotation, message="Verdict updated.")
     return _editor_response(request, annotation.article, form, annotation=annotation, status=400)
@@ -159,24 +186,91 @@ def _initial(annotation: Annotation) -> dict:
     return {name: getattr(annotation, name) for name in fields}
 
 
-def _conflict_message(current: Annotation) -> str:
-    when = current.updated_at.strftime("%H:%M:%S")
-    return (
-        f"This verdict was changed by {current.author.get_username()} at {when} UTC. Reload to see the current version."
-    )
-
-
 @require_POST
 def annotation_delete(request: HttpRequest, pk: int) -> HttpResponse:
-    annotation = services.annotation_delete(annotation=_get_annotation(pk), actor=request.user)
+    annotation = _get_annotation_for_user(request, pk)
+    annotation = services.annotation_delete(annotation=annotation, actor=request.user)
     return _saved_response(request, annotation, message="Verdict deleted.", undo=annotation)
 
 
 @require_POST
 def annotation_restore(request: HttpRequest, pk: int) -> HttpResponse:
-    annotation = get_object_or_404(Annotation.objects.select_related("article", "author"), pk=pk)
+    annotation = _get_annotation_for_user(request, pk, include_deleted=True)
     annotation = services.annotation_restore(annotation=annotation, actor=request.user)
     return _saved_response(request, annotation, message="Verdict restored.")
+
+
+TRANSITION_MESSAGES = {
+    Action.SUBMIT: "Submitted for review.",
+    Action.APPROVE: "Approved.",
+    Action.REQUEST_CHANGES: "Returned to the author for changes.",
+    Action.REOPEN: "Reopened: it is back in the review queue.",
+}
+
+
+@require_POST
+def annotation_transition(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    """Submit, approve, request changes or reopen, from the article page or the queue."""
+    annotation = _get_annotation_for_user(request, pk)
+    form = ReviewForm(request.POST)
+    from_queue = request.POST.get("from") == "queue"
+    if not form.is_valid():
+        return _review_error(request, annotation, form.errors_text(), from_queue=from_queue)
+    data = form.cleaned_data
+    try:
+        if action == Action.SUBMIT:
+            annotation = services.annotation_submit(annotation=annotation, actor=request.user, version=data["version"])
+        elif action == Action.APPROVE:
+            annotation = services.annotation_approve(
+                annotation=annotation,
+                editor=request.user,
+                version=data["version"],
+                status=data["status"] or None,
+                comment=data["comment"],
+            )
+        elif action == Action.REQUEST_CHANGES:
+            annotation = services.annotation_request_changes(
+                annotation=annotation, editor=request.user, version=data["version"], comment=data["comment"]
+            )
+        else:
+            annotation = services.annotation_reopen(
+                annotation=annotation, editor=request.user, version=data["version"], comment=data["comment"]
+            )
+    except ValidationError as exc:
+        return _review_error(request, annotation, " ".join(exc.messages), from_queue=from_queue)
+    except services.VersionConflict as conflict:
+        return _review_error(request, conflict.annotation, conflict.message, from_queue=from_queue, status=409)
+    if from_queue:
+        if not request.htmx:
+            messages.success(request, TRANSITION_MESSAGES[action])
+            return redirect("annotations:review-queue")
+        context = {"item": annotation, "done": TRANSITION_MESSAGES[action], "waiting": selectors.waiting_count()}
+        response = render(request, "annotations/review_queue.html#queue-item", context)
+        return trigger_client_event(response, "queue-item-done", {"id": annotation.pk})
+    return _saved_response(request, annotation, message=TRANSITION_MESSAGES[action])
+
+
+def _review_error(request, annotation: Annotation, message: str, *, from_queue: bool, status: int = 400):
+    """The card (or queue item) again, with the current state and the reason the action was refused."""
+    if not request.htmx:
+        messages.error(request, message)
+        return redirect("annotations:review-queue" if from_queue else annotation.article)
+    if from_queue:
+        item = selectors.with_sentence_context(list(selectors.review_queue().filter(pk=annotation.pk))) or [annotation]
+        context = {
+            "item": item[0],
+            "error": message,
+            "statuses": Status.choices,
+            "allow_self_approval": settings.FACTCHECK_ALLOW_SELF_APPROVAL,
+        }
+        return render(request, "annotations/review_queue.html#queue-item", context, status=status)
+    context = _reader_context(request, annotation.article)
+    card = next((a for a in context["annotations"] if a.pk == annotation.pk), None)
+    if card is None:
+        raise Http404("No such verdict.")
+    context |= {"annotation": card, "card_error": message}
+    response = render(request, f"{PAGE}#verdict-card", context, status=status)
+    return reswap(retarget(response, f"#annotation-{card.pk}"), "outerHTML")
 
 
 def _saved_response(request, annotation: Annotation, *, message: str, undo: Annotation | None = None) -> HttpResponse:
@@ -186,17 +280,72 @@ def _saved_response(request, annotation: Annotation, *, message: str, undo: Anno
     if not request.htmx:
         messages.success(request, message)
         return redirect(f"{article.get_absolute_url()}#annotation-{annotation.pk}")
-    annotations = selectors.article_annotations(article=article)
+    context = _reader_context(request, article)
     touched = selectors.paragraph_indexes_for(article, annotation)
-    context = _reader_context(request, article) | {
-        "annotations": annotations,
-        "paragraphs": selectors.article_paragraphs(article=article, annotations=annotations, only=touched),
+    context |= {
+        "paragraphs": selectors.article_paragraphs(article=article, annotations=context["annotations"], only=touched),
         "message": message,
         "undo": undo,
         "saved": annotation,
     }
     response = render(request, "annotations/annotation_saved.html", context)
     return trigger_client_event(response, "verdict-saved", {"id": annotation.pk, "start": annotation.start})
+
+
+@require_GET
+def annotation_history(request: HttpRequest, pk: int) -> HttpResponse:
+    annotation = _get_annotation_for_user(request, pk)
+    events = selectors.annotation_history(annotation=annotation)
+    template = "annotations/annotation_history.html"
+    if request.htmx:
+        template += "#timeline"
+    return render(request, template, {"annotation": annotation, "events": events})
+
+
+@require_GET
+def review_queue(request: HttpRequest) -> HttpResponse:
+    _require_editor(request)
+    filters = {
+        "article_id": _int_or_none(request.GET.get("article")),
+        "status": request.GET.get("status", ""),
+        "author_id": _int_or_none(request.GET.get("reviewer")),
+    }
+    page = Paginator(selectors.review_queue(**filters), QUEUE_PER_PAGE).get_page(request.GET.get("page"))
+    selectors.with_sentence_context(page.object_list)
+    context = {
+        "page": page,
+        "filters": filters,
+        "articles": Article.objects.filter(annotations__state=State.SUBMITTED).distinct().only("id", "title"),
+        "reviewers": get_user_model()
+        .objects.filter(annotations__state=State.SUBMITTED)
+        .distinct()
+        .order_by("username"),
+        "statuses": Status.choices,
+        "waiting": page.paginator.count,
+        "allow_self_approval": settings.FACTCHECK_ALLOW_SELF_APPROVAL,
+    }
+    template = "annotations/review_queue.html"
+    if request.htmx and request.htmx.target == "queue":
+        template += "#queue"
+    return render(request, template, context)
+
+
+def _int_or_none(value: str | None) -> int | None:
+    return int(value) if value and value.isdigit() else None
+
+
+@require_GET
+def my_verdicts(request: HttpRequest) -> HttpResponse:
+    _require_reviewer(request)
+    groups = selectors.my_annotations(user=request.user)
+    sections = [
+        ("changes_requested", "Returned for changes", "An editor asked for changes. Edit and resubmit."),
+        ("draft", "Drafts", "Only you and the editors can see these. Submit them when ready."),
+        ("submitted", "Waiting for review", "In the editors' queue."),
+        ("approved", "Approved", "Reviewed and approved by an editor."),
+    ]
+    context = {"sections": [(key, title, help_text, groups[key]) for key, title, help_text in sections]}
+    return render(request, "annotations/my_verdicts.html", context)
 
 
 @require_GET

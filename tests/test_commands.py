@@ -89,7 +89,11 @@ def test_load_demo_is_idempotent(capsys):
     article = Article.objects.get()
     assert (article.title, article.sentences.count()) == ("Huawei spying in Pakistan?", 26)
     assert sorted(article.annotations.values_list("status", flat=True)) == [
-        "alleged", "alleged", "denied", "evidenced", "unverified",
+        "alleged",
+        "alleged",
+        "denied",
+        "evidenced",
+        "unverified",
     ]
     users = get_user_model().objects.order_by("username")
     assert [(u.username, [g.name for g in u.groups.all()]) for u in users] == [

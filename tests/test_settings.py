@@ -5,8 +5,6 @@ from pathlib import Path
 import subprocess
 import sys
 
-import pytest
-
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -34,8 +32,8 @@ def test_bad_boolean_stops_start_up():
     assert "DJANGO_DEBUG='maybe' is not a boolean" in result.stderr
 
 
-@pytest.mark.parametrize("url", ["sqlite:///tmp/x.sqlite3"])
-def test_deploy_check_is_clean_with_production_settings(url):
+def test_deploy_check_is_clean_with_production_settings(tmp_path):
+    url = f"sqlite:///{tmp_path / 'db.sqlite3'}"
     result = run_check(
         {
             "DJANGO_DEBUG": "0",

@@ -218,7 +218,10 @@ def test_new_verdict_form_has_the_span_and_four_statuses(reviewer_client, seed_a
     )
     assert response.status_code == 200
     assert "<html" not in response.text
-    assert f'<blockquote class="editor-quote" id="selection-quote" dir="auto">{span["quote"]}</blockquote>' in response.text
+    assert (
+        f'<blockquote class="editor-quote" id="selection-quote" dir="auto">{span["quote"]}</blockquote>'
+        in response.text
+    )
     for status in ["alleged", "denied", "unverified", "evidenced"]:
         assert f'<input type="radio" name="status" value="{status}">' in response.text
     assert "A party claims it; not established." in response.text
@@ -256,7 +259,7 @@ def test_save_verdict_returns_only_the_changed_parts(reviewer_client, seed_artic
     annotation = Annotation.objects.get()
     assert response.status_code == 200
     assert response["HX-Trigger"] == f'{{"verdict-saved": {{"id": {annotation.pk}, "start": {span["start"]}}}}}'
-    assert "Verdict saved." in response.text
+    assert "Draft saved. Submit it for review when it is ready." in response.text
     # Only the touched paragraph, the verdict list and the counts are swapped out of band.
     assert response.text.count('class="para"') == 1
     assert f'id="para-{annotation.article.sentences.get(index=22).paragraph}"' in response.text
@@ -324,7 +327,12 @@ def test_article_page_shows_marks_and_cards_in_text_order(reviewer_client, seed_
     earlier = services.annotation_create(
         article=seed_article, author=reviewer2, status="denied", denied_by="Huawei", **sentence_span(seed_article, 19)
     )
+    hidden_draft = services.annotation_create(
+        article=seed_article, author=reviewer2, status="alleged", **sentence_span(seed_article, 2)
+    )
+    services.annotation_submit(annotation=earlier, actor=reviewer2, version=1)
     response = reviewer_client.get(seed_article.get_absolute_url())
+    assert f'data-annotation-id="{hidden_draft.pk}"' not in response.text
     assert [a.pk for a in response.context["annotations"]] == [earlier.pk, later.pk]
     assert response.text.index(f'id="annotation-{earlier.pk}"') < response.text.index(f'id="annotation-{later.pk}"')
     assert "<dt>Denied by</dt><dd>Huawei</dd>" in response.text
@@ -382,14 +390,17 @@ def test_reviewer_edits_own_verdict_with_version(reviewer_client, verdict):
     verdict.refresh_from_db()
     assert (verdict.status, verdict.note, verdict.version) == ("unverified", "checked", 2)
     stale = reviewer_client.post(url, {"version": 1, "status": "alleged"}, headers=HTMX)
-    assert stale.status_code == 400
+    assert stale.status_code == 409
     assert "This verdict was changed by reviewer at" in stale.text
+    assert "(now version 2, draft, unverified). Reload to see the current version before you act on it." in stale.text
     verdict.refresh_from_db()
     assert verdict.status == "unverified"
 
 
-def test_other_reviewer_cannot_edit_or_delete(reviewer2, verdict):
+def test_other_reviewer_cannot_see_a_draft_or_edit_a_submitted_verdict(reviewer, reviewer2, verdict):
     client = client_for(reviewer2)
+    assert client.get(reverse("annotations:annotation-edit", args=[verdict.pk])).status_code == 404
+    services.annotation_submit(annotation=verdict, actor=reviewer, version=1)
     assert client.get(reverse("annotations:annotation-edit", args=[verdict.pk])).status_code == 403
     response = client.post(
         reverse("annotations:annotation-edit", args=[verdict.pk]), {"version": 1, "status": "denied"}

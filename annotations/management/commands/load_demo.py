@@ -43,7 +43,9 @@ class Command(BaseCommand):
         article = Article.objects.filter(body_sha256=services.body_sha256(body)).first()
         if article is None:
             article = services.article_import(title=DEMO_TITLE, body=body, language="en", imported_by=None)
-            verdicts = create_demo_verdicts(article=article, reviewer=users["reviewer"], reviewer2=users["reviewer2"])
+            verdicts = create_demo_verdicts(
+                article=article, reviewer=users["reviewer"], reviewer2=users["reviewer2"], editor=users["editor"]
+            )
             self.stdout.write(
                 f"Imported the demo article “{article.title}” ({article.sentences.count()} sentences, "
                 f"{len(verdicts)} sample verdicts)."

@@ -249,12 +249,16 @@ if (body && reader) {
     rows[rows.length - 1]?.querySelector("select")?.focus();
   });
 
+  // htmx fires HX-Trigger events before it swaps the response in, and the swap replaces the touched
+  // paragraphs: focusing now would focus a sentence that is about to be removed. Wait for the swap.
   document.body.addEventListener("verdict-saved", (event) => {
     const { id, start } = event.detail;
-    const sentences = Array.from(body.querySelectorAll(".sentence"));
-    const sentence = sentences.find((s) => Number(s.dataset.start) <= start && start < Number(s.dataset.end));
-    if (sentence) { lastSentence = sentence; sentence.focus({ preventScroll: true }); }
-    for (const mark of body.querySelectorAll(`mark[data-annotation-id="${id}"]`)) mark.classList.add("is-flash");
+    document.body.addEventListener("htmx:afterSwap", () => {
+      const sentences = Array.from(body.querySelectorAll(".sentence"));
+      const sentence = sentences.find((s) => Number(s.dataset.start) <= start && start < Number(s.dataset.end));
+      if (sentence) { lastSentence = sentence; sentence.focus({ preventScroll: true }); }
+      for (const mark of body.querySelectorAll(`mark[data-annotation-id="${id}"]`)) mark.classList.add("is-flash");
+    }, { once: true });
   });
 }
 

@@ -1,0 +1,69 @@
+"""The review state machine, in one place. Pure: no ORM, no users.
+
+    draft ──submit──▶ submitted ──approve──────────▶ approved
+      ▲                 │    ▲                          │
+      │                 │    └────────reopen────────────┘
+      │        request_changes
+      │                 ▼
+      └─(edit)── changes_requested ──submit──▶ submitted
+
+Who may fire each transition (author or editor) and the comment rules are
+checked by services.py, which reads them from here.
+"""
+
+from dataclasses import dataclass
+
+from .models import Action, State
+
+
+@dataclass(frozen=True, slots=True)
+class Transition:
+    action: str
+    sources: frozenset[str]
+    target: str
+    by_editor: bool  # False: only the annotation's author fires it
+    comment_required: bool
+    verb: str  # for messages: "submit", "approve" …
+
+
+TRANSITIONS = {
+    Action.SUBMIT: Transition(
+        Action.SUBMIT, frozenset({State.DRAFT, State.CHANGES_REQUESTED}), State.SUBMITTED, False, False, "submit"
+    ),
+    Action.APPROVE: Transition(Action.APPROVE, frozenset({State.SUBMITTED}), State.APPROVED, True, False, "approve"),
+    Action.REQUEST_CHANGES: Transition(
+        Action.REQUEST_CHANGES, frozenset({State.SUBMITTED}), State.CHANGES_REQUESTED, True, True, "return"
+    ),
+    Action.REOPEN: Transition(Action.REOPEN, frozenset({State.APPROVED}), State.SUBMITTED, True, True, "reopen"),
+}
+
+# States in which the author may still edit or delete their own verdict.
+AUTHOR_EDITABLE = frozenset({State.DRAFT, State.CHANGES_REQUESTED})
+
+
+class TransitionError(ValueError):
+    """A transition that the state machine does not allow from the current state."""
+
+
+def transition_for(action: str, state: str) -> Transition:
+    transition = TRANSITIONS[action]
+    if state not in transition.sources:
+        label = State(state).label.lower()
+        raise TransitionError(f"A verdict that is {label} cannot be {_past(transition.verb)}.")
+    return transition
+
+
+def allowed_actions(state: str) -> list[str]:
+    return [action for action, transition in TRANSITIONS.items() if state in transition.sources]
+
+
+def state_after_edit(state: str, *, by_editor: bool) -> str:
+    """Editing keeps draft and changes_requested. An editor's edit of an approved
+    verdict sends it back to submitted: a changed verdict needs another look."""
+    if state == State.APPROVED and by_editor:
+        return State.SUBMITTED
+    return state
+
+
+def _past(verb: str) -> str:
+    return {"submit": "submitted", "approve": "approved", "return": "returned for changes", "reopen": "reopened"}[verb]
