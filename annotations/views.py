@@ -238,6 +238,8 @@ def annotation_transition(request: HttpRequest, pk: int, action: str) -> HttpRes
             )
     except ValidationError as exc:
         return _review_error(request, annotation, " ".join(exc.messages), from_queue=from_queue)
+    except PermissionDenied as exc:
+        return _review_error(request, annotation, str(exc), from_queue=from_queue, status=403)
     except services.VersionConflict as conflict:
         return _review_error(request, conflict.annotation, conflict.message, from_queue=from_queue, status=409)
     if from_queue:
@@ -381,3 +383,11 @@ def source_create(request: HttpRequest) -> HttpResponse:
             response = render(request, f"{FORM}#source-row", {"row": row, "relations": Relation.choices})
             return reswap(retarget(response, "#source-rows"), "beforeend")
     return render(request, f"{FORM}#source-new", {"source_form": form}, status=400)
+
+
+def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """403: the reason in place for htmx requests, the whole page otherwise."""
+    message = str(exception) if exception and str(exception) else "You do not have permission to do this."
+    if getattr(request, "htmx", False):
+        return render(request, "annotations/refusal.html", {"message": message}, status=403)
+    return render(request, "403.html", {"exception": message}, status=403)

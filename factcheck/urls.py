@@ -6,3 +6,5 @@ urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
     path("", include("annotations.urls")),
 ]
+
+handler403 = "annotations.views.permission_denied"
