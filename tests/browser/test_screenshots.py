@@ -14,12 +14,12 @@ VIEWPORT = {"width": 1440, "height": 1000}
 
 @pytest.mark.screenshot
 def test_screenshots_login_list_and_reader(
-    page: Page, live_server, login, console_errors, reviewer, reviewer2, seed_article
+    page: Page, live_server, login, console_errors, reviewer, reviewer2, editor, seed_article
 ):
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     seed_article.publisher = "Tech blog (demo corpus)"
     seed_article.save()
-    create_demo_verdicts(article=seed_article, reviewer=reviewer, reviewer2=reviewer2)
+    create_demo_verdicts(article=seed_article, reviewer=reviewer, reviewer2=reviewer2, editor=editor)
     ArticleFactory(
         title="ہواوے پر مقدمہ",
         body="پاکستان میں ہواوے پر مقدمہ دائر کیا گیا ہے۔ کمپنی نے الزامات کی تردید کی ہے۔",
@@ -47,4 +47,37 @@ def test_screenshots_login_list_and_reader(
     page.mouse.move(0, 0)
     page.screenshot(path=SCREENSHOTS / "verdict-form.png")
 
+    assert console_errors == []
+
+
+@pytest.mark.screenshot
+def test_screenshots_review_queue_and_mine(
+    page: Page, live_server, login, console_errors, reviewer, reviewer2, editor, seed_article
+):
+    from annotations import services
+    from tests.conftest import sentence_span
+
+    create_demo_verdicts(article=seed_article, reviewer=reviewer, reviewer2=reviewer2, editor=editor)
+    for index, status, author in [(9, "alleged", reviewer2), (12, "alleged", reviewer), (15, "unverified", reviewer2)]:
+        annotation = services.annotation_create(
+            article=seed_article,
+            author=author,
+            status=status,
+            claimant="Business Efficiency Solutions (BES)",
+            note="Attributed to the complaint; no independent confirmation found.",
+            **sentence_span(seed_article, index),
+        )
+        services.annotation_submit(annotation=annotation, actor=author, version=1)
+    page.set_viewport_size(VIEWPORT)
+    login(page, live_server, editor)
+    page.goto(f"{live_server.url}/review/")
+    expect(page.locator("#queue .queue-item")).to_have_count(4)
+    page.mouse.move(0, 0)
+    page.screenshot(path=SCREENSHOTS / "review-queue.png", full_page=True)
+
+    page.context.clear_cookies()
+    login(page, live_server, reviewer2)
+    page.goto(f"{live_server.url}/mine/")
+    expect(page.locator("#mine-changes_requested .mine-item")).to_have_count(1)
+    page.screenshot(path=SCREENSHOTS / "my-verdicts.png", full_page=True)
     assert console_errors == []
