@@ -71,9 +71,12 @@ def article_import(
 
     Rules: the body is normalised (NFC, `\\n`) and must not be empty or larger
     than FACTCHECK_MAX_ARTICLE_BYTES; a body already stored is refused with a
-    message naming the existing article. Side effects: one Article and its
-    Sentence rows, in one transaction.
+    message naming the existing article; a person importing must be a reviewer
+    or editor (`imported_by=None` is the system: management commands).
+    Side effects: one Article and its Sentence rows, in one transaction.
     """
+    if imported_by is not None and not user_is_reviewer(imported_by):
+        raise PermissionDenied("Only reviewers and editors can add articles.")
     body = normalize_text(body)
     title = " ".join(title.split())
     errors: dict[str, list[str]] = {}

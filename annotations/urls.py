@@ -26,6 +26,7 @@ urlpatterns = [
     ),
     path("annotations/<int:pk>/reopen/", views.annotation_transition, {"action": "reopen"}, name="annotation-reopen"),
     path("review/", views.review_queue, name="review-queue"),
+    path("factchecks/<int:pk>/", views.factcheck_page, name="factcheck-page"),
     path("mine/", views.my_verdicts, name="my-verdicts"),
     path("sources/search/", views.source_search, name="source-search"),
     path("sources/new/", views.source_create, name="source-create"),

@@ -1,14 +1,21 @@
+import json
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model
+from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.core.serializers.json import DjangoJSONEncoder
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import reswap, retarget, trigger_client_event
 
 from . import selectors, services
+from .exporters import claimreview
+from .exporters.common import Selection, article_annotations
 from .forms import AnnotationForm, ArticleImportForm, ReviewForm, SourceForm
 from .models import Action, Annotation, Article, Relation, Source, State, Status, status_legend
 
@@ -391,3 +398,27 @@ def permission_denied(request: HttpRequest, exception: Exception | None = None) 
     if getattr(request, "htmx", False):
         return render(request, "annotations/refusal.html", {"message": message}, status=403)
     return render(request, "403.html", {"exception": message}, status=403)
+
+
+@login_not_required
+@require_GET
+def factcheck_page(request: HttpRequest, pk: int) -> HttpResponse:
+    """The public page of an article's approved verdicts, with schema.org ClaimReview for search engines."""
+    article = get_object_or_404(Article, pk=pk)
+    base_url = request.build_absolute_uri("/").rstrip("/")
+    selection = Selection(viewer=None, article_id=article.pk, state=State.APPROVED)
+    verdicts = list(article_annotations(article, selection))
+    reviews = [claimreview.claim_review(annotation, base_url=base_url) for annotation in verdicts]
+    graph = {"@context": "https://schema.org", "@graph": reviews}
+    context = {
+        "article": article,
+        "verdicts": [(a, claimreview.rating_name(a)) for a in verdicts],
+        "json_ld": escape_json_for_script(graph),
+    }
+    return render(request, "annotations/factcheck_page.html", context)
+
+
+def escape_json_for_script(value) -> str:
+    """JSON safe inside a <script> element: <, > and & escaped as in Django's json_script."""
+    text = json.dumps(value, ensure_ascii=False, cls=DjangoJSONEncoder)
+    return mark_safe(text.translate({ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026"}))  # noqa: S308

@@ -1,0 +1,187 @@
+"""API representations. Serializers only parse and present; every rule runs in services.py."""
+
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from ..models import Annotation, AnnotationEvent, Article, Relation, Source, State, Status
+
+
+class SentenceSerializer(serializers.Serializer):
+    index = serializers.IntegerField()
+    start = serializers.IntegerField()
+    end = serializers.IntegerField()
+    text = serializers.CharField()
+
+
+class ArticleSerializer(serializers.ModelSerializer):
+    sentence_count = serializers.IntegerField(read_only=True)
+    imported_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+
+    class Meta:
+        model = Article
+        fields = [
+            "id",
+            "title",
+            "url",
+            "publisher",
+            "published_at",
+            "language",
+            "body_sha256",
+            "imported_by",
+            "imported_at",
+            "sentence_count",
+        ]
+        read_only_fields = fields
+
+
+class ArticleDetailSerializer(ArticleSerializer):
+    sentences = serializers.SerializerMethodField()
+
+    class Meta(ArticleSerializer.Meta):
+        fields = [*ArticleSerializer.Meta.fields, "body", "sentences"]
+        read_only_fields = fields
+
+    @extend_schema_field(SentenceSerializer(many=True))
+    def get_sentences(self, article) -> list[dict]:
+        body = article.body
+        return [
+            {"index": s.index, "start": s.start, "end": s.end, "text": body[s.start : s.end]}
+            for s in article.sentences.all()
+        ]
+
+
+class ArticleCreateSerializer(serializers.Serializer):
+    title = serializers.CharField(max_length=300)
+    body = serializers.CharField(trim_whitespace=False, max_length=2_000_000)
+    url = serializers.URLField(max_length=2000, required=False, allow_blank=True, default="")
+    publisher = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    published_at = serializers.DateField(required=False, allow_null=True, default=None)
+    language = serializers.CharField(max_length=16, required=False, default="en")
+
+
+class SourceSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Source
+        fields = ["id", "url", "title", "publisher", "published_at", "archive_url"]
+        extra_kwargs = {
+            "url": {"validators": []},  # an existing URL is reused, not refused (services.source_get_or_create)
+            "title": {"required": False, "allow_blank": True},
+            "archive_url": {"required": False, "allow_blank": True},
+        }
+
+
+class SourceLinkSerializer(serializers.Serializer):
+    """A source as linked to a verdict: the document and how it bears on the verdict."""
+
+    url = serializers.CharField(max_length=2000)
+    title = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+    publisher = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    published_at = serializers.DateField(required=False, allow_null=True, default=None)
+    archive_url = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+    relation = serializers.ChoiceField(choices=Relation.choices)
+    pinpoint = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+
+
+class ReviewSerializer(serializers.Serializer):
+    editor = serializers.CharField()
+    decided_at = serializers.DateTimeField()
+    comment = serializers.CharField()
+
+
+class AnnotationSerializer(serializers.ModelSerializer):
+    author = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    review = serializers.SerializerMethodField()
+    sources = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Annotation
+        fields = [
+            "id",
+            "article",
+            "start",
+            "end",
+            "quote",
+            "prefix",
+            "suffix",
+            "status",
+            "claimant",
+            "denied_by",
+            "note",
+            "state",
+            "version",
+            "author",
+            "created_at",
+            "updated_at",
+            "review",
+            "sources",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(ReviewSerializer(allow_null=True))
+    def get_review(self, annotation) -> dict | None:
+        if not annotation.reviewed_by_id:
+            return None
+        return {
+            "editor": annotation.reviewed_by.get_username(),
+            "decided_at": serializers.DateTimeField().to_representation(annotation.reviewed_at),
+            "comment": annotation.review_comment,
+        }
+
+    @extend_schema_field(SourceLinkSerializer(many=True))
+    def get_sources(self, annotation) -> list[dict]:
+        return [
+            {
+                "url": link.source.url,
+                "title": link.source.title,
+                "publisher": link.source.publisher,
+                "published_at": link.source.published_at.isoformat() if link.source.published_at else None,
+                "archive_url": link.source.archive_url,
+                "relation": link.relation,
+                "pinpoint": link.pinpoint,
+            }
+            for link in annotation.source_links.all()
+        ]
+
+
+class AnnotationWriteSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=Status.choices)
+    claimant = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    denied_by = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    note = serializers.CharField(max_length=10_000, required=False, allow_blank=True, default="", trim_whitespace=False)
+    sources = SourceLinkSerializer(many=True, required=False, default=list)
+
+
+class AnnotationCreateSerializer(AnnotationWriteSerializer):
+    article = serializers.PrimaryKeyRelatedField(queryset=Article.objects.only("id"))
+    start = serializers.IntegerField(min_value=0, max_value=2**31 - 1)
+    end = serializers.IntegerField(min_value=0, max_value=2**31 - 1)
+    quote = serializers.CharField(trim_whitespace=False, max_length=2_000_000)
+
+
+class AnnotationUpdateSerializer(AnnotationWriteSerializer):
+    version = serializers.IntegerField(min_value=1, max_value=2**31 - 1)
+
+
+class VersionSerializer(serializers.Serializer):
+    version = serializers.IntegerField(min_value=1, max_value=2**31 - 1)
+
+
+class ApproveSerializer(VersionSerializer):
+    status = serializers.ChoiceField(choices=Status.choices, required=False)
+    comment = serializers.CharField(max_length=5000, required=False, allow_blank=True, default="")
+
+
+class CommentSerializer(VersionSerializer):
+    comment = serializers.CharField(max_length=5000)
+
+
+class EventSerializer(serializers.ModelSerializer):
+    actor = serializers.SlugRelatedField(slug_field="username", read_only=True)
+
+    class Meta:
+        model = AnnotationEvent
+        fields = ["action", "actor", "at", "from_state", "to_state", "from_status", "to_status", "comment", "changes"]
+        read_only_fields = fields
+
+
+STATE_CHOICES = State.choices

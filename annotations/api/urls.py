@@ -1,0 +1,28 @@
+from django.contrib.auth.decorators import login_not_required
+from django.urls import path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+from rest_framework.authtoken.views import obtain_auth_token
+from rest_framework.routers import DefaultRouter
+
+from . import views
+
+app_name = "api"
+
+router = DefaultRouter()
+router.register("articles", views.ArticleViewSet, basename="article")
+router.register("annotations", views.AnnotationViewSet, basename="annotation")
+router.register("sources", views.SourceViewSet, basename="source")
+
+urlpatterns = [
+    path("auth/token/", obtain_auth_token, name="token"),
+    path("export/", views.export, name="export"),
+    path("export/schema.json", views.export_schema, name="export-schema"),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
+    *router.urls,
+]
+
+# DRF authenticates API requests itself (session or token), so the site-wide
+# LoginRequiredMiddleware must not redirect them to the login page.
+for pattern in urlpatterns:
+    pattern.callback = login_not_required(pattern.callback)

@@ -1,0 +1,4 @@
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+EXPORT_SCHEMA_PATH = PROJECT_ROOT / "docs" / "export.schema.json"

@@ -1,0 +1,302 @@
+"""The JSON API: each endpoint for each role, validation as field-level 400s, 403s and 409s."""
+
+from django.urls import reverse
+import pytest
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+from annotations import services
+from annotations.models import Annotation, Article, Source
+
+from .conftest import sentence_span
+from .factories import PASSWORD
+
+pytestmark = pytest.mark.django_db
+
+
+def api(user=None) -> APIClient:
+    client = APIClient()
+    if user is not None:
+        client.force_authenticate(user)
+    return client
+
+
+def create_payload(article, index=4, **extra):
+    span = sentence_span(article, index)
+    return {"article": article.pk, "status": "alleged", "claimant": "BES", **span} | extra
+
+
+def test_token_auth(reviewer, seed_article):
+    client = APIClient()
+    response = client.post(reverse("api:token"), {"username": "reviewer", "password": PASSWORD}, format="json")
+    assert response.status_code == 200
+    assert response.json() == {"token": Token.objects.get(user=reviewer).key}
+    client.credentials(HTTP_AUTHORIZATION=f"Token {response.json()['token']}")
+    listing = client.get(reverse("api:article-list"))
+    assert [a["title"] for a in listing.json()["results"]] == ["Huawei spying in Pakistan?"]
+    bad = APIClient().post(reverse("api:token"), {"username": "reviewer", "password": "nope"}, format="json")
+    assert bad.status_code == 400
+    assert bad.json() == {"non_field_errors": ["Unable to log in with provided credentials."]}
+
+
+def test_anonymous_gets_401_not_a_login_redirect(seed_article):
+    response = APIClient().get(reverse("api:article-list"))
+    assert response.status_code == 401
+    assert response.json() == {"detail": "Authentication credentials were not provided."}
+
+
+def test_article_retrieve_has_sentences(reviewer, seed_article):
+    data = api(reviewer).get(reverse("api:article-detail", args=[seed_article.pk])).json()
+    assert data["sentence_count"] == 26
+    assert data["sentences"][0] == {
+        "index": 0,
+        "start": 0,
+        "end": 183,
+        "text": seed_article.body[:183],
+    }
+    assert len(data["sentences"]) == 26
+
+
+def test_article_list_filters_and_cursor_pagination(reviewer):
+    for n in range(3):
+        services.article_import(
+            title=f"Story {n}", body=f"Body {n}.", language="ur" if n == 2 else "en", imported_by=None
+        )
+    client = api(reviewer)
+    first = client.get(reverse("api:article-list"), {"page_size": 2}).json()
+    assert [a["title"] for a in first["results"]] == ["Story 2", "Story 1"]
+    second = client.get(first["next"]).json()
+    assert [a["title"] for a in second["results"]] == ["Story 0"]
+    assert [a["title"] for a in client.get(reverse("api:article-list"), {"language": "ur"}).json()["results"]] == [
+        "Story 2"
+    ]
+    assert [a["title"] for a in client.get(reverse("api:article-list"), {"search": "y 1"}).json()["results"]] == [
+        "Story 1"
+    ]
+
+
+def test_article_create_segments_like_the_import(reviewer, outsider):
+    payload = {"title": "API story", "body": "First one.\r\nSecond one. Third.", "language": "en"}
+    response = api(reviewer).post(reverse("api:article-list"), payload, format="json")
+    assert response.status_code == 201
+    data = response.json()
+    assert [s["text"] for s in data["sentences"]] == ["First one.", "Second one.", "Third."]
+    assert data["body"] == "First one.\nSecond one. Third."
+    duplicate = api(reviewer).post(reverse("api:article-list"), payload, format="json")
+    assert duplicate.status_code == 400
+    assert duplicate.json() == {"body": [f"This text is already stored as article #{data['id']}, “API story”."]}
+    assert api(outsider).post(reverse("api:article-list"), {**payload, "body": "x."}, format="json").status_code == 403
+    empty = api(reviewer).post(reverse("api:article-list"), {"title": "", "body": ""}, format="json")
+    assert empty.json() == {"title": ["This field may not be blank."], "body": ["This field may not be blank."]}
+    assert Article.objects.count() == 1
+
+
+def test_annotation_create_with_sources_and_validation(reviewer, seed_article):
+    client = api(reviewer)
+    url = reverse("api:annotation-list")
+    payload = create_payload(
+        seed_article,
+        22,
+        status="evidenced",
+        note="BBC, 8 April 2019.",
+        sources=[
+            {
+                "url": "https://WWW.bbc.com/news/x?utm_source=t#top",
+                "title": "BBC report",
+                "relation": "supports",
+                "pinpoint": "¶3",
+            }
+        ],
+    )
+    response = client.post(url, payload, format="json")
+    assert response.status_code == 201
+    data = response.json()
+    assert (data["state"], data["version"], data["author"], data["review"]) == ("draft", 1, "reviewer", None)
+    assert data["sources"] == [
+        {
+            "url": "https://www.bbc.com/news/x",
+            "title": "BBC report",
+            "publisher": "",
+            "published_at": None,
+            "archive_url": "",
+            "relation": "supports",
+            "pinpoint": "¶3",
+        }
+    ]
+    assert data["quote"] == seed_article.body[data["start"] : data["end"]]
+
+    cases = [
+        (
+            {"status": "denied"},
+            {"denied_by": ["Name who denied it: a denied verdict records the party that denied the claim."]},
+        ),
+        ({"status": "evidenced"}, {"sources": ["An evidenced verdict needs at least one source that supports it."]}),
+        ({"status": "false"}, {"status": ['"false" is not a valid choice.']}),
+        (
+            {"quote": "nope"},
+            {
+                "quote": [
+                    "The selected text does not match the article at 275–396: expected “The consultancy has sued "
+                    "Huawei and its subsidiary in Pakis…”, got “nope”. Reload the page and select again."
+                ]
+            },
+        ),
+        ({"start": -1}, {"start": ["Ensure this value is greater than or equal to 0."]}),
+        ({"article": 999}, {"article": ['Invalid pk "999" - object does not exist.']}),
+        (
+            {"sources": [{"url": "javascript:alert(1)", "title": "x", "relation": "supports"}]},
+            {"sources": {"0": {"url": ["Only http:// and https:// addresses can be sources."]}}},
+        ),
+        (
+            {"sources": [{"url": "https://a.org/", "relation": "endorses"}]},
+            {"sources": {"0": {"relation": ['"endorses" is not a valid choice.']}}},
+        ),
+    ]
+    for change, errors in cases:
+        bad = client.post(url, create_payload(seed_article) | change, format="json")
+        assert (bad.status_code, bad.json()) == (400, errors), change
+    assert Annotation.objects.count() == 1
+
+
+def test_annotation_visibility_and_filters(reviewer, reviewer2, editor, seed_article):
+    draft = api(reviewer2).post(reverse("api:annotation-list"), create_payload(seed_article, 1), format="json").json()
+    mine = api(reviewer).post(reverse("api:annotation-list"), create_payload(seed_article, 2), format="json").json()
+    url = reverse("api:annotation-list")
+    assert [a["id"] for a in api(reviewer).get(url).json()["results"]] == [mine["id"]]
+    assert sorted(a["id"] for a in api(editor).get(url).json()["results"]) == sorted([draft["id"], mine["id"]])
+    assert api(reviewer).get(reverse("api:annotation-detail", args=[draft["id"]])).status_code == 404
+    assert api(reviewer).get(reverse("api:annotation-events", args=[draft["id"]])).status_code == 404
+    assert [a["id"] for a in api(editor).get(url, {"author": "reviewer2"}).json()["results"]] == [draft["id"]]
+    assert api(editor).get(url, {"state": "approved"}).json()["results"] == []
+    assert api(editor).get(url, {"state": "bogus"}).status_code == 400
+
+
+def test_update_with_versions_and_ownership(reviewer, reviewer2, editor, seed_article):
+    created = api(reviewer).post(reverse("api:annotation-list"), create_payload(seed_article), format="json").json()
+    url = reverse("api:annotation-detail", args=[created["id"]])
+    updated = api(reviewer).patch(url, {"version": 1, "note": "Checked the filing."}, format="json")
+    assert updated.status_code == 200
+    assert (updated.json()["note"], updated.json()["version"], updated.json()["claimant"]) == (
+        "Checked the filing.",
+        2,
+        "BES",
+    )
+    stale = api(reviewer).patch(url, {"version": 1, "note": "Overwrite"}, format="json")
+    assert stale.status_code == 409
+    assert stale.json()["detail"].startswith("This verdict was changed by reviewer at ")
+    assert stale.json()["current"]["note"] == "Checked the filing."
+    missing = api(reviewer).put(url, {"status": "alleged"}, format="json")
+    assert missing.json() == {"version": ["This field is required."]}
+    api(reviewer).post(reverse("api:annotation-submit", args=[created["id"]]), {"version": 2}, format="json")
+    refused = api(reviewer2).patch(url, {"version": 3, "note": "x"}, format="json")
+    assert (refused.status_code, refused.json()) == (
+        403,
+        {"detail": "Only its author or an editor can edit this verdict."},
+    )
+    own = api(reviewer).patch(url, {"version": 3, "note": "x"}, format="json")
+    assert own.json() == {
+        "detail": "This verdict is submitted: ask an editor to reopen it or return it before you edit it."
+    }
+
+
+def test_review_actions_and_events(reviewer, editor, seed_article):
+    created = api(reviewer).post(reverse("api:annotation-list"), create_payload(seed_article), format="json").json()
+    pk = created["id"]
+    assert api(editor).post(reverse("api:annotation-submit", args=[pk]), {"version": 1}, format="json").json() == {
+        "detail": "Only its author can submit this verdict."
+    }
+    submitted = api(reviewer).post(reverse("api:annotation-submit", args=[pk]), {"version": 1}, format="json").json()
+    assert submitted["state"] == "submitted"
+    no_comment = api(editor).post(reverse("api:annotation-request-changes", args=[pk]), {"version": 2}, format="json")
+    assert (no_comment.status_code, no_comment.json()) == (400, {"comment": ["This field is required."]})
+    change_without_comment = api(editor).post(
+        reverse("api:annotation-approve", args=[pk]), {"version": 2, "status": "unverified"}, format="json"
+    )
+    assert change_without_comment.json() == {"comment": ["Explain why you change the status: a comment is required."]}
+    approved = (
+        api(editor)
+        .post(
+            reverse("api:annotation-approve", args=[pk]),
+            {"version": 2, "status": "unverified", "comment": "Not public."},
+            format="json",
+        )
+        .json()
+    )
+    assert (approved["state"], approved["status"], approved["review"]["editor"], approved["review"]["comment"]) == (
+        "approved",
+        "unverified",
+        "editor",
+        "Not public.",
+    )
+    reopened = api(editor).post(
+        reverse("api:annotation-reopen", args=[pk]), {"version": 3, "comment": "New filing"}, format="json"
+    )
+    assert reopened.json()["state"] == "submitted"
+    events = api(reviewer).get(reverse("api:annotation-events", args=[pk])).json()
+    assert [(e["action"], e["actor"], e["to_state"]) for e in events] == [
+        ("create", "reviewer", "draft"),
+        ("submit", "reviewer", "submitted"),
+        ("approve", "editor", "approved"),
+        ("reopen", "editor", "submitted"),
+    ]
+
+
+def test_self_approval_refused_in_the_api(editor, seed_article):
+    created = api(editor).post(reverse("api:annotation-list"), create_payload(seed_article), format="json").json()
+    api(editor).post(reverse("api:annotation-submit", args=[created["id"]]), {"version": 1}, format="json")
+    response = api(editor).post(reverse("api:annotation-approve", args=[created["id"]]), {"version": 2}, format="json")
+    assert (response.status_code, response.json()) == (
+        403,
+        {"detail": "You cannot approve your own verdict: another editor must review it."},
+    )
+
+
+def test_delete_with_version(reviewer, seed_article):
+    created = api(reviewer).post(reverse("api:annotation-list"), create_payload(seed_article), format="json").json()
+    url = reverse("api:annotation-detail", args=[created["id"]])
+    assert api(reviewer).delete(f"{url}?version=7").status_code == 409
+    assert api(reviewer).delete(f"{url}?version=x").json() == {"version": ["A valid integer is required."]}
+    assert api(reviewer).delete(f"{url}?version=1").status_code == 204
+    assert api(reviewer).get(url).status_code == 404
+    assert Annotation.objects.get().deleted_at is not None
+
+
+def test_sources_endpoint(reviewer, outsider, bbc_source):
+    client = api(reviewer)
+    found = client.get(reverse("api:source-list"), {"q": "wi-fi"}).json()["results"]
+    assert [s["id"] for s in found] == [bbc_source.pk]
+    again = client.post(
+        reverse("api:source-list"), {"url": "https://www.bbc.com/news/world-asia-47855015#x"}, format="json"
+    )
+    assert (again.status_code, again.json()["id"]) == (200, bbc_source.pk)
+    new = client.post(
+        reverse("api:source-list"), {"url": "https://example.org/f.pdf", "title": "Filing"}, format="json"
+    )
+    assert new.status_code == 201
+    bad = client.post(reverse("api:source-list"), {"url": "ftp://x.org/", "title": "x"}, format="json")
+    assert bad.json() == {"url": ["Only http:// and https:// addresses can be sources."]}
+    assert (
+        api(outsider)
+        .post(reverse("api:source-list"), {"url": "https://b.org/", "title": "B"}, format="json")
+        .status_code
+        == 403
+    )
+    assert Source.objects.count() == 2
+
+
+def test_outsider_cannot_write_annotations(outsider, seed_article):
+    response = api(outsider).post(reverse("api:annotation-list"), create_payload(seed_article), format="json")
+    assert (response.status_code, response.json()) == (
+        403,
+        {"detail": "Only reviewers and editors can record verdicts."},
+    )
+
+
+def test_openapi_schema_and_offline_docs(reviewer):
+    client = api(reviewer)
+    schema = client.get(reverse("api:schema"), HTTP_ACCEPT="application/json")
+    assert schema.status_code == 200
+    assert "/api/v1/annotations/{id}/approve/" in schema.json()["paths"]
+    docs = client.get(reverse("api:docs"))
+    assert b"cdn" not in docs.content.lower()
+    assert b"/static/drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.js" in docs.content

@@ -1,0 +1,271 @@
+"""The three export formats, their validation, streaming, visibility, and the lossless round trip."""
+
+import io
+import json
+
+from django.core.management import CommandError, call_command
+from django.urls import reverse
+import jsonschema
+import pytest
+from rest_framework.test import APIClient
+
+from annotations import services
+from annotations.demo import create_demo_verdicts
+from annotations.exporters import claimreview, native, w3c
+from annotations.exporters.common import Selection
+from annotations.importing_export import validate_export
+from annotations.models import Annotation, AnnotationEvent, Article, Sentence, Source
+from annotations.paths import EXPORT_SCHEMA_PATH
+
+from .conftest import sentence_span
+
+pytestmark = pytest.mark.django_db
+SCHEMA = json.loads(EXPORT_SCHEMA_PATH.read_text(encoding="utf-8"))
+
+
+def export_json(module, selection=None, base_url="https://fc.example"):
+    selection = selection or Selection()
+    return json.loads("".join(module.stream(selection, base_url=base_url)))
+
+
+@pytest.fixture
+def demo(seed_article, reviewer, reviewer2, editor):
+    """Verdicts in every state: approved (twice, one with a changed status later reopened and re-approved),
+    changes requested, submitted and draft."""
+    verdicts = create_demo_verdicts(article=seed_article, reviewer=reviewer, reviewer2=reviewer2, editor=editor)
+    phrase = verdicts[0]
+    phrase = services.annotation_reopen(annotation=phrase, editor=editor, version=phrase.version, comment="Recheck")
+    services.annotation_approve(annotation=phrase, editor=editor, version=phrase.version)
+    return verdicts
+
+
+def test_native_export_validates_and_holds_everything(demo, seed_article):
+    data = export_json(native)
+    jsonschema.Draft202012Validator(SCHEMA).validate(data)
+    assert validate_export(data) == []
+    article = data["articles"][0]
+    assert (article["title"], article["body"], len(article["sentences"])) == (
+        "Huawei spying in Pakistan?",
+        seed_article.body,
+        26,
+    )
+    assert article["sentences"][0] == {"index": 0, "start": 0, "end": 183}
+    annotations = article["annotations"]
+    assert sorted(a["state"] for a in annotations) == [
+        "approved",
+        "approved",
+        "changes_requested",
+        "draft",
+        "submitted",
+    ]
+    for item in annotations:
+        assert item["quote"] == seed_article.body[item["start"] : item["end"]]
+        assert item["prefix"] == seed_article.body[max(0, item["start"] - 32) : item["start"]]
+    bbc = next(a for a in annotations if a["status"] == "evidenced")
+    assert bbc["sources"] == [
+        {
+            "url": "https://example.org/demo/bbc-2019-04-08-wifi-cards",
+            "title": "Report on Wi-Fi cards in PSCA CCTV, 8 April 2019 (demo placeholder)",
+            "publisher": "BBC",
+            "published_at": None,
+            "archive_url": "",
+            "relation": "supports",
+            "pinpoint": "paragraphs 2–4",
+        }
+    ]
+    assert [h["action"] for h in bbc["history"]] == ["create", "submit", "approve"]
+    assert bbc["review"]["editor"] == "editor"
+    assert bbc["sentence_indexes"] == [22]
+
+
+def test_export_filters_by_state_and_status(demo):
+    approved = export_json(native, Selection(state="approved"))["articles"][0]["annotations"]
+    assert sorted(a["status"] for a in approved) == ["alleged", "evidenced"]
+    denied = export_json(native, Selection(status="denied"))["articles"][0]["annotations"]
+    assert [a["denied_by"] for a in denied] == ["Huawei"]
+
+
+def test_w3c_export_has_the_required_fields(demo, seed_article):
+    data = export_json(w3c)
+    assert data["@context"] == "http://www.w3.org/ns/anno.jsonld"
+    assert (data["type"], data["total"]) == ("AnnotationCollection", 5)
+    page = data["first"]
+    assert (page["type"], page["startIndex"], len(page["items"])) == ("AnnotationPage", 0, 5)
+    for item in page["items"]:
+        assert {"@context", "id", "type", "created", "modified", "creator", "motivation", "body", "target"} <= set(item)
+        assert item["type"] == "Annotation"
+        assert item["id"].startswith("https://fc.example/api/v1/annotations/")
+        target = item["target"]
+        assert target["source"] == f"https://fc.example/articles/{seed_article.pk}/"
+        quote, position = target["selector"]
+        assert quote["type"] == "TextQuoteSelector"
+        assert quote["exact"] == seed_article.body[position["start"] : position["end"]]
+        assert position["type"] == "TextPositionSelector"
+        purposes = [body.get("purpose") for body in item["body"]]
+        assert purposes[0] == "assessing"
+        assert all(p in {"assessing", "commenting", "describing", "linking"} for p in purposes)
+    denied = next(i for i in page["items"] if i["body"][0]["value"] == "denied")
+    assert {"type": "TextualBody", "purpose": "describing", "value": "Denied by: Huawei"} in denied["body"]
+    linking = [b for b in denied["body"] if b["purpose"] == "linking"]
+    assert linking == [
+        {
+            "type": "SpecificResource",
+            "purpose": "linking",
+            "source": "https://example.org/demo/huawei-statement",
+            "label": "Huawei statement denying covert access (demo placeholder)",
+            "rdfs:comment": "denial",
+        }
+    ]
+
+
+def test_claimreview_publishes_only_approved_verdicts(demo, seed_article, settings):
+    settings.FACTCHECK_ORGANIZATION_NAME = "Desk of Record"
+    settings.FACTCHECK_ORGANIZATION_URL = "https://desk.example"
+    data = export_json(claimreview)
+    reviews = data["@graph"]
+    assert [r["reviewRating"]["alternateName"] for r in reviews] == [
+        "Alleged – not independently verified",
+        "Supported by evidence",
+    ]
+    for review in reviews:
+        assert review["@type"] == "ClaimReview"
+        assert {"claimReviewed", "itemReviewed", "reviewRating", "author", "datePublished", "url"} <= set(review)
+        assert review["author"] == {"@type": "Organization", "name": "Desk of Record", "url": "https://desk.example"}
+        assert "ratingValue" not in review["reviewRating"] and "bestRating" not in review["reviewRating"]
+        assert review["itemReviewed"]["@type"] == "Claim"
+        assert review["url"].startswith(f"https://fc.example/factchecks/{seed_article.pk}/#claim-")
+    reopened = reviews[0]
+    assert reopened["itemReviewed"]["author"] == {
+        "@type": "Organization",
+        "name": "Business Efficiency Solutions (BES)",
+    }
+    assert reopened["dateModified"] > reopened["datePublished"]
+    assert "dateModified" not in reviews[1]
+
+
+def test_denied_is_never_false(seed_article, reviewer, editor):
+    annotation = services.annotation_create(
+        article=seed_article, author=reviewer, status="denied", denied_by="Huawei", **sentence_span(seed_article, 20)
+    )
+    annotation = services.annotation_submit(annotation=annotation, actor=reviewer, version=1)
+    services.annotation_approve(annotation=annotation, editor=editor, version=2)
+    review = export_json(claimreview)["@graph"][0]
+    assert review["reviewRating"] == {"@type": "Rating", "alternateName": "Disputed – denied by Huawei"}
+    assert "false" not in json.dumps(review).lower()
+
+
+def test_public_page_embeds_claimreview_and_only_approved(client, demo, seed_article):
+    response = client.get(reverse("annotations:factcheck-page", args=[seed_article.pk]))
+    assert response.status_code == 200
+    html = response.text
+    start = html.index('<script type="application/ld+json"')
+    payload = html[html.index(">", start) + 1 : html.index("</script>", start)]
+    graph = json.loads(payload)["@graph"]
+    assert len(graph) == 2
+    for annotation in demo:
+        annotation.refresh_from_db()
+        shown = f'id="claim-{annotation.pk}"' in html
+        assert shown == (annotation.state == "approved")
+
+
+def test_api_export_streams_and_respects_visibility(demo, reviewer, seed_article):
+    client = APIClient()
+    client.force_authenticate(reviewer)
+    response = client.get(reverse("api:export"), {"article": seed_article.pk})
+    assert response.streaming
+    data = json.loads(b"".join(response.streaming_content))
+    jsonschema.Draft202012Validator(SCHEMA).validate(data)
+    authors_states = sorted((a["author"], a["state"]) for a in data["articles"][0]["annotations"])
+    # reviewer sees their own draft but not reviewer2's drafts (reviewer2 has none in draft here)
+    assert ("reviewer", "draft") in authors_states
+    assert all(state != "draft" or author == "reviewer" for author, state in authors_states)
+    w3c_response = client.get(reverse("api:export"), {"format": "w3c"})
+    assert w3c_response["Content-Type"] == 'application/ld+json; profile="http://www.w3.org/ns/anno.jsonld"'
+    bad = client.get(reverse("api:export"), {"format": "csv"})
+    assert bad.json() == {"format": ['"csv" is not a valid choice.']}
+    assert client.get(reverse("api:export"), {"article": 999}).status_code == 404
+
+
+def test_api_export_hides_other_reviewers_drafts(seed_article, reviewer, reviewer2):
+    services.annotation_create(
+        article=seed_article, author=reviewer2, status="alleged", **sentence_span(seed_article, 0)
+    )
+    client = APIClient()
+    client.force_authenticate(reviewer)
+    data = json.loads(b"".join(client.get(reverse("api:export")).streaming_content))
+    assert data["articles"][0]["annotations"] == []
+
+
+def test_export_schema_is_served(client, reviewer):
+    api = APIClient()
+    api.force_authenticate(reviewer)
+    response = api.get(reverse("api:export-schema"))
+    assert json.loads(b"".join(response.streaming_content)) == SCHEMA
+
+
+def test_round_trip_is_identical_apart_from_generated_at(demo, tmp_path, django_user_model):
+    first = tmp_path / "first.json"
+    call_command("export_annotations", "--output", str(first))
+    before = json.loads(first.read_text(encoding="utf-8"))
+    # An empty database: remove everything the export holds (events are append-only, so bypass them in SQL).
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            cursor.execute("ALTER TABLE annotations_annotationevent DISABLE TRIGGER annotations_event_append_only")
+        cursor.execute("DELETE FROM annotations_annotationevent")
+        if connection.vendor == "postgresql":
+            cursor.execute("ALTER TABLE annotations_annotationevent ENABLE TRIGGER annotations_event_append_only")
+    Annotation.sources.through.objects.all().delete()
+    Annotation.objects.all().delete()
+    Source.objects.all().delete()
+    Sentence.objects.all().delete()
+    Article.objects.all().delete()
+    django_user_model.objects.all().delete()
+
+    out = io.StringIO()
+    call_command("import_annotations", str(first), stdout=out)
+    assert out.getvalue().strip() == "Imported 1 article(s) and 5 verdict(s)."
+    assert set(django_user_model.objects.values_list("username", "is_active")) == {
+        ("reviewer", False),
+        ("reviewer2", False),
+        ("editor", False),
+    }
+    second = tmp_path / "second.json"
+    call_command("export_annotations", "--output", str(second))
+    after = json.loads(second.read_text(encoding="utf-8"))
+    before.pop("generated_at")
+    after.pop("generated_at")
+    assert after == before
+    assert AnnotationEvent.objects.count() == sum(len(a["history"]) for a in before["articles"][0]["annotations"])
+
+
+def test_import_refuses_an_invalid_file_and_changes_nothing(tmp_path, demo):
+    path = tmp_path / "bad.json"
+    data = export_json(native)
+    data["articles"][0]["annotations"][0]["status"] = "false"
+    del data["articles"][0]["annotations"][1]["quote"]
+    path.write_text(json.dumps(data), encoding="utf-8")
+    with pytest.raises(CommandError) as raised:
+        call_command("import_annotations", str(path))
+    message = str(raised.value)
+    assert message.startswith(f"{path} was not imported; nothing was changed:")
+    assert "articles/0/annotations/0/status: 'false' is not one of" in message
+    assert "articles/0/annotations/1: 'quote' is a required property" in message
+    assert Annotation.objects.count() == 5
+
+
+def test_import_refuses_a_non_empty_database(tmp_path, demo):
+    path = tmp_path / "export.json"
+    call_command("export_annotations", "--output", str(path))
+    with pytest.raises(CommandError, match=r"already stored\. import_annotations restores into an empty database\."):
+        call_command("import_annotations", str(path))
+    assert Annotation.objects.count() == 5
+
+
+def test_export_command_formats_to_stdout(demo, capsys):
+    call_command("export_annotations", "--format", "claimreview", "--state", "approved")
+    assert len(json.loads(capsys.readouterr().out)["@graph"]) == 2
+    with pytest.raises(CommandError, match=r"There is no article #99\."):
+        call_command("export_annotations", "--article", "99")
