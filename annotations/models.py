@@ -247,7 +247,7 @@ class AnnotationEvent(models.Model):
     from_status = models.CharField(max_length=16, choices=Status.choices, blank=True)
     to_status = models.CharField(max_length=16, choices=Status.choices)
     comment = models.TextField(blank=True)
-    changes = models.JSONField(default=dict, blank=True, help_text="Edited fields: {field: [old, new]}.")
+    changes = models.JSONField(default=list, blank=True, help_text='Edited fields: [{"field", "old", "new"}].')
 
     objects = EventQuerySet.as_manager()
 

@@ -281,7 +281,7 @@ def _record(
     from_state: str,
     from_status: str,
     comment: str = "",
-    changes: dict | None = None,
+    changes: list | None = None,
 ) -> AnnotationEvent:
     return AnnotationEvent.objects.create(
         annotation=annotation,
@@ -293,7 +293,7 @@ def _record(
         from_status=from_status,
         to_status=annotation.status,
         comment=comment,
-        changes=changes or {},
+        changes=changes or [],
     )
 
 
@@ -421,7 +421,12 @@ def annotation_update(
             "denied_by": current.denied_by,
             "sources": _links_snapshot(current),
         }
-        changes = {field: [before[field], after[field]] for field in before if before[field] != after[field]}
+        # A list, not a dict: PostgreSQL's jsonb reorders object keys, and the timeline shows this order.
+        changes = [
+            {"field": field, "old": before[field], "new": after[field]}
+            for field in before
+            if before[field] != after[field]
+        ]
         current.state = workflow.state_after_edit(current.state, by_editor=user_is_editor(actor))
         if current.state == State.SUBMITTED and from_state != State.SUBMITTED:
             current.submitted_at = timezone.now()

@@ -7,7 +7,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.core.serializers.json import DjangoJSONEncoder
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -265,9 +265,14 @@ def _review_error(request, annotation: Annotation, message: str, *, from_queue: 
         messages.error(request, message)
         return redirect("annotations:review-queue" if from_queue else annotation.article)
     if from_queue:
-        item = selectors.with_sentence_context(list(selectors.review_queue().filter(pk=annotation.pk))) or [annotation]
+        current = (
+            Annotation.objects.select_related("article", "author", "reviewed_by")
+            .prefetch_related("source_links__source")
+            .get(pk=annotation.pk)
+        )
         context = {
-            "item": item[0],
+            "item": selectors.with_sentence_context([current])[0],
+            "waiting": selectors.waiting_count(),
             "error": message,
             "statuses": Status.choices,
             "allow_self_approval": settings.FACTCHECK_ALLOW_SELF_APPROVAL,
@@ -422,3 +427,10 @@ def escape_json_for_script(value) -> str:
     """JSON safe inside a <script> element: <, > and & escaped as in Django's json_script."""
     text = json.dumps(value, ensure_ascii=False, cls=DjangoJSONEncoder)
     return mark_safe(text.translate({ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026"}))  # noqa: S308
+
+
+def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """404: JSON under /api/, the page otherwise."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": "Not found."}, status=404)
+    return render(request, "404.html", status=404)

@@ -9,3 +9,4 @@ urlpatterns = [
 ]
 
 handler403 = "annotations.views.permission_denied"
+handler404 = "annotations.views.not_found"

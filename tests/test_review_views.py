@@ -269,3 +269,18 @@ def test_refusals_show_in_place_for_htmx(seed_article, reviewer, reviewer2):
     assert response.text.strip() == (
         '<p class="card-error" role="alert">Only its author or an editor can edit this verdict.</p>'
     )
+
+
+def test_stale_queue_item_shows_the_new_state_without_controls(seed_article, reviewer, editor, editor_client):
+    annotation = submitted(seed_article, reviewer, 4)
+    stale = annotation.version
+    services.annotation_approve(annotation=annotation, editor=editor, version=stale)
+    response = editor_client.post(
+        reverse("annotations:annotation-request-changes", args=[annotation.pk]),
+        {"version": stale, "from": "queue", "comment": "Too late"},
+        headers=HTMX,
+    )
+    assert response.status_code == 409
+    assert "No longer waiting: now approved (editor)." in response.text
+    assert "Return for changes</button>" not in response.text
+    assert 'id="review-waiting" hx-swap-oob="true" aria-label="0 waiting">0</span>' in response.text

@@ -225,7 +225,7 @@ def test_edit_rules_by_state(seed_article, reviewer, editor):
         "edit",
         "approved",
         "submitted",
-        {"note": ["", "Tightened."]},
+        [{"field": "note", "old": "", "new": "Tightened."}],
     )
 
 
@@ -241,11 +241,11 @@ def test_edit_event_lists_changed_fields(seed_article, reviewer, bbc_source):
         sources=[services.SourceLink(bbc_source, "supports", "p. 2")],
     )
     event = AnnotationEvent.objects.filter(annotation=annotation, action="edit").get()
-    assert event.changes == {
-        "status": ["alleged", "evidenced"],
-        "note": ["", "Now sourced."],
-        "sources": [[], ["supports: https://www.bbc.com/news/world-asia-47855015 (p. 2)"]],
-    }
+    assert event.changes == [
+        {"field": "status", "old": "alleged", "new": "evidenced"},
+        {"field": "note", "old": "", "new": "Now sourced."},
+        {"field": "sources", "old": [], "new": ["supports: https://www.bbc.com/news/world-asia-47855015 (p. 2)"]},
+    ]
     assert (event.from_status, event.to_status) == ("alleged", "evidenced")
 
 

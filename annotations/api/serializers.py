@@ -15,7 +15,8 @@ class SentenceSerializer(serializers.Serializer):
 
 class ArticleSerializer(serializers.ModelSerializer):
     sentence_count = serializers.IntegerField(read_only=True)
-    imported_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    url = serializers.CharField(read_only=True, help_text="The article's source URL, or empty.")
+    imported_by = serializers.CharField(source="imported_by.username", read_only=True, allow_null=True)
 
     class Meta:
         model = Article
@@ -60,14 +61,14 @@ class ArticleCreateSerializer(serializers.Serializer):
 
 
 class SourceSerializer(serializers.ModelSerializer):
+    # Plain strings: services.source_get_or_create normalises and checks them, and reuses an existing URL.
+    url = serializers.CharField(max_length=2000)
+    title = serializers.CharField(max_length=500, required=False, allow_blank=True)
+    archive_url = serializers.CharField(max_length=2000, required=False, allow_blank=True)
+
     class Meta:
         model = Source
         fields = ["id", "url", "title", "publisher", "published_at", "archive_url"]
-        extra_kwargs = {
-            "url": {"validators": []},  # an existing URL is reused, not refused (services.source_get_or_create)
-            "title": {"required": False, "allow_blank": True},
-            "archive_url": {"required": False, "allow_blank": True},
-        }
 
 
 class SourceLinkSerializer(serializers.Serializer):

@@ -45,6 +45,8 @@ class ArticleViewSet(
 ):
     """Stored articles. Creating one segments it exactly like the import command."""
 
+    lookup_value_regex = r"\d+"
+
     pagination_class = Pages
     filterset_class = ArticleFilter
 
@@ -110,6 +112,8 @@ def _links(request, sources: list[dict]) -> list[services.SourceLink]:
 )
 class AnnotationViewSet(viewsets.ModelViewSet):
     """Verdicts. Drafts are visible to their author and editors only. Writes carry the version they are based on."""
+
+    lookup_value_regex = r"\d+"
 
     serializer_class = s.AnnotationSerializer
     pagination_class = Pages
@@ -225,8 +229,11 @@ class SourceFilter(filters.FilterSet):
         return queryset
 
 
+@extend_schema_view(create=extend_schema(responses={200: s.SourceSerializer, 201: s.SourceSerializer}))
 class SourceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet):
     """Sources, stored once per normalised URL. Creating an existing URL returns the stored source (200)."""
+
+    lookup_value_regex = r"\d+"
 
     serializer_class = s.SourceSerializer
     pagination_class = Pages
@@ -255,7 +262,11 @@ class ExportQuery(serializers.Serializer):
 
 @extend_schema(
     parameters=[ExportQuery],
-    responses={(200, "application/json"): OpenApiTypes.OBJECT},
+    responses={
+        (200, "application/json"): OpenApiTypes.OBJECT,
+        (200, "application/ld+json"): OpenApiTypes.OBJECT,
+        (200, 'application/ld+json; profile="http://www.w3.org/ns/anno.jsonld"'): OpenApiTypes.OBJECT,
+    },
     description="Streams the verdicts you may see: native (docs/export.schema.json), w3c or claimreview.",
 )
 @api_view(["GET"])
