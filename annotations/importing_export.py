@@ -133,10 +133,8 @@ def _import_annotation(article: Article, item: dict, users: dict, sources: dict)
         review_comment=review["comment"] if review else "",
         first_approved_at=parse_datetime(approvals[0]) if approvals else None,
         submitted_at=parse_datetime(submissions[-1]) if submissions else None,
-    )
-    # auto_now fields are set on save; restore the exported times.
-    Annotation.objects.filter(pk=annotation.pk).update(
-        created_at=parse_datetime(item["created_at"]), updated_at=parse_datetime(item["updated_at"])
+        created_at=parse_datetime(item["created_at"]),
+        updated_at=parse_datetime(item["updated_at"]),
     )
     links = []
     for position, link in enumerate(item["sources"]):

@@ -328,9 +328,12 @@ def annotation_create(
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
+        now = timezone.now()
         annotation = Annotation.objects.create(
             article=article,
             author=author,
+            created_at=now,
+            updated_at=now,
             start=anchor.start,
             end=anchor.end,
             quote=anchor.quote,
@@ -427,10 +430,12 @@ def annotation_update(
             for field in before
             if before[field] != after[field]
         ]
+        now = timezone.now()
         current.state = workflow.state_after_edit(current.state, by_editor=user_is_editor(actor))
         if current.state == State.SUBMITTED and from_state != State.SUBMITTED:
-            current.submitted_at = timezone.now()
+            current.submitted_at = now
         current.version += 1
+        current.updated_at = now
         current.save()
         _record(
             current, actor=actor, action=Action.EDIT, from_state=from_state, from_status=from_status, changes=changes
@@ -527,6 +532,7 @@ def _transition(
         if action == Action.APPROVE and current.first_approved_at is None:
             current.first_approved_at = now
         current.version += 1
+        current.updated_at = now
         current.save()
         _record(current, actor=actor, action=action, from_state=from_state, from_status=from_status, comment=comment)
     return current
@@ -545,7 +551,7 @@ def annotation_delete(*, annotation: Annotation, actor: User, version: int | Non
             return current
         if not can_edit_annotation(actor, current):
             raise PermissionDenied(_edit_refusal(actor, current, "delete"))
-        current.deleted_at = timezone.now()
+        current.deleted_at = current.updated_at = timezone.now()
         current.deleted_by = actor
         current.version += 1
         current.save()
@@ -574,6 +580,7 @@ def annotation_restore(*, annotation: Annotation, actor: User) -> Annotation:
         current.deleted_at = None
         current.deleted_by = None
         current.version += 1
+        current.updated_at = timezone.now()
         current.save()
         _record(current, actor=actor, action=Action.RESTORE, from_state=current.state, from_status=current.status)
     return current

@@ -182,6 +182,7 @@ def test_editor_status_wins_with_a_comment(seed_article, reviewer, editor):
     )
     event = approved.events.latest("id")
     assert (event.from_status, event.to_status, event.comment) == ("alleged", "unverified", "No filing seen.")
+    assert event.at == approved.updated_at == approved.reviewed_at  # one timestamp for the change and its record
     assert approved.first_approved_at == approved.reviewed_at
 
 

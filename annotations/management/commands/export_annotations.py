@@ -30,12 +30,19 @@ class Command(BaseCommand):
         target = open(output, "w", encoding="utf-8") if output else sys.stdout  # noqa: SIM115
         show_progress = bool(output) and sys.stderr.isatty()
         bar = tqdm(total=annotation_count(selection), unit="verdict", disable=not show_progress, file=sys.stderr)
+        written = 0
+
+        def progress(step: int) -> None:
+            nonlocal written
+            written += step
+            bar.update(step)
+
         try:
-            for chunk in FORMATS[format].stream(selection, base_url=base_url.rstrip("/"), progress=bar.update):
+            for chunk in FORMATS[format].stream(selection, base_url=base_url.rstrip("/"), progress=progress):
                 target.write(chunk)
         finally:
             bar.close()
             if output:
                 target.close()
         if output:
-            self.stderr.write(self.style.SUCCESS(f"Wrote {bar.n} verdict(s) to {output}."))
+            self.stderr.write(self.style.SUCCESS(f"Wrote {written} verdict(s) to {output}."))
