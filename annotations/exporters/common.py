@@ -63,6 +63,93 @@ def article_annotations(article: Article, selection: Selection) -> Iterator[Anno
         yield annotation
 
 
+ROW_FIELDS = (
+    "id",
+    "start",
+    "end",
+    "quote",
+    "prefix",
+    "suffix",
+    "status",
+    "claimant",
+    "denied_by",
+    "note",
+    "state",
+    "version",
+    "author__username",
+    "created_at",
+    "updated_at",
+    "reviewed_by__username",
+    "reviewed_at",
+    "review_comment",
+)
+LINK_FIELDS = (
+    "annotation_id",
+    "source__url",
+    "source__title",
+    "source__publisher",
+    "source__published_at",
+    "source__archive_url",
+    "relation",
+    "pinpoint",
+)
+EVENT_FIELDS = (
+    "annotation_id",
+    "action",
+    "actor__username",
+    "at",
+    "from_state",
+    "to_state",
+    "from_status",
+    "to_status",
+    "comment",
+)
+
+
+def annotation_rows(article: Article, selection: Selection) -> Iterator[dict]:
+    """Plain rows for the bulk formats: each annotation as a dict with its `links` and `events`.
+
+    Reads values, not model instances, in chunks: one query for a chunk's annotations (a streaming
+    cursor), one for their source links and one for their events.
+    """
+    rows = (
+        Annotation.objects.filter(selection.annotation_filter(), article=article)
+        .order_by("start", "end", "id")
+        .values(*ROW_FIELDS)
+        .iterator(chunk_size=CHUNK_SIZE)
+    )
+    chunk: list[dict] = []
+    for row in rows:
+        chunk.append(row)
+        if len(chunk) == CHUNK_SIZE:
+            yield from _with_related(chunk)
+            chunk = []
+    if chunk:
+        yield from _with_related(chunk)
+
+
+def _with_related(chunk: list[dict]) -> list[dict]:
+    ids = [row["id"] for row in chunk]
+    by_id = {row["id"]: row for row in chunk}
+    for row in chunk:
+        row["links"], row["events"] = [], []
+    links = (
+        AnnotationSource.objects.filter(annotation_id__in=ids)
+        .order_by("annotation_id", "position", "id")
+        .values_list(*LINK_FIELDS)
+    )
+    for link in links:
+        by_id[link[0]]["links"].append(link)
+    events = (
+        AnnotationEvent.objects.filter(annotation_id__in=ids)
+        .order_by("annotation_id", "at", "id")
+        .values_list(*EVENT_FIELDS)
+    )
+    for event in events:
+        by_id[event[0]]["events"].append(event)
+    return chunk
+
+
 def sentence_spans(article: Article) -> "SentenceSpans":
     return SentenceSpans(
         Sentence.objects.filter(article=article).order_by("index").values_list("index", "start", "end")

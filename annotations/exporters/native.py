@@ -9,70 +9,69 @@ from django.utils import timezone
 
 from .common import (
     Selection,
-    article_annotations,
+    annotation_rows,
     articles,
     day,
     dumps,
     sentence_indexes,
     sentence_spans,
     timestamp,
-    username,
 )
 
 SCHEMA_VERSION = 1
 CONTENT_TYPE = "application/json"
 
 
-def annotation_record(annotation, spans) -> dict:
+def annotation_record(row: dict, spans) -> dict:
     review = None
-    if annotation.reviewed_by_id:
+    if row["reviewed_by__username"]:
         review = {
-            "editor": username(annotation.reviewed_by),
-            "decided_at": timestamp(annotation.reviewed_at),
-            "comment": annotation.review_comment,
+            "editor": row["reviewed_by__username"],
+            "decided_at": timestamp(row["reviewed_at"]),
+            "comment": row["review_comment"],
         }
     return {
-        "id": annotation.pk,
-        "start": annotation.start,
-        "end": annotation.end,
-        "quote": annotation.quote,
-        "prefix": annotation.prefix,
-        "suffix": annotation.suffix,
-        "sentence_indexes": sentence_indexes(spans, annotation.start, annotation.end),
-        "status": annotation.status,
-        "claimant": annotation.claimant,
-        "denied_by": annotation.denied_by,
-        "note": annotation.note,
-        "state": annotation.state,
-        "version": annotation.version,
-        "author": username(annotation.author),
-        "created_at": timestamp(annotation.created_at),
-        "updated_at": timestamp(annotation.updated_at),
+        "id": row["id"],
+        "start": row["start"],
+        "end": row["end"],
+        "quote": row["quote"],
+        "prefix": row["prefix"],
+        "suffix": row["suffix"],
+        "sentence_indexes": sentence_indexes(spans, row["start"], row["end"]),
+        "status": row["status"],
+        "claimant": row["claimant"],
+        "denied_by": row["denied_by"],
+        "note": row["note"],
+        "state": row["state"],
+        "version": row["version"],
+        "author": row["author__username"],
+        "created_at": timestamp(row["created_at"]),
+        "updated_at": timestamp(row["updated_at"]),
         "review": review,
         "sources": [
             {
-                "url": link.source.url,
-                "title": link.source.title,
-                "publisher": link.source.publisher,
-                "published_at": day(link.source.published_at),
-                "archive_url": link.source.archive_url,
-                "relation": link.relation,
-                "pinpoint": link.pinpoint,
+                "url": url,
+                "title": title,
+                "publisher": publisher,
+                "published_at": day(published_at),
+                "archive_url": archive_url,
+                "relation": relation,
+                "pinpoint": pinpoint,
             }
-            for link in annotation.source_links.all()
+            for _id, url, title, publisher, published_at, archive_url, relation, pinpoint in row["links"]
         ],
         "history": [
             {
-                "action": event.action,
-                "actor": username(event.actor),
-                "at": timestamp(event.at),
-                "from_state": event.from_state or None,
-                "to_state": event.to_state,
-                "from_status": event.from_status or None,
-                "to_status": event.to_status,
-                "comment": event.comment,
+                "action": action,
+                "actor": actor,
+                "at": timestamp(at),
+                "from_state": from_state or None,
+                "to_state": to_state,
+                "from_status": from_status or None,
+                "to_status": to_status,
+                "comment": comment,
             }
-            for event in annotation.events.all()
+            for _id, action, actor, at, from_state, to_state, from_status, to_status, comment in row["events"]
         ],
     }
 
@@ -93,8 +92,8 @@ def stream(selection: Selection, *, base_url: str = "", progress=None) -> Iterat
             "sentences": [{"index": i, "start": s, "end": e} for i, s, e in spans],
         }
         yield ("," if number else "") + dumps(head)[:-1] + ',"annotations":['
-        for position, annotation in enumerate(article_annotations(article, selection)):
-            yield ("," if position else "") + dumps(annotation_record(annotation, spans))
+        for position, row in enumerate(annotation_rows(article, selection)):
+            yield ("," if position else "") + dumps(annotation_record(row, spans))
             if progress:
                 progress(1)
         yield "]}"

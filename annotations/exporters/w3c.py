@@ -10,60 +10,54 @@ from collections.abc import Iterator
 from django.urls import reverse
 
 from ..models import STATUS_DETAILS, Status
-from .common import Selection, annotation_count, article_annotations, articles, dumps, timestamp, username
+from .common import Selection, annotation_count, annotation_rows, articles, dumps, timestamp
 
 CONTEXT = "http://www.w3.org/ns/anno.jsonld"
 CONTENT_TYPE = 'application/ld+json; profile="http://www.w3.org/ns/anno.jsonld"'
 
 
-def annotation_record(annotation, *, base_url: str, article_url: str) -> dict:
+def annotation_record(row: dict, *, base_url: str, article_url: str, list_path: str) -> dict:
+    status = Status(row["status"])
     bodies = [
         {
             "type": "TextualBody",
             "purpose": "assessing",
-            "value": annotation.status,
+            "value": row["status"],
             "format": "text/plain",
-            "label": f"{Status(annotation.status).label}: {STATUS_DETAILS[Status(annotation.status)][1]}",
+            "label": f"{status.label}: {STATUS_DETAILS[status][1]}",
         }
     ]
-    if annotation.note:
-        bodies.append(
-            {"type": "TextualBody", "purpose": "commenting", "value": annotation.note, "format": "text/plain"}
-        )
-    if annotation.claimant:
-        bodies.append({"type": "TextualBody", "purpose": "describing", "value": f"Claimed by: {annotation.claimant}"})
-    if annotation.denied_by:
-        bodies.append({"type": "TextualBody", "purpose": "describing", "value": f"Denied by: {annotation.denied_by}"})
-    for link in annotation.source_links.all():
+    if row["note"]:
+        bodies.append({"type": "TextualBody", "purpose": "commenting", "value": row["note"], "format": "text/plain"})
+    if row["claimant"]:
+        bodies.append({"type": "TextualBody", "purpose": "describing", "value": f"Claimed by: {row['claimant']}"})
+    if row["denied_by"]:
+        bodies.append({"type": "TextualBody", "purpose": "describing", "value": f"Denied by: {row['denied_by']}"})
+    for _id, url, title, _publisher, _published_at, _archive_url, relation, pinpoint in row["links"]:
         body = {
             "type": "SpecificResource",
             "purpose": "linking",
-            "source": link.source.url,
-            "label": link.source.title,
-            "rdfs:comment": link.relation,
+            "source": url,
+            "label": title,
+            "rdfs:comment": relation,
         }
-        if link.pinpoint:
-            body["selector"] = {"type": "FragmentSelector", "value": link.pinpoint}
+        if pinpoint:
+            body["selector"] = {"type": "FragmentSelector", "value": pinpoint}
         bodies.append(body)
     return {
         "@context": CONTEXT,
-        "id": f"{base_url}{reverse('api:annotation-detail', args=[annotation.pk])}",
+        "id": f"{base_url}{list_path}{row['id']}/",
         "type": "Annotation",
         "motivation": "assessing",
-        "created": timestamp(annotation.created_at),
-        "modified": timestamp(annotation.updated_at),
-        "creator": {"type": "Person", "nickname": username(annotation.author)},
+        "created": timestamp(row["created_at"]),
+        "modified": timestamp(row["updated_at"]),
+        "creator": {"type": "Person", "nickname": row["author__username"]},
         "body": bodies,
         "target": {
             "source": article_url,
             "selector": [
-                {
-                    "type": "TextQuoteSelector",
-                    "exact": annotation.quote,
-                    "prefix": annotation.prefix,
-                    "suffix": annotation.suffix,
-                },
-                {"type": "TextPositionSelector", "start": annotation.start, "end": annotation.end},
+                {"type": "TextQuoteSelector", "exact": row["quote"], "prefix": row["prefix"], "suffix": row["suffix"]},
+                {"type": "TextPositionSelector", "start": row["start"], "end": row["end"]},
             ],
         },
     }
@@ -81,11 +75,12 @@ def stream(selection: Selection, *, base_url: str = "", progress=None) -> Iterat
     page_head = {"id": f"{collection_id}#page-1", "type": "AnnotationPage", "partOf": collection_id, "startIndex": 0}
     yield dumps(head)[:-1] + ',"first":' + dumps(page_head)[:-1] + ',"items":['
     first = True
+    list_path = reverse("api:annotation-list")  # once, not per row
     for article in articles(selection):
         article_url = article.url or f"{base_url}{article.get_absolute_url()}"
-        for annotation in article_annotations(article, selection):
+        for row in annotation_rows(article, selection):
             yield ("" if first else ",") + dumps(
-                annotation_record(annotation, base_url=base_url, article_url=article_url)
+                annotation_record(row, base_url=base_url, article_url=article_url, list_path=list_path)
             )
             first = False
             if progress:
