@@ -5,6 +5,8 @@ Bounded (a few examples per operation) so it runs in CI in well under two minute
 
 import json
 
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from hypothesis import HealthCheck, Phase, settings
 import pytest
 from rest_framework.authtoken.models import Token
@@ -33,7 +35,18 @@ schema = load_schema()
 
 
 @pytest.fixture
-def editor_token(editor, seed_text, settings):
+def keep_test_connection():
+    """Calls go straight to the WSGI app, so do what Django's test client does: keep the test's
+    database connection (and its transaction) open across requests instead of closing it."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
+@pytest.fixture
+def editor_token(editor, seed_text, settings, keep_test_connection):
     settings.ALLOWED_HOSTS = ["testserver", "localhost"]
     ArticleFactory(title=SEED_TITLE, body=seed_text)
     return Token.objects.create(user=editor).key
