@@ -46,13 +46,15 @@ def _get_annotation_for_user(request: HttpRequest, pk: int, *, include_deleted: 
     return annotation
 
 
-def _reader_context(request: HttpRequest, article: Article, **extra) -> dict:
-    """Everything the article page and its partials need, with a fixed number of queries."""
+def _reader_context(request: HttpRequest, article: Article, *, only: set[int] | None = None, **extra) -> dict:
+    """Everything the article page and its partials need, with a fixed number of queries.
+
+    `only` limits the paragraphs to those indexes (after a save, only they are swapped in)."""
     annotations = selectors.article_annotations(article=article, viewer=request.user)
     context = {
         "article": article,
         "annotations": annotations,
-        "paragraphs": selectors.article_paragraphs(article=article, annotations=annotations),
+        "paragraphs": selectors.article_paragraphs(article=article, annotations=annotations, only=only),
         "counts": selectors.status_counts(annotations),
         "state_counts": selectors.state_counts(annotations),
         "review_complete": bool(annotations) and all(a.state == State.APPROVED for a in annotations),
@@ -294,10 +296,8 @@ def _saved_response(request, annotation: Annotation, *, message: str, undo: Anno
     if not request.htmx:
         messages.success(request, message)
         return redirect(f"{article.get_absolute_url()}#annotation-{annotation.pk}")
-    context = _reader_context(request, article)
     touched = selectors.paragraph_indexes_for(article, annotation)
-    context |= {
-        "paragraphs": selectors.article_paragraphs(article=article, annotations=context["annotations"], only=touched),
+    context = _reader_context(request, article, only=touched) | {
         "message": message,
         "undo": undo,
         "saved": annotation,
