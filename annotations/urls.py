@@ -10,6 +10,7 @@ urlpatterns = [
     path("articles/<int:pk>/", views.article_detail, name="article-detail"),
     path("articles/<int:pk>/annotations/new/", views.annotation_new, name="annotation-new"),
     path("articles/<int:pk>/annotations/", views.annotation_create, name="annotation-create"),
+    path("articles/<int:pk>/verdicts/", views.verdict_cards, name="verdict-cards"),
     path("annotations/<int:pk>/edit/", views.annotation_edit, name="annotation-edit"),
     path("annotations/<int:pk>/delete/", views.annotation_delete, name="annotation-delete"),
     path("annotations/<int:pk>/restore/", views.annotation_restore, name="annotation-restore"),

@@ -46,14 +46,18 @@ def _get_annotation_for_user(request: HttpRequest, pk: int, *, include_deleted: 
     return annotation
 
 
-def _reader_context(request: HttpRequest, article: Article, *, only: set[int] | None = None, **extra) -> dict:
+def _reader_context(
+    request: HttpRequest, article: Article, *, only: set[int] | None = None, upto: int | None = None, **extra
+) -> dict:
     """Everything the article page and its partials need, with a fixed number of queries.
 
-    `only` limits the paragraphs to those indexes (after a save, only they are swapped in)."""
+    `only` limits the paragraphs to those indexes (after a save, only they are swapped in); the
+    cards run from the first to the page holding annotation `upto`."""
     annotations = selectors.article_annotations(article=article, viewer=request.user)
     context = {
         "article": article,
         "annotations": annotations,
+        "window": selectors.card_window(annotations, upto=upto),
         "paragraphs": selectors.article_paragraphs(article=article, annotations=annotations, only=only),
         "counts": selectors.status_counts(annotations),
         "state_counts": selectors.state_counts(annotations),
@@ -280,8 +284,8 @@ def _review_error(request, annotation: Annotation, message: str, *, from_queue: 
             "allow_self_approval": settings.FACTCHECK_ALLOW_SELF_APPROVAL,
         }
         return render(request, "annotations/review_queue.html#queue-item", context, status=status)
-    context = _reader_context(request, annotation.article)
-    card = next((a for a in context["annotations"] if a.pk == annotation.pk), None)
+    context = _reader_context(request, annotation.article, upto=annotation.pk)
+    card = next((a for a in context["window"].cards if a.pk == annotation.pk), None)
     if card is None:
         raise Http404("No such verdict.")
     context |= {"annotation": card, "card_error": message}
@@ -297,13 +301,25 @@ def _saved_response(request, annotation: Annotation, *, message: str, undo: Anno
         messages.success(request, message)
         return redirect(f"{article.get_absolute_url()}#annotation-{annotation.pk}")
     touched = selectors.paragraph_indexes_for(article, annotation)
-    context = _reader_context(request, article, only=touched) | {
+    context = _reader_context(request, article, only=touched, upto=annotation.pk) | {
         "message": message,
         "undo": undo,
         "saved": annotation,
     }
     response = render(request, "annotations/annotation_saved.html", context)
     return trigger_client_event(response, "verdict-saved", {"id": annotation.pk, "start": annotation.start})
+
+
+@require_GET
+def verdict_cards(request: HttpRequest, pk: int) -> HttpResponse:
+    """More verdict cards for the panel: from `offset`, or on to the card of annotation `upto`."""
+    article = get_object_or_404(Article, pk=pk)
+    offset = _int_or_none(request.GET.get("offset")) or 0
+    context = _reader_context(request, article, only=None if not request.htmx else set())
+    context["window"] = selectors.card_window(
+        context["annotations"], offset=offset, upto=_int_or_none(request.GET.get("upto"))
+    )
+    return render(request, f"{PAGE}#verdict-cards" if request.htmx else PAGE, context)
 
 
 @require_GET

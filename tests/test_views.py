@@ -527,3 +527,30 @@ def test_article_page_query_count_does_not_grow_with_annotations(reviewer_client
         return len(captured)
 
     assert count(small) == count(large)
+
+
+def test_cards_come_a_page_at_a_time(reviewer_client, reviewer):
+    article = ArticleFactory(body=" ".join(f"Sentence number {i} is here." for i in range(30)))
+    made = []
+    for sentence in article.sentences.order_by("index"):
+        made.append(
+            services.annotation_create(
+                article=article,
+                author=reviewer,
+                status="alleged",
+                start=sentence.start,
+                end=sentence.end,
+                quote=article.body[sentence.start : sentence.end],
+            )
+        )
+    page = reviewer_client.get(article.get_absolute_url())
+    assert [a.pk for a in page.context["window"].cards] == [a.pk for a in made[:25]]
+    assert page.text.count('data-annotation-id="') - page.text.count("<mark") == 25 * 2  # card + show-in-text
+    url = reverse("annotations:verdict-cards", args=[article.pk])
+    assert f'hx-get="{url}?offset=25"' in page.text
+    more = reviewer_client.get(url, {"offset": 25}, headers=HTMX)
+    assert [a.pk for a in more.context["window"].cards] == [a.pk for a in made[25:]]
+    assert "Show more verdicts" not in more.text
+    upto = reviewer_client.get(url, {"upto": made[27].pk}, headers=HTMX)
+    assert len(upto.context["window"].cards) == 30
+    assert f'id="annotation-{made[27].pk}"' in upto.text

@@ -115,9 +115,15 @@ function handleDragSelection() {
   return true;
 }
 
-function focusCard(id) {
+function focusCard(id, loaded = false) {
   const card = document.getElementById(`annotation-${id}`);
-  if (!card) return;
+  if (!card) {
+    // Cards come a page at a time: load on to the page that holds this one, then focus it.
+    if (loaded) return;
+    htmx.ajax("GET", `${reader.dataset.cardsUrl}?upto=${id}`, { target: "#verdict-cards", swap: "innerHTML" })
+      .then(() => focusCard(id, true));
+    return;
+  }
   card.scrollIntoView({ block: "nearest", behavior: "smooth" });
   card.focus({ preventScroll: true });
   card.classList.remove("is-flash");
