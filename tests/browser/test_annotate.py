@@ -691,3 +691,20 @@ def test_delete_asks_for_confirmation_and_undo_restores_the_verdict(
     assert len(dialogs) == 1
 
     assert console_errors == []
+
+
+def test_mark_of_a_card_not_yet_loaded_loads_and_focuses_it(page: Page, live_server, login, console_errors, reviewer):
+    article = ArticleFactory(title="Many verdicts", body=" ".join(f"Claim number {i} is made here." for i in range(30)))
+    made = [
+        services.annotation_create(article=article, author=reviewer, status="alleged", **sentence_span(article, i))
+        for i in range(30)
+    ]
+    login(page, live_server, reviewer)
+    open_article(page, live_server, article)
+    expect(page.locator("#verdict-cards .card-verdict")).to_have_count(25)
+    last = made[28]
+    page.locator(f'mark[data-annotation-id="{last.pk}"]').click()
+    card = page.locator(f"#annotation-{last.pk}")
+    expect(card).to_be_focused()
+    expect(page.locator("#verdict-cards .card-verdict")).to_have_count(30)
+    assert console_errors == []
