@@ -24,6 +24,7 @@ help:
 	@echo "make test-fast     the suite without browser tests"
 	@echo "make lint          ruff check and format check"
 	@echo "make screenshots   refresh the screenshots in docs/"
+	@echo "make bench         performance figures as JSON (SQLite and PostgreSQL, under five minutes)"
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@if [ -z "$(PYTHON)" ]; then echo "factcheck needs Python 3.12 or newer; none was found (tried python3.14/3.13/3.12, pyenv, python3)." >&2; exit 1; fi
@@ -56,6 +57,11 @@ lint: $(STAMP)
 format: $(STAMP)
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
+
+# One JSON document on stdout (progress on stderr); see bench/RESULTS.md.
+bench: $(STAMP)
+	@DJANGO_SECRET_KEY=bench-only DJANGO_HTTPS=0 DJANGO_STATIC_MANIFEST=0 DJANGO_DEBUG=0 \
+		DJANGO_ALLOWED_HOSTS=127.0.0.1,localhost $(BIN)/python bench/run.py
 
 screenshots: $(STAMP)
 	$(TEST_ENV) $(BIN)/python -m pytest -m screenshot --screenshots -p no:cacheprovider tests/browser/test_screenshots.py

@@ -1,0 +1,39 @@
+"""Paths, the environment of every process the benchmark starts, and the sizes it measures."""
+
+import os
+from pathlib import Path
+import sys
+
+ROOT = Path(__file__).resolve().parent.parent
+BENCH = ROOT / "bench"
+PYTHON = Path(sys.executable)
+GUNICORN = PYTHON.parent / "gunicorn"
+
+# What `make bench` sets; filled in when bench/run.py is started by hand.
+DJANGO_ENV = {
+    "DJANGO_SECRET_KEY": "bench-only",
+    "DJANGO_HTTPS": "0",
+    "DJANGO_STATIC_MANIFEST": "0",
+    "DJANGO_DEBUG": "0",
+    "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
+}
+
+POSTGRES_URL = "postgres://postgres@127.0.0.1:5432"
+
+PAGE_REQUESTS = 50
+HTTP_REQUESTS = 300
+HTTP_TIME_CAP = 20.0
+HTTP_WARMUP = 10
+LIST_REQUESTS = 30
+CONCURRENCY = (1, 4)
+EXPORT_SIZES = (10_000, 100_000)
+EXPORT_TIMEOUT = 120.0
+
+
+def django_env(database_url: str) -> dict[str, str]:
+    env = dict(os.environ)
+    for name, value in DJANGO_ENV.items():
+        env.setdefault(name, value)
+    env["DATABASE_URL"] = database_url
+    env["PYTHONWARNINGS"] = "ignore:No directory at:UserWarning"
+    return env

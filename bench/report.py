@@ -1,0 +1,114 @@
+"""Markdown tables from the JSON that bench/run.py prints, for bench/RESULTS.md.
+
+make bench > bench.json && .venv/bin/python bench/report.py bench.json
+"""
+
+import json
+from pathlib import Path
+import sys
+
+VENDORS = ("sqlite", "postgresql")
+CPU = "server_cpu_ms_per_request"
+
+
+def _cell(result: dict, path: tuple[str, ...], unit: str = "") -> str:
+    value = result
+    for key in path:
+        if not isinstance(value, dict) or key not in value:
+            return "–"
+        value = value[key]
+    if value is None:
+        return "–"
+    if isinstance(value, float) and value >= 100:
+        value = round(value)
+    text = f"{value:,}" if isinstance(value, int | float) else str(value)
+    return f"{text} {unit}".strip()
+
+
+def figures(report: dict) -> list[str]:
+    databases = report["databases"]
+    rows = [
+        ("Article page p50 (in process)", ("article_page", "p50_ms"), "ms"),
+        ("Article page p95", ("article_page", "p95_ms"), "ms"),
+        ("Article page requests timed", ("article_page", "requests"), ""),
+        ("Article page SQL queries (500 / 100 annotations)", None, ""),
+        ("Article page HTML", ("article_page", "response_bytes"), "bytes"),
+    ]
+    for key in ("c1", "c4"):
+        n = key[1:]
+        rows += [
+            (f"Ceiling GET sources, concurrency {n}: requests/s", ("api", "ceiling", key, "requests_per_s"), ""),
+            (f"Ceiling, concurrency {n}: p50 / server CPU per request", ("api", "ceiling", key), "pair"),
+            (f"Create, concurrency {n}: requests/s", ("api", "create", key, "requests_per_s"), ""),
+            (f"Create, concurrency {n}: p50 / p95", ("api", "create", key), "latency"),
+            (f"Create, concurrency {n}: server CPU per request", ("api", "create", key, CPU), "ms"),
+            (f"Create, concurrency {n}: share of the ceiling", ("api", "create", key, "share_of_ceiling"), ""),
+        ]
+    rows += [
+        ("List 500 annotations: p50 / p95", ("api", "list_500"), "latency"),
+        ("List 500 annotations: server CPU per request", ("api", "list_500", CPU), "ms"),
+    ]
+    for size in ("10000", "100000"):
+        rows += [
+            (f"Export {int(size):,}: seconds", ("export", size, "seconds"), "s"),
+            (f"Export {int(size):,}: annotations/s", ("export", size, "annotations_per_s"), ""),
+            (f"Export {int(size):,}: peak RSS", ("export", size, "peak_rss_mb"), "MB"),
+        ]
+    rows += [
+        ("Export, empty selection (start-up, per-article queries)", ("export", "empty_selection", "seconds"), "s"),
+        ("Run time for this database", ("wall_seconds",), "s"),
+        ("CPU used meanwhile by other processes / stolen by the hypervisor", None, ""),
+    ]
+    lines = ["| measurement | SQLite | PostgreSQL |", "| --- | ---: | ---: |"]
+    for label, path, unit in rows:
+        cells = []
+        for vendor in VENDORS:
+            result = databases.get(vendor, {})
+            if label.startswith("Article page SQL"):
+                page = result.get("article_page", {})
+                cells.append(f"{page.get('queries', '–')} / {page.get('queries_small_article', '–')}")
+            elif label.startswith("CPU used meanwhile"):
+                other = _cell(result, ("machine_cpu", "other_processes_cpu_seconds"), "s")
+                cells.append(f"{other} / {_cell(result, ('machine_cpu', 'cpu_steal_seconds'), 's')}")
+            elif unit == "pair":
+                cells.append(f"{_cell(result, (*path, 'p50_ms'), 'ms')} / {_cell(result, (*path, CPU), 'ms')}")
+            elif unit == "latency":
+                cells.append(f"{_cell(result, (*path, 'p50_ms'))} / {_cell(result, (*path, 'p95_ms'), 'ms')}")
+            else:
+                cells.append(_cell(result, path, unit))
+        lines.append(f"| {label} | {cells[0]} | {cells[1]} |")
+    return lines
+
+
+def targets(report: dict) -> list[str]:
+    lines = ["| target | database | value | result |", "| --- | --- | ---: | --- |"]
+    for check in report["targets"]:
+        verdict = {True: "pass", False: "**fail**", None: "–"}[check["pass"]]
+        value = check["value"]
+        value = f"{value:,}" if isinstance(value, int | float) else value
+        lines.append(f"| {check['target']} | {check['database']} | {value} {check['unit']} | {verdict} |")
+    return lines
+
+
+def main(path: str) -> None:
+    report = json.loads(Path(path).read_text())
+    machine = report["machine"]
+    changed = report.get("source_at_end", report["source"]) != report["source"]
+    out = [
+        f"Date: {report['date']} · command: `{report['command']}` · commit {report['source']['commit']}"
+        f"{' (the code changed during the run!)' if changed else ''} · total {report['total_seconds']} s",
+        "",
+        f"Machine: {machine['nproc']} CPUs ({machine['cpu_model']}), {machine['memory_gb']} GB, kernel"
+        f" {machine['kernel']}; Python {machine['python']}, PostgreSQL {machine['postgresql']}, SQLite"
+        f" {machine['sqlite']}, Django {machine['django']}, DRF {machine['djangorestframework']}, gunicorn"
+        f" {machine['gunicorn']}. Load average at start {report['load_average_at_start']}.",
+        "",
+        *figures(report),
+        "",
+        *targets(report),
+    ]
+    print("\n".join(out))
+
+
+if __name__ == "__main__":
+    main(sys.argv[1])

@@ -1,0 +1,55 @@
+"""The performance targets from the issues, checked against one run's results."""
+
+
+def _check(target: str, database: str, value, limit, passed: bool | None, unit: str) -> dict:
+    return {"target": target, "database": database, "value": value, "limit": limit, "unit": unit, "pass": passed}
+
+
+def _at_most(value, limit) -> bool | None:
+    return None if value is None else value <= limit
+
+
+def evaluate(databases: dict[str, dict]) -> list[dict]:
+    checks = []
+    for name, result in databases.items():
+        if "error" in result:
+            checks.append(_check("benchmark ran", name, result["error"], None, False, ""))
+            continue
+        page = result["article_page"]
+        checks.append(_check("article page p50 < 150 ms", name, page["p50_ms"], 150, page["p50_ms"] < 150, "ms"))
+        api = result["api"]
+        for key in ("c1", "c4"):
+            create, label = api["create"][key], f"concurrency {key[1:]}"
+            cpu = create["server_cpu_ms_per_request"]
+            checks.append(_check(f"server CPU per create ≤ 6 ms ({label})", name, cpu, 6, _at_most(cpu, 6), "ms"))
+            share = create["share_of_ceiling"]
+            checks.append(
+                _check(
+                    f"creates ≥ 50% of the ceiling's requests/s ({label})",
+                    name,
+                    share,
+                    0.5,
+                    None if share is None else share >= 0.5,
+                    "share",
+                )
+            )
+        listing = api["list_500"]["p50_ms"]
+        checks.append(_check("listing 500 annotations p50 ≤ 20 ms", name, listing, 20, _at_most(listing, 20), "ms"))
+        small, large = result["export"]["10000"], result["export"]["100000"]
+        rate = large["annotations_per_s"]
+        checks.append(
+            _check(
+                "export ≥ 20,000 annotations/s at 100,000",
+                name,
+                rate,
+                20_000,
+                None if rate is None else rate >= 20_000,
+                "annotations/s",
+            )
+        )
+        checks.append(
+            _check("export of 100,000 in ≤ 5 s", name, large["seconds"], 5, _at_most(large["seconds"], 5), "s")
+        )
+        ratio = round(large["peak_rss_mb"] / small["peak_rss_mb"], 2)
+        checks.append(_check("export peak RSS at 100,000 ≤ 1.5 × at 10,000", name, ratio, 1.5, ratio <= 1.5, "ratio"))
+    return checks
