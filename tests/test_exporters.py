@@ -269,3 +269,42 @@ def test_export_command_formats_to_stdout(demo, capsys):
     assert len(json.loads(capsys.readouterr().out)["@graph"]) == 2
     with pytest.raises(CommandError, match=r"There is no article #99\."):
         call_command("export_annotations", "--article", "99")
+
+
+def test_each_article_gets_its_own_annotations(reviewer):
+    from .factories import ArticleFactory
+
+    first, empty, third = (ArticleFactory(title=f"A{n}", body=f"Claim {n} one. Claim {n} two.") for n in range(3))
+    for article in (third, first, third):
+        index = 0 if article.annotations.count() == 0 else 1
+        services.annotation_create(article=article, author=reviewer, status="alleged", **sentence_span(article, index))
+    data = export_json(native)
+    assert [(a["title"], [x["quote"] for x in a["annotations"]]) for a in data["articles"]] == [
+        ("A0", ["Claim 0 one."]),
+        ("A1", []),
+        ("A2", ["Claim 2 one.", "Claim 2 two."]),
+    ]
+    items = export_json(w3c)["first"]["items"]
+    assert [item["target"]["source"].rsplit("/", 2)[-2] for item in items] == [
+        str(first.pk),
+        str(third.pk),
+        str(third.pk),
+    ]
+    assert empty.pk not in {int(item["target"]["source"].rsplit("/", 2)[-2]) for item in items}
+
+
+def test_database_made_timestamps_match_python_iso_format(seed_article, reviewer):
+    from datetime import UTC, datetime
+
+    from annotations.exporters.common import timestamp
+
+    annotation = services.annotation_create(
+        article=seed_article, author=reviewer, status="alleged", **sentence_span(seed_article, 0)
+    )
+    whole_second = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
+    Annotation.objects.filter(pk=annotation.pk).update(created_at=whole_second)
+    annotation.refresh_from_db()
+    item = export_json(native)["articles"][0]["annotations"][0]
+    assert item["created_at"] == "2026-01-02T03:04:05Z" == timestamp(whole_second)
+    assert item["updated_at"] == timestamp(annotation.updated_at)
+    assert item["history"][0]["at"] == timestamp(annotation.events.get().at)

@@ -4,21 +4,14 @@ Lossless: import_annotations reads it back.
 """
 
 from collections.abc import Iterator
+from itertools import batched
 
 from django.utils import timezone
 
-from .common import (
-    Selection,
-    annotation_rows,
-    articles,
-    day,
-    dumps,
-    sentence_indexes,
-    sentence_spans,
-    timestamp,
-)
+from .common import Selection, article_stream, day, dumps, sentence_indexes, timestamp
 
 SCHEMA_VERSION = 1
+RECORDS_PER_CHUNK = 500
 CONTENT_TYPE = "application/json"
 
 
@@ -27,7 +20,7 @@ def annotation_record(row: dict, spans) -> dict:
     if row["reviewed_by__username"]:
         review = {
             "editor": row["reviewed_by__username"],
-            "decided_at": timestamp(row["reviewed_at"]),
+            "decided_at": row["reviewed"],
             "comment": row["review_comment"],
         }
     return {
@@ -45,15 +38,15 @@ def annotation_record(row: dict, spans) -> dict:
         "state": row["state"],
         "version": row["version"],
         "author": row["author__username"],
-        "created_at": timestamp(row["created_at"]),
-        "updated_at": timestamp(row["updated_at"]),
+        "created_at": row["created"],
+        "updated_at": row["updated"],
         "review": review,
         "sources": [
             {
                 "url": url,
                 "title": title,
                 "publisher": publisher,
-                "published_at": day(published_at),
+                "published_at": published_at,
                 "archive_url": archive_url,
                 "relation": relation,
                 "pinpoint": pinpoint,
@@ -64,7 +57,7 @@ def annotation_record(row: dict, spans) -> dict:
             {
                 "action": action,
                 "actor": actor,
-                "at": timestamp(at),
+                "at": at,
                 "from_state": from_state or None,
                 "to_state": to_state,
                 "from_status": from_status or None,
@@ -78,23 +71,26 @@ def annotation_record(row: dict, spans) -> dict:
 
 def stream(selection: Selection, *, base_url: str = "", progress=None) -> Iterator[str]:
     yield f'{{"schema_version":{SCHEMA_VERSION},"generated_at":{dumps(timestamp(timezone.now()))},"articles":['
-    for number, article in enumerate(articles(selection)):
-        spans = sentence_spans(article)
+    for number, item in enumerate(article_stream(selection)):
+        article = item.article
         head = {
-            "id": article.pk,
-            "title": article.title,
-            "url": article.url,
-            "publisher": article.publisher,
-            "published_at": day(article.published_at),
-            "language": article.language,
-            "body": article.body,
-            "body_sha256": article.body_sha256,
-            "sentences": [{"index": i, "start": s, "end": e} for i, s, e in spans],
+            "id": article["id"],
+            "title": article["title"],
+            "url": article["url"],
+            "publisher": article["publisher"],
+            "published_at": day(article["published_at"]),
+            "language": article["language"],
+            "body": article["body"],
+            "body_sha256": article["body_sha256"],
+            "sentences": [{"index": i, "start": s, "end": e} for i, s, e in item.spans],
         }
         yield ("," if number else "") + dumps(head)[:-1] + ',"annotations":['
-        for position, row in enumerate(annotation_rows(article, selection)):
-            yield ("," if position else "") + dumps(annotation_record(row, spans))
+        count = 0
+        for batch in batched((annotation_record(row, item.spans) for row in item.rows), RECORDS_PER_CHUNK):
+            # One dumps() per batch: a JSON array without its brackets is the comma-separated records.
+            yield ("," if count else "") + dumps(list(batch))[1:-1]
+            count += len(batch)
             if progress:
-                progress(1)
+                progress(len(batch))
         yield "]}"
     yield "]}\n"

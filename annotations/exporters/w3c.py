@@ -6,14 +6,16 @@ and a TextPositionSelector (code points, end exclusive, as in the model). Bodies
 """
 
 from collections.abc import Iterator
+from itertools import batched
 
 from django.urls import reverse
 
 from ..models import STATUS_DETAILS, Status
-from .common import Selection, annotation_count, annotation_rows, articles, dumps, timestamp
+from .common import Selection, annotation_count, article_stream, dumps
 
 CONTEXT = "http://www.w3.org/ns/anno.jsonld"
 CONTENT_TYPE = 'application/ld+json; profile="http://www.w3.org/ns/anno.jsonld"'
+RECORDS_PER_CHUNK = 500
 
 
 def annotation_record(row: dict, *, base_url: str, article_url: str, list_path: str) -> dict:
@@ -49,8 +51,8 @@ def annotation_record(row: dict, *, base_url: str, article_url: str, list_path: 
         "id": f"{base_url}{list_path}{row['id']}/",
         "type": "Annotation",
         "motivation": "assessing",
-        "created": timestamp(row["created_at"]),
-        "modified": timestamp(row["updated_at"]),
+        "created": row["created"],
+        "modified": row["updated"],
         "creator": {"type": "Person", "nickname": row["author__username"]},
         "body": bodies,
         "target": {
@@ -76,13 +78,16 @@ def stream(selection: Selection, *, base_url: str = "", progress=None) -> Iterat
     yield dumps(head)[:-1] + ',"first":' + dumps(page_head)[:-1] + ',"items":['
     first = True
     list_path = reverse("api:annotation-list")  # once, not per row
-    for article in articles(selection):
-        article_url = article.url or f"{base_url}{article.get_absolute_url()}"
-        for row in annotation_rows(article, selection):
-            yield ("" if first else ",") + dumps(
-                annotation_record(row, base_url=base_url, article_url=article_url, list_path=list_path)
-            )
+    for item in article_stream(selection, with_sentences=False):
+        article_url = (
+            item.article["url"] or f"{base_url}{reverse('annotations:article-detail', args=[item.article['id']])}"
+        )
+        records = (
+            annotation_record(row, base_url=base_url, article_url=article_url, list_path=list_path) for row in item.rows
+        )
+        for batch in batched(records, RECORDS_PER_CHUNK):
+            yield ("" if first else ",") + dumps(list(batch))[1:-1]
             first = False
             if progress:
-                progress(1)
+                progress(len(batch))
     yield "]}}\n"

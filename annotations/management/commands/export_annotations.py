@@ -11,6 +11,7 @@ from annotations.models import Article, State, Status
 
 
 class Command(BaseCommand):
+    requires_system_checks = []  # a read-only export; start-up time counts for large exports
     help = "Export verdicts as native JSON (docs/export.schema.json), W3C Web Annotations or schema.org ClaimReview."
 
     def add_arguments(self, parser):
