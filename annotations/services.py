@@ -259,8 +259,11 @@ def _links_snapshot(annotation: Annotation) -> list[str]:
     ]
 
 
-def _replace_source_links(annotation: Annotation, sources: list[SourceLink]) -> None:
-    annotation.source_links.all().delete()
+def _replace_source_links(annotation: Annotation, sources: list[SourceLink], *, new: bool = False) -> None:
+    if not new:
+        annotation.source_links.all().delete()
+    if not sources:
+        return
     AnnotationSource.objects.bulk_create(
         AnnotationSource(
             annotation=annotation,
@@ -344,7 +347,7 @@ def annotation_create(
             claimant=claimant.strip(),
             denied_by=denied_by.strip() if status == Status.DENIED else "",
         )
-        _replace_source_links(annotation, sources)
+        _replace_source_links(annotation, sources, new=True)
         _record(annotation, actor=author, action=Action.CREATE, from_state="", from_status="")
     return annotation
 

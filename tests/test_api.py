@@ -300,3 +300,30 @@ def test_openapi_schema_and_offline_docs(reviewer):
     docs = client.get(reverse("api:docs"))
     assert b"cdn" not in docs.content.lower()
     assert b"/static/drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.js" in docs.content
+
+
+def test_create_and_list_use_a_fixed_number_of_queries(reviewer, seed_article, django_assert_num_queries):
+    client = api(reviewer)
+    client.post(reverse("api:annotation-list"), create_payload(seed_article, 0), format="json")
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as create:
+        response = client.post(reverse("api:annotation-list"), create_payload(seed_article, 1), format="json")
+    assert response.status_code == 201
+    statements = [q["sql"].split()[0] for q in create.captured_queries]
+    assert statements.count("INSERT") == 2  # the annotation and its create event
+    assert statements.count("DELETE") == 0
+
+    def listing():
+        with CaptureQueriesContext(connection) as captured:
+            assert (
+                client.get(reverse("api:annotation-list"), {"article": seed_article.pk, "page_size": 500}).status_code
+                == 200
+            )
+        return len(captured)
+
+    few = listing()
+    for index in range(2, 12):
+        client.post(reverse("api:annotation-list"), create_payload(seed_article, index), format="json")
+    assert listing() == few

@@ -83,6 +83,9 @@ class SourceLinkSerializer(serializers.Serializer):
     pinpoint = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
 
 
+_DATETIME = serializers.DateTimeField()  # one formatter for every row, not one per annotation
+
+
 class ReviewSerializer(serializers.Serializer):
     editor = serializers.CharField()
     decided_at = serializers.DateTimeField()
@@ -124,12 +127,16 @@ class AnnotationSerializer(serializers.ModelSerializer):
             return None
         return {
             "editor": annotation.reviewed_by.get_username(),
-            "decided_at": serializers.DateTimeField().to_representation(annotation.reviewed_at),
+            "decided_at": _DATETIME.to_representation(annotation.reviewed_at),
             "comment": annotation.review_comment,
         }
 
     @extend_schema_field(SourceLinkSerializer(many=True))
     def get_sources(self, annotation) -> list[dict]:
+        # Just after a write the view passes the links it stored, saving a query.
+        links = self.context.get("links")
+        if links is None:
+            links = annotation.source_links.all()
         return [
             {
                 "url": link.source.url,
@@ -138,9 +145,9 @@ class AnnotationSerializer(serializers.ModelSerializer):
                 "published_at": link.source.published_at.isoformat() if link.source.published_at else None,
                 "archive_url": link.source.archive_url,
                 "relation": link.relation,
-                "pinpoint": link.pinpoint,
+                "pinpoint": link.pinpoint.strip(),
             }
-            for link in annotation.source_links.all()
+            for link in links
         ]
 
 
@@ -153,7 +160,7 @@ class AnnotationWriteSerializer(serializers.Serializer):
 
 
 class AnnotationCreateSerializer(AnnotationWriteSerializer):
-    article = serializers.PrimaryKeyRelatedField(queryset=Article.objects.only("id"))
+    article = serializers.PrimaryKeyRelatedField(queryset=Article.objects.all())
     start = serializers.IntegerField(min_value=0, max_value=2**31 - 1)
     end = serializers.IntegerField(min_value=0, max_value=2**31 - 1)
     quote = serializers.CharField(trim_whitespace=False, max_length=2_000_000)
