@@ -483,6 +483,32 @@ def annotation_reopen(*, annotation: Annotation, editor: User, version: int, com
     return _transition(annotation=annotation, actor=editor, version=version, action=Action.REOPEN, comment=comment)
 
 
+def _transition_refusal(user: User, annotation: Annotation, transition: workflow.Transition) -> str | None:
+    """Why this user may not make this move (None: they may). Editors review, never their own
+    verdict unless FACTCHECK_ALLOW_SELF_APPROVAL (reopening is not a review); authors submit."""
+    if transition.by_editor:
+        if not user_is_editor(user):
+            return f"Only editors can {transition.verb} verdicts."
+        own = annotation.author_id == user.pk
+        if own and transition.action != Action.REOPEN and not settings.FACTCHECK_ALLOW_SELF_APPROVAL:
+            return f"You cannot {transition.verb} your own verdict: another editor must review it."
+    elif annotation.author_id != user.pk:
+        return f"Only its author can {transition.verb} this verdict."
+    return None
+
+
+def annotation_actions(user: User, annotation: Annotation) -> frozenset[str]:
+    """What this user may do to this verdict now ("edit", "delete", "submit", "approve",
+    "request_changes", "reopen"), by the same rules the writes apply: the pages show only these."""
+    if annotation.is_deleted:
+        return frozenset()
+    actions = {"edit", "delete"} if can_edit_annotation(user, annotation) else set()
+    for action in workflow.allowed_actions(annotation.state):
+        if _transition_refusal(user, annotation, workflow.TRANSITIONS[action]) is None:
+            actions.add(action)
+    return frozenset(actions)
+
+
 def _transition(
     *, annotation: Annotation, actor: User, version: int, action: str, comment: str = "", status: str | None = None
 ) -> Annotation:
@@ -495,13 +521,9 @@ def _transition(
             transition = workflow.transition_for(action, current.state)
         except workflow.TransitionError as exc:
             raise ValidationError(str(exc)) from None
-        if transition.by_editor:
-            if not user_is_editor(actor):
-                raise PermissionDenied(f"Only editors can {transition.verb} verdicts.")
-            if current.author_id == actor.pk and action != Action.REOPEN and not settings.FACTCHECK_ALLOW_SELF_APPROVAL:
-                raise PermissionDenied(f"You cannot {transition.verb} your own verdict: another editor must review it.")
-        elif current.author_id != actor.pk:
-            raise PermissionDenied(f"Only its author can {transition.verb} this verdict.")
+        refusal = _transition_refusal(actor, current, transition)
+        if refusal:
+            raise PermissionDenied(refusal)
         errors: dict[str, list[str]] = {}
         if transition.comment_required and not comment:
             errors["comment"] = [

@@ -1,6 +1,5 @@
 import json
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_not_required
@@ -57,19 +56,25 @@ def _reader_context(
     context = {
         "article": article,
         "annotations": annotations,
-        "window": selectors.card_window(annotations, upto=upto),
+        "window": _with_actions(request, selectors.card_window(annotations, upto=upto)),
         "paragraphs": selectors.article_paragraphs(article=article, annotations=annotations, only=only),
         "counts": selectors.status_counts(annotations),
         "state_counts": selectors.state_counts(annotations),
         "review_complete": bool(annotations) and all(a.state == State.APPROVED for a in annotations),
         "can_annotate": services.user_is_reviewer(request.user),
         "is_editor": services.user_is_editor(request.user),
-        "allow_self_approval": settings.FACTCHECK_ALLOW_SELF_APPROVAL,
         "status_legend": status_legend(),
         "statuses": Status.choices,
         "relations": Relation.choices,
     }
     return context | extra
+
+
+def _with_actions(request: HttpRequest, window):
+    """Attach to each card what this user may do to it (services.annotation_actions)."""
+    for annotation in window.cards:
+        annotation.actions = services.annotation_actions(request.user, annotation)
+    return window
 
 
 def article_list(request: HttpRequest) -> HttpResponse:
@@ -276,12 +281,12 @@ def _review_error(request, annotation: Annotation, message: str, *, from_queue: 
             .prefetch_related("source_links__source")
             .get(pk=annotation.pk)
         )
+        current.actions = services.annotation_actions(request.user, current)
         context = {
             "item": selectors.with_sentence_context([current])[0],
             "waiting": selectors.waiting_count(),
             "error": message,
             "statuses": Status.choices,
-            "allow_self_approval": settings.FACTCHECK_ALLOW_SELF_APPROVAL,
         }
         return render(request, "annotations/review_queue.html#queue-item", context, status=status)
     context = _reader_context(request, annotation.article, upto=annotation.pk)
@@ -316,8 +321,9 @@ def verdict_cards(request: HttpRequest, pk: int) -> HttpResponse:
     article = get_object_or_404(Article, pk=pk)
     offset = _int_or_none(request.GET.get("offset")) or 0
     context = _reader_context(request, article, only=None if not request.htmx else set())
-    context["window"] = selectors.card_window(
-        context["annotations"], offset=offset, upto=_int_or_none(request.GET.get("upto"))
+    context["window"] = _with_actions(
+        request,
+        selectors.card_window(context["annotations"], offset=offset, upto=_int_or_none(request.GET.get("upto"))),
     )
     return render(request, f"{PAGE}#verdict-cards" if request.htmx else PAGE, context)
 
@@ -342,6 +348,8 @@ def review_queue(request: HttpRequest) -> HttpResponse:
     }
     page = Paginator(selectors.review_queue(**filters), QUEUE_PER_PAGE).get_page(request.GET.get("page"))
     selectors.with_sentence_context(page.object_list)
+    for item in page.object_list:
+        item.actions = services.annotation_actions(request.user, item)
     context = {
         "page": page,
         "filters": filters,
@@ -352,7 +360,6 @@ def review_queue(request: HttpRequest) -> HttpResponse:
         .order_by("username"),
         "statuses": Status.choices,
         "waiting": page.paginator.count,
-        "allow_self_approval": settings.FACTCHECK_ALLOW_SELF_APPROVAL,
     }
     template = "annotations/review_queue.html"
     if request.htmx and request.htmx.target == "queue":

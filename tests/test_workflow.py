@@ -364,3 +364,15 @@ def test_concurrent_review_exactly_one_wins(seed_article, reviewer, editor, edit
     events = list(annotation.events.order_by("id").values_list("action", "to_state"))
     assert events[-1] == ({"approve": "approve", "return": "request_changes"}[winner], annotation.state)
     assert [action for action, _ in events] == ["create", "submit", events[-1][0]]
+
+
+def test_actions_offered_match_the_rules(seed_article, people):
+    reviewer, editor = people["reviewer"], people["editor"]
+    draft = make(seed_article, reviewer, State.DRAFT, reviewer_of_record=None)
+    assert services.annotation_actions(reviewer, draft) == {"edit", "delete", "submit"}
+    assert services.annotation_actions(people["reviewer2"], draft) == set()
+    assert services.annotation_actions(editor, draft) == {"edit", "delete"}
+    own = make(seed_article, editor, State.SUBMITTED, reviewer_of_record=None)
+    assert services.annotation_actions(editor, own) == {"edit", "delete"}
+    assert services.annotation_actions(people["editor2"], own) == {"edit", "delete", "approve", "request_changes"}
+    assert services.annotation_actions(people["anonymous"], own) == set()
