@@ -327,3 +327,23 @@ def test_create_and_list_use_a_fixed_number_of_queries(reviewer, seed_article, d
     for index in range(2, 12):
         client.post(reverse("api:annotation-list"), create_payload(seed_article, index), format="json")
     assert listing() == few
+
+
+def test_list_gives_exactly_what_retrieve_gives(reviewer, editor, seed_article, bbc_source):
+    client = api(reviewer)
+    payload = create_payload(
+        seed_article,
+        22,
+        status="evidenced",
+        sources=[{"url": bbc_source.url, "relation": "supports", "pinpoint": "p. 2"}],
+    )
+    created = client.post(reverse("api:annotation-list"), payload, format="json").json()
+    client.post(reverse("api:annotation-submit", args=[created["id"]]), {"version": 1}, format="json")
+    api(editor).post(
+        reverse("api:annotation-approve", args=[created["id"]]), {"version": 2, "comment": "Fine."}, format="json"
+    )
+    client.post(reverse("api:annotation-list"), create_payload(seed_article, 3), format="json")
+    listed = client.get(reverse("api:annotation-list")).json()["results"]
+    one_by_one = [client.get(reverse("api:annotation-detail", args=[item["id"]])).json() for item in listed]
+    assert listed == one_by_one
+    assert listed[1]["review"]["comment"] == "Fine."

@@ -126,6 +126,12 @@ class AnnotationViewSet(viewsets.ModelViewSet):
             .prefetch_related("source_links__source")
         )
 
+    def list(self, request, *args, **kwargs):
+        # The page is chosen on ids only; its rows are then read as plain values (see annotation_list_data).
+        chosen = self.filter_queryset(self.get_queryset()).select_related(None).prefetch_related(None).only("id")
+        page = self.paginate_queryset(chosen)
+        return self.get_paginated_response(s.annotation_list_data([annotation.pk for annotation in page]))
+
     def create(self, request, *args, **kwargs):
         data = _valid(s.AnnotationCreateSerializer, request.data)
         links = _links(request, data["sources"])
