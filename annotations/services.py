@@ -120,19 +120,6 @@ def article_import(
     return article
 
 
-def article_update_metadata(
-    *, article: Article, title: str, url: str, publisher: str, published_at: date | None
-) -> Article:
-    """Change an article's metadata. The body is never changed here: offsets
-    of sentences and annotations point into it (corrections are a separate flow)."""
-    title = " ".join(title.split())
-    if not title:
-        raise ValidationError({"title": ["Give the article a title."]})
-    article.title, article.url, article.publisher, article.published_at = title, url, publisher, published_at
-    article.save(update_fields=["title", "url", "publisher", "published_at"])
-    return article
-
-
 # --- Sources -------------------------------------------------------------------------------------
 
 MAX_NOTE_LENGTH = 10_000

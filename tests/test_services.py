@@ -1,4 +1,3 @@
-from datetime import date
 import hashlib
 import unicodedata
 
@@ -88,24 +87,6 @@ def test_missing_title_and_bad_language_are_field_errors(reviewer):
         "title": ["Give the article a title."],
         "language": ["Use a language code such as en, ur or pt-BR."],
     }
-
-
-def test_metadata_update_never_touches_the_body(seed_article):
-    body = seed_article.body
-    services.article_update_metadata(
-        article=seed_article,
-        title="New title",
-        url="https://example.org/a",
-        publisher="Pub",
-        published_at=date(2021, 8, 13),
-    )
-    seed_article.refresh_from_db()
-    assert (seed_article.title, seed_article.publisher, seed_article.published_at) == (
-        "New title",
-        "Pub",
-        date(2021, 8, 13),
-    )
-    assert seed_article.body == body
 
 
 def test_roles(reviewer, reviewer2, editor, outsider, django_user_model):

@@ -236,12 +236,6 @@ class _Runs:
         return run
 
 
-def sentence_spans(article: Article) -> "SentenceSpans":
-    return SentenceSpans(
-        Sentence.objects.filter(article=article).order_by("index").values_list("index", "start", "end")
-    )
-
-
 def sentence_indexes(spans: list[tuple[int, int, int]], start: int, end: int) -> list[int]:
     """Indexes of the sentences a span touches; `spans` are in text order, so bisect on their ends."""
     ends = [e for _i, _s, e in spans] if not hasattr(spans, "ends") else spans.ends
@@ -274,7 +268,3 @@ def day(value: date | None) -> str | None:
 
 def dumps(value) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
-
-
-def username(user) -> str | None:
-    return user.get_username() if user is not None else None
