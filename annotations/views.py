@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_htmx.http import reswap, retarget, trigger_client_event
 
 from . import selectors, services
+from .anchoring import SpanError, anchor_span
 from .exporters import claimreview
 from .exporters.common import Selection, article_annotations
 from .forms import AnnotationForm, ArticleImportForm, ReviewForm, SourceForm
@@ -132,9 +133,11 @@ def annotation_new(request: HttpRequest, pk: int) -> HttpResponse:
         start, end = int(request.GET["start"]), int(request.GET["end"])
     except (KeyError, ValueError):
         return HttpResponseBadRequest("start and end must be whole numbers.")
-    if not 0 <= start < end <= len(article.body):
-        return HttpResponseBadRequest("The selection is outside the article.")
-    form = AnnotationForm(initial={"start": start, "end": end, "quote": article.body[start:end]})
+    try:  # the same span rules as saving, so the form never opens on a span that cannot be saved
+        anchor = anchor_span(article.body, start=start, end=end, quote=article.body[start:end])
+    except SpanError as exc:
+        return HttpResponseBadRequest(str(exc))
+    form = AnnotationForm(initial={"start": anchor.start, "end": anchor.end, "quote": anchor.quote})
     return _editor_response(request, article, form)
 
 
