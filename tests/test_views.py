@@ -558,7 +558,7 @@ def test_cards_come_a_page_at_a_time(reviewer_client, reviewer):
 
 def test_new_verdict_form_says_why_a_span_is_refused(reviewer_client, seed_article):
     url = reverse("annotations:annotation-new", args=[seed_article.pk])
-    across = reviewer_client.get(url, {"start": 180, "end": 190})
+    across = reviewer_client.get(url, {"start": 240, "end": 255})  # over the first line break
     assert (across.status_code, across.text) == (400, "A selection must stay within one paragraph.")
     outside = reviewer_client.get(url, {"start": 0, "end": 10**6})
     assert outside.text == "The selection 0–1000000 is outside the article (0–3476)."
