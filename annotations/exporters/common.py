@@ -135,6 +135,32 @@ EVENT_FIELDS = (
 )
 
 
+def link_values(links: QuerySet) -> QuerySet:
+    """Source links as LINK_FIELDS tuples, the publication date as text."""
+    return links.annotate(published=_text("source__published_at")).values_list(*LINK_FIELDS)
+
+
+def source_record(link: tuple) -> dict:
+    """A LINK_FIELDS tuple as it appears in the native export and the API."""
+    _annotation_id, url, title, publisher, published_at, archive_url, relation, pinpoint = link
+    return {
+        "url": url,
+        "title": title,
+        "publisher": publisher,
+        "published_at": published_at,
+        "archive_url": archive_url,
+        "relation": relation,
+        "pinpoint": pinpoint,
+    }
+
+
+def review_record(row: dict) -> dict | None:
+    """The latest editor decision of a ROW_FIELDS row, or None."""
+    if not row["reviewed_by__username"]:
+        return None
+    return {"editor": row["reviewed_by__username"], "decided_at": row["reviewed"], "comment": row["review_comment"]}
+
+
 @dataclass(slots=True)
 class ArticleRows:
     """One article of an export: its fields, its sentence spans and its annotation rows (an iterator)."""
@@ -202,11 +228,11 @@ def annotation_rows(article_ids: list[int], selection: Selection) -> Iterator[di
     rows = selected.order_by(*ROW_ORDER).values(*ROW_FIELDS, **ROW_TIMES).iterator(chunk_size=CHUNK_SIZE)
     by_annotation = [f"annotation__{field}" for field in ROW_ORDER]
     links = _Runs(
-        AnnotationSource.objects.filter(annotation__in=selected.values("id"))
-        .annotate(published=_text("source__published_at"))
-        .order_by(*by_annotation, "position", "id")
-        .values_list(*LINK_FIELDS)
-        .iterator(chunk_size=CHUNK_SIZE)
+        link_values(
+            AnnotationSource.objects.filter(annotation__in=selected.values("id")).order_by(
+                *by_annotation, "position", "id"
+            )
+        ).iterator(chunk_size=CHUNK_SIZE)
     )
     events = _Runs(
         AnnotationEvent.objects.filter(annotation__in=selected.values("id"))

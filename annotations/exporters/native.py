@@ -8,7 +8,7 @@ from itertools import batched
 
 from django.utils import timezone
 
-from .common import Selection, article_stream, day, dumps, sentence_indexes, timestamp
+from .common import Selection, article_stream, day, dumps, review_record, sentence_indexes, source_record, timestamp
 
 SCHEMA_VERSION = 1
 RECORDS_PER_CHUNK = 500
@@ -16,13 +16,6 @@ CONTENT_TYPE = "application/json"
 
 
 def annotation_record(row: dict, spans) -> dict:
-    review = None
-    if row["reviewed_by__username"]:
-        review = {
-            "editor": row["reviewed_by__username"],
-            "decided_at": row["reviewed"],
-            "comment": row["review_comment"],
-        }
     return {
         "id": row["id"],
         "start": row["start"],
@@ -40,19 +33,8 @@ def annotation_record(row: dict, spans) -> dict:
         "author": row["author__username"],
         "created_at": row["created"],
         "updated_at": row["updated"],
-        "review": review,
-        "sources": [
-            {
-                "url": url,
-                "title": title,
-                "publisher": publisher,
-                "published_at": published_at,
-                "archive_url": archive_url,
-                "relation": relation,
-                "pinpoint": pinpoint,
-            }
-            for _id, url, title, publisher, published_at, archive_url, relation, pinpoint in row["links"]
-        ],
+        "review": review_record(row),
+        "sources": [source_record(link) for link in row["links"]],
         "history": [
             {
                 "action": action,
