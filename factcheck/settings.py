@@ -10,6 +10,7 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
+import orjson
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -127,9 +128,12 @@ if _database["ENGINE"] not in {"django.db.backends.sqlite3", "django.db.backends
         f"DATABASE_URL uses {_database['ENGINE']}; factcheck supports sqlite:// and postgres:// only."
     )
 if _database["ENGINE"] == "django.db.backends.sqlite3":
-    _database["CONN_MAX_AGE"] = 0
     # Write transactions take the lock when they begin, so a read-check-write never races.
     _database.setdefault("OPTIONS", {})["transaction_mode"] = "IMMEDIATE"
+    # WAL: readers never wait for a writer, and a commit appends to the log instead of syncing the
+    # file twice. With synchronous=NORMAL a power cut can lose the last commits, never corrupt the file;
+    # production runs on PostgreSQL. Connections are kept (CONN_MAX_AGE) as on PostgreSQL.
+    _database["OPTIONS"]["init_command"] = "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
 DATABASES = {"default": _database}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -211,7 +215,10 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "annotations.api.exceptions.api_exception_handler",
-    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    # orjson: the same JSON as DRF's renderer, encoded several times faster (a 500-verdict page).
+    "DEFAULT_RENDERER_CLASSES": ["drf_orjson_renderer.renderers.ORJSONRenderer"],
+    # Field errors of list items are keyed by position ({"sources": {0: …}}), written as "0".
+    "ORJSON_RENDERER_OPTIONS": [orjson.OPT_NON_STR_KEYS],
     # ?format= chooses the export format, not a DRF renderer.
     "URL_FORMAT_OVERRIDE": None,
 }

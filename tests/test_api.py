@@ -347,3 +347,40 @@ def test_list_gives_exactly_what_retrieve_gives(reviewer, editor, seed_article, 
     one_by_one = [client.get(reverse("api:annotation-detail", args=[item["id"]])).json() for item in listed]
     assert listed == one_by_one
     assert listed[1]["review"]["comment"] == "Fine."
+
+
+def test_created_verdict_reads_back_as_it_was_answered(reviewer, seed_article, bbc_source):
+    client = api(reviewer)
+    payload = create_payload(
+        seed_article,
+        5,
+        note="Court filing, \u201cp. 4\u201d \u2014 \U0001f4c4",
+        sources=[{"url": bbc_source.url, "relation": "context"}],
+    )
+    created = client.post(reverse("api:annotation-list"), payload, format="json")
+    assert created.status_code == 201
+    assert created.json() == client.get(reverse("api:annotation-detail", args=[created.json()["id"]])).json()
+    assert created.json()["created_at"].endswith("Z")
+
+
+def test_filtered_pages_carry_only_their_own_sources(reviewer, seed_article):
+    """Pages of a filtered list: verdicts filtered out sit between the listed ones, with sources of their own."""
+    client = api(reviewer)
+    expected = {}
+    for index in range(7):
+        status = "alleged" if index % 2 else "unverified"
+        url = f"https://example.org/filing-{index}"
+        sources = [{"url": url, "title": f"Filing {index}", "relation": "context", "pinpoint": f"p. {index}"}]
+        payload = create_payload(seed_article, index, status=status, sources=sources)
+        created = client.post(reverse("api:annotation-list"), payload, format="json").json()
+        expected[created["id"]] = (status, url)
+    first = client.get(reverse("api:annotation-list"), {"status": "alleged", "page_size": 2}).json()
+    second = client.get(first["next"]).json()
+    listed = first["results"] + second["results"]
+    alleged = sorted((pk for pk, (status, _url) in expected.items() if status == "alleged"), reverse=True)
+    assert [item["id"] for item in listed] == alleged
+    assert {item["id"]: [source["url"] for source in item["sources"]] for item in listed} == {
+        pk: [expected[pk][1]] for pk in alleged
+    }
+    empty = client.get(reverse("api:annotation-list"), {"status": "evidenced"}).json()
+    assert empty["results"] == []

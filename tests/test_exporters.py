@@ -25,7 +25,7 @@ SCHEMA = json.loads(EXPORT_SCHEMA_PATH.read_text(encoding="utf-8"))
 
 def export_json(module, selection=None, base_url="https://fc.example"):
     selection = selection or Selection()
-    return json.loads("".join(module.stream(selection, base_url=base_url)))
+    return json.loads(b"".join(module.stream(selection, base_url=base_url)))
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ from rest_framework.response import Response
 
 from .. import selectors, services
 from ..exporters import FORMATS
-from ..exporters.common import Selection
+from ..exporters.common import ROW_FIELDS, ROW_TIMES, Selection
 from ..models import Annotation, Article, Source, State, Status
 from ..paths import EXPORT_SCHEMA_PATH
 from . import serializers as s
@@ -127,10 +127,10 @@ class AnnotationViewSet(viewsets.ModelViewSet):
         )
 
     def list(self, request, *args, **kwargs):
-        # The page is chosen on ids only; its rows are then read as plain values (see annotation_list_data).
-        chosen = self.filter_queryset(self.get_queryset()).select_related(None).prefetch_related(None).only("id")
-        page = self.paginate_queryset(chosen)
-        return self.get_paginated_response(s.annotation_list_data([annotation.pk for annotation in page]))
+        # The page is read as plain rows, not model instances (see annotation_list_data).
+        rows = self.filter_queryset(selectors.visible_annotations(viewer=request.user).values(*ROW_FIELDS, **ROW_TIMES))
+        page = self.paginate_queryset(rows)
+        return self.get_paginated_response(s.annotation_list_data(page, candidates=rows))
 
     def create(self, request, *args, **kwargs):
         data = _valid(s.AnnotationCreateSerializer, request.data)

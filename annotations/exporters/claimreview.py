@@ -83,8 +83,8 @@ def reviews(selection: Selection, *, base_url: str = "", progress=None) -> Itera
             yield claim_review(annotation, base_url=base_url)
 
 
-def stream(selection: Selection, *, base_url: str = "", progress=None) -> Iterator[str]:
-    yield '{"@context":"https://schema.org","@graph":['
+def stream(selection: Selection, *, base_url: str = "", progress=None) -> Iterator[bytes]:
+    yield b'{"@context":"https://schema.org","@graph":['
     for number, review in enumerate(reviews(selection, base_url=base_url, progress=progress)):
-        yield ("," if number else "") + dumps(review)
-    yield "]}\n"
+        yield (b"," if number else b"") + dumps(review)
+    yield b"]}\n"

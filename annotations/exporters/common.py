@@ -4,10 +4,10 @@ from bisect import bisect_right
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-import json
 
 from django.db.models import CharField, Func, Prefetch, Q, QuerySet
 from django.db.models.functions import Cast
+import orjson
 
 from ..models import Annotation, AnnotationEvent, AnnotationSource, Article, Sentence
 from ..selectors import visibility_filter
@@ -292,5 +292,7 @@ def day(value: date | None) -> str | None:
     return value.isoformat() if value else None
 
 
-def dumps(value) -> str:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+def dumps(value) -> bytes:
+    """Compact UTF-8 JSON: every export is built from these bytes (orjson: about ten times the
+    standard library's speed, the same text for the str, int, list, dict and None written here)."""
+    return orjson.dumps(value)

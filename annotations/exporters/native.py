@@ -51,8 +51,8 @@ def annotation_record(row: dict, spans) -> dict:
     }
 
 
-def stream(selection: Selection, *, base_url: str = "", progress=None) -> Iterator[str]:
-    yield f'{{"schema_version":{SCHEMA_VERSION},"generated_at":{dumps(timestamp(timezone.now()))},"articles":['
+def stream(selection: Selection, *, base_url: str = "", progress=None) -> Iterator[bytes]:
+    yield b'{"schema_version":%d,"generated_at":%s,"articles":[' % (SCHEMA_VERSION, dumps(timestamp(timezone.now())))
     for number, item in enumerate(article_stream(selection)):
         article = item.article
         head = {
@@ -66,13 +66,13 @@ def stream(selection: Selection, *, base_url: str = "", progress=None) -> Iterat
             "body_sha256": article["body_sha256"],
             "sentences": [{"index": i, "start": s, "end": e} for i, s, e in item.spans],
         }
-        yield ("," if number else "") + dumps(head)[:-1] + ',"annotations":['
+        yield (b"," if number else b"") + dumps(head)[:-1] + b',"annotations":['
         count = 0
         for batch in batched((annotation_record(row, item.spans) for row in item.rows), RECORDS_PER_CHUNK):
             # One dumps() per batch: a JSON array without its brackets is the comma-separated records.
-            yield ("," if count else "") + dumps(list(batch))[1:-1]
+            yield (b"," if count else b"") + dumps(list(batch))[1:-1]
             count += len(batch)
             if progress:
                 progress(len(batch))
-        yield "]}"
-    yield "]}\n"
+        yield b"]}"
+    yield b"]}\n"

@@ -65,7 +65,7 @@ def annotation_record(row: dict, *, base_url: str, article_url: str, list_path: 
     }
 
 
-def stream(selection: Selection, *, base_url: str = "", progress=None) -> Iterator[str]:
+def stream(selection: Selection, *, base_url: str = "", progress=None) -> Iterator[bytes]:
     collection_id = f"{base_url}{reverse('api:export')}?format=w3c"
     head = {
         "@context": CONTEXT,
@@ -75,7 +75,7 @@ def stream(selection: Selection, *, base_url: str = "", progress=None) -> Iterat
         "total": annotation_count(selection),
     }
     page_head = {"id": f"{collection_id}#page-1", "type": "AnnotationPage", "partOf": collection_id, "startIndex": 0}
-    yield dumps(head)[:-1] + ',"first":' + dumps(page_head)[:-1] + ',"items":['
+    yield dumps(head)[:-1] + b',"first":' + dumps(page_head)[:-1] + b',"items":['
     first = True
     list_path = reverse("api:annotation-list")  # once, not per row
     for item in article_stream(selection, with_sentences=False):
@@ -86,8 +86,8 @@ def stream(selection: Selection, *, base_url: str = "", progress=None) -> Iterat
             annotation_record(row, base_url=base_url, article_url=article_url, list_path=list_path) for row in item.rows
         )
         for batch in batched(records, RECORDS_PER_CHUNK):
-            yield ("" if first else ",") + dumps(list(batch))[1:-1]
+            yield (b"" if first else b",") + dumps(list(batch))[1:-1]
             first = False
             if progress:
                 progress(len(batch))
-    yield "]}}\n"
+    yield b"]}}\n"

@@ -28,7 +28,7 @@ class Command(BaseCommand):
         if article and not Article.objects.filter(pk=article).exists():
             raise CommandError(f"There is no article #{article}.")
         selection = Selection(viewer=None, article_id=article, state=state or "", status=status or "")
-        target = open(output, "w", encoding="utf-8") if output else sys.stdout  # noqa: SIM115
+        target = open(output, "wb") if output else sys.stdout.buffer  # noqa: SIM115 (UTF-8 bytes)
         show_progress = bool(output) and sys.stderr.isatty()
         bar = tqdm(total=annotation_count(selection), unit="verdict", disable=not show_progress, file=sys.stderr)
         written = 0
