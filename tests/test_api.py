@@ -39,6 +39,47 @@ def test_token_auth(reviewer, seed_article):
     assert bad.json() == {"non_field_errors": ["Unable to log in with provided credentials."]}
 
 
+def token_client(user) -> APIClient:
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.get_or_create(user=user)[0].key}")
+    return client
+
+
+def test_token_auth_reads_the_roles_with_the_user(reviewer, editor, outsider, seed_article, django_assert_num_queries):
+    """Roles come from the token's own query: each role gets exactly its rights, in one query fewer."""
+    client = token_client(reviewer)
+    with django_assert_num_queries(2):  # the token with its user and roles, then the sources
+        assert client.get(reverse("api:source-list")).status_code == 200
+    created = token_client(reviewer).post(reverse("api:annotation-list"), create_payload(seed_article), format="json")
+    assert created.status_code == 201
+    assert created.json()["author"] == "reviewer"
+    refused = token_client(outsider).post(reverse("api:annotation-list"), create_payload(seed_article), format="json")
+    assert refused.status_code == 403
+    assert Annotation.objects.count() == 1
+    annotation_id = created.json()["id"]
+    token_client(reviewer).post(reverse("api:annotation-submit", args=[annotation_id]), {"version": 1}, format="json")
+    own = token_client(reviewer).post(
+        reverse("api:annotation-approve", args=[annotation_id]), {"version": 2}, format="json"
+    )
+    assert own.status_code == 403
+    approved = token_client(editor).post(
+        reverse("api:annotation-approve", args=[annotation_id]), {"version": 2}, format="json"
+    )
+    assert (approved.status_code, approved.json()["state"]) == (200, "approved")
+
+
+def test_token_of_an_inactive_user_is_refused(reviewer):
+    client = token_client(reviewer)
+    reviewer.is_active = False
+    reviewer.save()
+    response = client.get(reverse("api:source-list"))
+    assert (response.status_code, response.json()) == (401, {"detail": "User inactive or deleted."})
+    unknown = APIClient()
+    unknown.credentials(HTTP_AUTHORIZATION="Token " + "0" * 40)
+    response = unknown.get(reverse("api:source-list"))
+    assert (response.status_code, response.json()) == (401, {"detail": "Invalid token."})
+
+
 def test_anonymous_gets_401_not_a_login_redirect(seed_article):
     response = APIClient().get(reverse("api:article-list"))
     assert response.status_code == 401

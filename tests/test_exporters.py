@@ -312,3 +312,31 @@ def test_database_made_timestamps_match_python_iso_format(seed_article, reviewer
     assert item["created_at"] == "2026-01-02T03:04:05Z" == timestamp(whole_second)
     assert item["updated_at"] == timestamp(annotation.updated_at)
     assert item["history"][0]["at"] == timestamp(annotation.events.get().at)
+
+
+def test_small_chunks_and_batches_give_the_same_export(demo, reviewer, bbc_source, monkeypatch):
+    """Links and events are read per chunk of rows: every chunk boundary keeps each verdict's own."""
+    from annotations.exporters import common
+
+    from .factories import ArticleFactory
+
+    other = ArticleFactory(title="Second", body="A claim here. Another claim there. A third one.")
+    for index in range(3):
+        annotation = services.annotation_create(
+            article=other,
+            author=reviewer,
+            status="evidenced",
+            sources=[services.SourceLink(bbc_source, "supports", f"p. {index}")],
+            **sentence_span(other, index),
+        )
+        services.annotation_submit(annotation=annotation, actor=reviewer, version=annotation.version)
+    whole = export_json(native)
+    monkeypatch.setattr(common, "CHUNK_SIZE", 2)
+    monkeypatch.setattr(common, "ARTICLE_BATCH", 1)
+    assert export_json(native) | {"generated_at": None} == whole | {"generated_at": None}
+    second = whole["articles"][1]["annotations"]
+    assert [(item["sources"][0]["pinpoint"], len(item["history"])) for item in second] == [
+        ("p. 0", 2),
+        ("p. 1", 2),
+        ("p. 2", 2),
+    ]

@@ -1,10 +1,9 @@
 """API representations. Serializers only parse and present; every rule runs in services.py."""
 
-from django.db.models import QuerySet
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from ..exporters.common import link_values, review_record, source_record
+from ..exporters.common import IdsIn, link_values, review_record, source_record
 from ..models import Annotation, AnnotationEvent, AnnotationSource, Article, Relation, Source, Status
 
 
@@ -220,20 +219,13 @@ class EventSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-def annotation_list_data(rows: list[dict], candidates: QuerySet) -> list[dict]:
+def annotation_list_data(rows: list[dict]) -> list[dict]:
     """What AnnotationSerializer gives for these ROW_FIELDS rows (the exporter's plain rows), in
-    their order, with one more query for their sources: a page of hundreds stays cheap.
-
-    `rows` is a page of `candidates` in id order, so the candidates within the page's id range are
-    exactly its rows: the sources are selected with that subquery rather than a list of ids.
-    """
+    their order, with one more query for their sources: a page of hundreds stays cheap."""
     sources: dict[int, list[dict]] = {row["id"]: [] for row in rows}
-    if not sources:
-        return []
-    page = candidates.filter(id__range=(min(sources), max(sources))).values("id")
-    links = AnnotationSource.objects.filter(annotation__in=page).order_by("annotation_id", "position", "id")
-    for link in link_values(links):
-        if link[0] in sources:
+    if sources:
+        links = AnnotationSource.objects.filter(IdsIn("annotation_id", list(sources))).order_by("position", "id")
+        for link in link_values(links):
             sources[link[0]].append(source_record(link))
     return [
         {

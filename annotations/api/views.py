@@ -130,7 +130,7 @@ class AnnotationViewSet(viewsets.ModelViewSet):
         # The page is read as plain rows, not model instances (see annotation_list_data).
         rows = self.filter_queryset(selectors.visible_annotations(viewer=request.user).values(*ROW_FIELDS, **ROW_TIMES))
         page = self.paginate_queryset(rows)
-        return self.get_paginated_response(s.annotation_list_data(page, candidates=rows))
+        return self.get_paginated_response(s.annotation_list_data(page))
 
     def create(self, request, *args, **kwargs):
         data = _valid(s.AnnotationCreateSerializer, request.data)
