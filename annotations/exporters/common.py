@@ -275,8 +275,12 @@ def _links_and_events(chunk: tuple[dict, ...]) -> tuple[dict[int, list[tuple]], 
     sources = Source.objects.filter(IdsIn("id", cited)).annotate(published=_text("published_at"))
     documents = {row[0]: row[1:] for row in _fetchall(sources.values_list(*SOURCE_FIELDS))}
     for annotation_id, group in links.items():
+        # Sources are never deleted while linked (PROTECT); a link read just before a concurrent
+        # change whose source is gone by now is left out rather than failing the export.
         links[annotation_id] = [
-            (annotation_id, *documents[source_id], relation, pinpoint) for _id, source_id, relation, pinpoint in group
+            (annotation_id, *documents[source_id], relation, pinpoint)
+            for _id, source_id, relation, pinpoint in group
+            if source_id in documents
         ]
     events = (
         AnnotationEvent.objects.filter(IdsIn("annotation_id", ids))
