@@ -30,7 +30,9 @@ class Command(BaseCommand):
         selection = Selection(viewer=None, article_id=article, state=state or "", status=status or "")
         target = open(output, "wb") if output else sys.stdout.buffer  # noqa: SIM115 (UTF-8 bytes)
         show_progress = bool(output) and sys.stderr.isatty()
-        bar = tqdm(total=annotation_count(selection), unit="verdict", disable=not show_progress, file=sys.stderr)
+        # The count is a query of its own: only made when a progress bar is shown.
+        total = annotation_count(selection) if show_progress else None
+        bar = tqdm(total=total, unit="verdict", disable=not show_progress, file=sys.stderr)
         written = 0
 
         def progress(step: int) -> None:
