@@ -128,7 +128,6 @@ class AnnotationViewSet(viewsets.ModelViewSet):
 
     def list(self, request, *args, **kwargs):
         # The page is read as plain rows, not model instances (see annotation_list_data).
-        # Filtered before .values(): every filter clones the queryset, and a plain one clones cheaply.
         rows = self.filter_queryset(selectors.visible_annotations(viewer=request.user)).values(*ROW_FIELDS, **ROW_TIMES)
         page = self.paginate_queryset(rows)
         return self.get_paginated_response(s.annotation_list_data(page))
