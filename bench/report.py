@@ -1,6 +1,7 @@
 """Markdown tables from the JSON that bench/run.py prints, for bench/RESULTS.md.
 
 make bench > bench.json && .venv/bin/python bench/report.py bench.json
+.venv/bin/python bench/report.py run1.json run2.json run3.json   # every target across runs
 """
 
 import json
@@ -90,6 +91,25 @@ def targets(report: dict) -> list[str]:
     return lines
 
 
+def across_runs(reports: list[dict]) -> list[str]:
+    """Each target's value in every run (in the order given) and how many runs met it."""
+    lines = [
+        f"Runs: {', '.join(report['date'][11:19] for report in reports)} UTC · commits "
+        f"{', '.join(sorted({report['source']['commit'] for report in reports}))}",
+        "",
+        "| target | database | values, run by run | met |",
+        "| --- | --- | --- | ---: |",
+    ]
+    for index, check in enumerate(reports[0]["targets"]):
+        checks = [report["targets"][index] for report in reports]
+        values = " · ".join(
+            f"{c['value']:,}" if isinstance(c["value"], int | float) else str(c["value"]) for c in checks
+        )
+        met = sum(1 for c in checks if c["pass"])
+        lines.append(f"| {check['target']} | {check['database']} | {values} {check['unit']} | {met} of {len(checks)} |")
+    return lines
+
+
 def main(path: str) -> None:
     report = json.loads(Path(path).read_text())
     machine = report["machine"]
@@ -111,4 +131,7 @@ def main(path: str) -> None:
 
 
 if __name__ == "__main__":
-    main(sys.argv[1])
+    if len(sys.argv) > 2:
+        print("\n".join(across_runs([json.loads(Path(path).read_text()) for path in sys.argv[1:]])))
+    else:
+        main(sys.argv[1])
