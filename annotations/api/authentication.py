@@ -2,8 +2,8 @@
 
 DRF's TokenAuthentication needs one query for the token and its user, and the role checks in
 services.py another for the user's groups. Every API request authenticates, so this class reads
-both at once with a prepared SQL statement (identifiers from the models' metadata, values as
-parameters). The answers are DRF's: 401 for an unknown key or an inactive user.
+both at once with one SQL statement, built once per process (identifiers from the models'
+metadata, values as parameters). The answers are DRF's: 401 for an unknown key or an inactive user.
 """
 
 from functools import cache
