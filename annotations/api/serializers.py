@@ -3,8 +3,8 @@
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from ..exporters.common import links_by_annotation, review_record, source_record
-from ..models import Annotation, AnnotationEvent, Article, Relation, Source, Status
+from ..exporters.common import IdsIn, link_values, review_record, source_record
+from ..models import Annotation, AnnotationEvent, AnnotationSource, Article, Relation, Source, Status
 
 
 class SentenceSerializer(serializers.Serializer):
@@ -222,8 +222,11 @@ class EventSerializer(serializers.ModelSerializer):
 def annotation_list_data(rows: list[dict]) -> list[dict]:
     """What AnnotationSerializer gives for these ROW_FIELDS rows (the exporter's plain rows), in
     their order, with one more query for their sources: a page of hundreds stays cheap."""
-    links = links_by_annotation([row["id"] for row in rows]) if rows else {}
-    sources = {row["id"]: [source_record(link) for link in links.get(row["id"], ())] for row in rows}
+    sources: dict[int, list[dict]] = {row["id"]: [] for row in rows}
+    if sources:
+        links = AnnotationSource.objects.filter(IdsIn("annotation_id", list(sources))).order_by("position", "id")
+        for link in link_values(links):
+            sources[link[0]].append(source_record(link))
     return [
         {
             "id": row["id"],

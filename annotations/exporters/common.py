@@ -139,8 +139,16 @@ def _text(field: str) -> Cast:
 
 ROW_TIMES = {"created": IsoText("created_at"), "updated": IsoText("updated_at"), "reviewed": IsoText("reviewed_at")}
 SOURCE_FIELDS = ("id", "url", "title", "publisher", "published", "archive_url")
-# The shape of a link tuple (links_by_annotation): the link's annotation, its source's fields, the link's own.
-LINK_FIELDS = ("annotation_id", "url", "title", "publisher", "published", "archive_url", "relation", "pinpoint")
+LINK_FIELDS = (
+    "annotation_id",
+    "source__url",
+    "source__title",
+    "source__publisher",
+    "published",
+    "source__archive_url",
+    "relation",
+    "pinpoint",
+)
 EVENT_FIELDS = (
     "annotation_id",
     "action",
@@ -154,26 +162,9 @@ EVENT_FIELDS = (
 )
 
 
-def links_by_annotation(ids: list[int]) -> dict[int, list[tuple]]:
-    """These annotations' source links as LINK_FIELDS tuples, by annotation, each in link order.
-
-    Links are read with their source's id and each cited source once (a few hundred documents
-    are cited by thousands of links): the database joins less and Python builds far fewer strings.
-    """
-    links = AnnotationSource.objects.filter(IdsIn("annotation_id", ids)).order_by("position", "id")
-    grouped = _by_annotation(links.values_list("annotation_id", "source_id", "relation", "pinpoint"))
-    cited = {link[1] for group in grouped.values() for link in group}
-    sources = Source.objects.filter(IdsIn("id", cited)).annotate(published=_text("published_at"))
-    documents = {row[0]: row[1:] for row in _fetchall(sources.values_list(*SOURCE_FIELDS))}
-    for annotation_id, group in grouped.items():
-        # Sources are never deleted while linked (PROTECT); a link read just before a concurrent
-        # change whose source is gone by now is left out rather than failing the read.
-        grouped[annotation_id] = [
-            (annotation_id, *documents[source_id], relation, pinpoint)
-            for _id, source_id, relation, pinpoint in group
-            if source_id in documents
-        ]
-    return grouped
+def link_values(links: QuerySet) -> QuerySet:
+    """Source links as LINK_FIELDS tuples, the publication date as text."""
+    return links.annotate(published=_text("source__published_at")).values_list(*LINK_FIELDS)
 
 
 def source_record(link: tuple) -> dict:
@@ -272,8 +263,25 @@ def annotation_rows(article_ids: list[int], selection: Selection) -> Iterator[di
 
 
 def _links_and_events(chunk: tuple[dict, ...]) -> tuple[dict[int, list[tuple]], dict[int, list[tuple]]]:
-    """The chunk's source links (LINK_FIELDS tuples) and events (EVENT_FIELDS tuples), by annotation."""
+    """The chunk's source links as LINK_FIELDS tuples and its events as EVENT_FIELDS tuples, by annotation.
+
+    Links are read with their source's id and each source once per chunk (a few hundred documents
+    are cited by thousands of links): the database joins less and Python builds far fewer strings.
+    """
     ids = [row["id"] for row in chunk]
+    links = AnnotationSource.objects.filter(IdsIn("annotation_id", ids)).order_by("position", "id")
+    links = _by_annotation(links.values_list("annotation_id", "source_id", "relation", "pinpoint"))
+    cited = {link[1] for group in links.values() for link in group}
+    sources = Source.objects.filter(IdsIn("id", cited)).annotate(published=_text("published_at"))
+    documents = {row[0]: row[1:] for row in _fetchall(sources.values_list(*SOURCE_FIELDS))}
+    for annotation_id, group in links.items():
+        # Sources are never deleted while linked (PROTECT); a link read just before a concurrent
+        # change whose source is gone by now is left out rather than failing the export.
+        links[annotation_id] = [
+            (annotation_id, *documents[source_id], relation, pinpoint)
+            for _id, source_id, relation, pinpoint in group
+            if source_id in documents
+        ]
     # The (annotation, at) index gives this order without a sort.
     events = (
         AnnotationEvent.objects.filter(IdsIn("annotation_id", ids))
@@ -281,7 +289,7 @@ def _links_and_events(chunk: tuple[dict, ...]) -> tuple[dict[int, list[tuple]], 
         .order_by("annotation_id", "at", "id")
         .values_list(*EVENT_FIELDS)
     )
-    return links_by_annotation(ids), _by_annotation(events)
+    return links, _by_annotation(events)
 
 
 def _read_ahead[T, R](chunks: Iterator[T], read: Callable[[T], R]) -> Iterator[tuple[T, R]]:
