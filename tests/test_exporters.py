@@ -12,7 +12,7 @@ from rest_framework.test import APIClient
 
 from annotations import services
 from annotations.demo import create_demo_verdicts
-from annotations.exporters import claimreview, native, w3c
+from annotations.exporters import claimreview, native, stream, w3c
 from annotations.exporters.common import Selection
 from annotations.importing_export import validate_export
 from annotations.models import Annotation, AnnotationEvent, Article, Sentence, Source
@@ -26,7 +26,7 @@ SCHEMA = json.loads(EXPORT_SCHEMA_PATH.read_text(encoding="utf-8"))
 
 def export_json(module, selection=None, base_url="https://fc.example"):
     selection = selection or Selection()
-    return json.loads(b"".join(module.stream(selection, base_url=base_url)))
+    return json.loads(b"".join(stream(module, selection, base_url=base_url)))
 
 
 @pytest.fixture
@@ -375,7 +375,99 @@ def test_read_ahead_gives_the_same_export_and_closes_its_connection(demo, monkey
     assert read_ahead | {"generated_at": None} == in_one_thread | {"generated_at": None}
     assert len(read_ahead["articles"][0]["annotations"]) == 5
 
-    abandoned = native.stream(Selection())
+    abandoned = stream(native, Selection())
     next(abandoned), next(abandoned), next(abandoned)  # the header, the first article, its first records
     abandoned.close()  # a client that disconnects
     assert (_read_ahead_threads(), _connections_to_this_database()) == ([], before)
+
+
+@pytest.fixture
+def four_articles(reviewer):
+    """Articles with 1, 0, 3 and 2 verdicts, in id order."""
+    from .factories import ArticleFactory
+
+    articles = [ArticleFactory(title=f"A{n}", body=f"Claim {n} one. Claim {n} two. Claim {n} three.") for n in range(4)]
+    for article, count in zip(articles, (1, 0, 3, 2), strict=True):
+        for index in range(count):
+            services.annotation_create(
+                article=article, author=reviewer, status="unverified", **sentence_span(article, index)
+            )
+    return articles
+
+
+def test_parallel_plan_cuts_the_articles_into_ranges_of_about_as_many_verdicts(four_articles):
+    from annotations.exporters import parallel
+    from annotations.exporters.common import annotation_count, articles
+
+    def shape(parts):
+        return [([article.title for article in articles(part)], annotation_count(part)) for part in parts]
+
+    assert shape(parallel.plan(Selection(), 2, min_per_job=1)) == [(["A0", "A1", "A2"], 4), (["A3"], 2)]
+    # Never a part without verdicts: at most one part per article that has some.
+    assert shape(parallel.plan(Selection(), 8, min_per_job=1)) == [(["A0"], 1), (["A1", "A2"], 3), (["A3"], 2)]
+    assert shape(parallel.plan(Selection(), 2, min_per_job=4)) == [(["A0", "A1", "A2", "A3"], 6)]
+    assert shape(parallel.plan(Selection(article_id=four_articles[2].pk), 4, min_per_job=1)) == [(["A2"], 3)]
+    # The parts' entries, in order, are the whole export's.
+    whole = export_json(native)
+    parts = parallel.plan(Selection(), 3, min_per_job=1)
+    assert [article for part in parts for article in export_json(native, part)["articles"]] == whole["articles"]
+
+
+def _without_generated_at(data: bytes) -> bytes:
+    start = data.index(b'"generated_at":"')
+    return data[:start] + data[data.index(b'"', start + len(b'"generated_at":"')) + 1 :]
+
+
+def test_parallel_export_of_a_sqlite_file_is_the_one_process_export(demo, four_articles, tmp_path):
+    """The command as people run it, on a SQLite file (the test database lives in memory, where
+    no child process could read it): the export written by three processes, to a file and to
+    standard output, is byte for byte the one written by one (here, in the test's process)."""
+    import os
+    import subprocess
+    import sys
+
+    from django.conf import settings
+
+    exported = tmp_path / "export.json"
+    call_command("export_annotations", "--output", str(exported))
+    env = os.environ | {"DATABASE_URL": f"sqlite:///{tmp_path / 'factcheck.sqlite3'}"}
+
+    def manage(*args: str, **kwargs) -> subprocess.CompletedProcess:
+        command = [sys.executable, str(settings.BASE_DIR / "manage.py"), *args]
+        return subprocess.run(command, env=env, check=True, capture_output=True, **kwargs)
+
+    manage("migrate", "--no-input")
+    manage("import_annotations", str(exported))
+    three = tmp_path / "three.json"
+    written = manage("export_annotations", "--jobs", "3", "--output", str(three))
+    assert written.stderr.decode().strip() == f"Wrote 11 verdict(s) to {three}."
+    assert _without_generated_at(three.read_bytes()) == _without_generated_at(exported.read_bytes())
+    to_stdout = manage("export_annotations", "-j", "3").stdout
+    assert _without_generated_at(to_stdout) == _without_generated_at(exported.read_bytes())
+    w3c_three = manage("export_annotations", "--format", "w3c", "-j", "3").stdout
+    assert w3c_three == b"".join(stream(w3c, Selection()))
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["export.json", "factcheck.sqlite3", "three.json"]
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="child processes need a database they can share")
+def test_parallel_export_on_postgresql_and_a_failing_part(demo, four_articles, tmp_path, monkeypatch):
+    from annotations.exporters import parallel
+
+    one, three = tmp_path / "one.json", tmp_path / "three.json"
+    call_command("export_annotations", "--jobs", "1", "--output", str(one))
+    call_command("export_annotations", "--jobs", "3", "--output", str(three))
+    assert _without_generated_at(three.read_bytes()) == _without_generated_at(one.read_bytes())
+    assert len(parallel.plan(Selection(), 3, min_per_job=1)) == 3
+
+    real_entries = native.entries
+
+    def failing_after_the_first_part(selection, **kwargs):
+        if selection.after_article is not None:
+            raise RuntimeError("disk full")
+        return real_entries(selection, **kwargs)
+
+    monkeypatch.setattr(native, "entries", failing_after_the_first_part)
+    with pytest.raises(CommandError, match=r"The export failed: part 2 of 3 failed \(exit code 1\)"):
+        call_command("export_annotations", "--jobs", "3", "--output", str(tmp_path / "failed.json"))
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["failed.json", "one.json", "three.json"]

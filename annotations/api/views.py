@@ -13,7 +13,7 @@ from rest_framework.pagination import CursorPagination
 from rest_framework.response import Response
 
 from .. import selectors, services
-from ..exporters import FORMATS
+from ..exporters import FORMATS, stream
 from ..exporters.common import ROW_FIELDS, ROW_TIMES, Selection
 from ..models import Annotation, Article, Source, State, Status
 from ..paths import EXPORT_SCHEMA_PATH
@@ -292,7 +292,7 @@ def export(request):
     )
     exporter = FORMATS[params["format"]]
     base_url = request.build_absolute_uri("/").rstrip("/")
-    response = StreamingHttpResponse(exporter.stream(selection, base_url=base_url), content_type=exporter.CONTENT_TYPE)
+    response = StreamingHttpResponse(stream(exporter, selection, base_url=base_url), content_type=exporter.CONTENT_TYPE)
     response["Content-Disposition"] = f'inline; filename="factcheck-{params["format"]}.json"'
     return response
 

@@ -5,6 +5,7 @@ denial is reported as a denial, never as "False".
 """
 
 from collections.abc import Iterator
+from dataclasses import replace
 
 from django.conf import settings
 from django.urls import reverse
@@ -69,9 +70,7 @@ def claim_review(annotation, *, base_url: str) -> dict:
 
 
 def approved_only(selection: Selection) -> Selection:
-    return Selection(
-        viewer=selection.viewer, article_id=selection.article_id, state=State.APPROVED, status=selection.status
-    )
+    return replace(selection, state=State.APPROVED)
 
 
 def reviews(selection: Selection, *, base_url: str = "", progress=None) -> Iterator[dict]:
@@ -83,8 +82,14 @@ def reviews(selection: Selection, *, base_url: str = "", progress=None) -> Itera
             yield claim_review(annotation, base_url=base_url)
 
 
-def stream(selection: Selection, *, base_url: str = "", progress=None) -> Iterator[bytes]:
-    yield b'{"@context":"https://schema.org","@graph":['
+def head(selection: Selection, *, base_url: str = "") -> bytes:
+    return b'{"@context":"https://schema.org","@graph":['
+
+
+def entries(selection: Selection, *, base_url: str = "", progress=None) -> Iterator[bytes]:
+    """The selected approved verdicts as comma-separated ClaimReview objects."""
     for number, review in enumerate(reviews(selection, base_url=base_url, progress=progress)):
         yield (b"," if number else b"") + dumps(review)
-    yield b"]}\n"
+
+
+TAIL = b"]}\n"

@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime
 from itertools import batched
 
 from django.db import connection, connections
-from django.db.models import CharField, F, Func, Lookup, Prefetch, Q, QuerySet
+from django.db.models import CharField, Count, F, Func, Lookup, Prefetch, Q, QuerySet
 from django.db.models.functions import Cast
 import orjson
 
@@ -21,12 +21,26 @@ CHUNK_SIZE = 2000
 
 @dataclass(frozen=True, slots=True)
 class Selection:
-    """Which annotations an export holds. `viewer=None` means everything (the management command)."""
+    """Which annotations an export holds. `viewer=None` means everything (the management command).
+    `after_article`/`through_article` bound the article ids (exclusive/inclusive): one part of a
+    parallel export (exporters.parallel)."""
 
     viewer: object | None = None
     article_id: int | None = None
     state: str = ""
     status: str = ""
+    after_article: int | None = None
+    through_article: int | None = None
+
+    def article_filter(self, field: str = "id") -> Q:
+        query = Q()
+        if self.article_id:
+            query &= Q((field, self.article_id))
+        if self.after_article is not None:
+            query &= Q((f"{field}__gt", self.after_article))
+        if self.through_article is not None:
+            query &= Q((f"{field}__lte", self.through_article))
+        return query
 
     def annotation_filter(self) -> Q:
         query = Q(deleted_at__isnull=True)
@@ -40,17 +54,17 @@ class Selection:
 
 
 def articles(selection: Selection) -> QuerySet[Article]:
-    result = Article.objects.order_by("id")
-    if selection.article_id:
-        result = result.filter(pk=selection.article_id)
-    return result
+    return Article.objects.filter(selection.article_filter()).order_by("id")
 
 
 def annotation_count(selection: Selection) -> int:
-    query = selection.annotation_filter()
-    if selection.article_id:
-        query &= Q(article_id=selection.article_id)
-    return Annotation.objects.filter(query).count()
+    return Annotation.objects.filter(selection.annotation_filter(), selection.article_filter("article_id")).count()
+
+
+def annotation_counts(selection: Selection) -> list[tuple[int, int]]:
+    """(article id, number of selected annotations) for the articles that have any, in id order."""
+    selected = Annotation.objects.filter(selection.annotation_filter(), selection.article_filter("article_id"))
+    return list(selected.values_list("article_id").annotate(count=Count("id")).order_by("article_id"))
 
 
 def article_annotations(article: Article, selection: Selection) -> Iterator[Annotation]:

@@ -51,8 +51,12 @@ def annotation_record(row: dict, spans) -> dict:
     }
 
 
-def stream(selection: Selection, *, base_url: str = "", progress=None) -> Iterator[bytes]:
-    yield b'{"schema_version":%d,"generated_at":%s,"articles":[' % (SCHEMA_VERSION, dumps(timestamp(timezone.now())))
+def head(selection: Selection, *, base_url: str = "") -> bytes:
+    return b'{"schema_version":%d,"generated_at":%s,"articles":[' % (SCHEMA_VERSION, dumps(timestamp(timezone.now())))
+
+
+def entries(selection: Selection, *, base_url: str = "", progress=None) -> Iterator[bytes]:
+    """The selected articles as comma-separated JSON objects, each with its annotations."""
     for number, item in enumerate(article_stream(selection)):
         article = item.article
         head = {
@@ -75,4 +79,6 @@ def stream(selection: Selection, *, base_url: str = "", progress=None) -> Iterat
             if progress:
                 progress(len(batch))
         yield b"]}"
-    yield b"]}\n"
+
+
+TAIL = b"]}\n"

@@ -65,17 +65,25 @@ def annotation_record(row: dict, *, base_url: str, article_url: str, list_path: 
     }
 
 
-def stream(selection: Selection, *, base_url: str = "", progress=None) -> Iterator[bytes]:
-    collection_id = f"{base_url}{reverse('api:export')}?format=w3c"
-    head = {
+def _collection_id(base_url: str) -> str:
+    return f"{base_url}{reverse('api:export')}?format=w3c"
+
+
+def head(selection: Selection, *, base_url: str = "") -> bytes:
+    collection_id = _collection_id(base_url)
+    collection = {
         "@context": CONTEXT,
         "id": collection_id,
         "type": "AnnotationCollection",
         "label": "factcheck verdicts",
         "total": annotation_count(selection),
     }
-    page_head = {"id": f"{collection_id}#page-1", "type": "AnnotationPage", "partOf": collection_id, "startIndex": 0}
-    yield dumps(head)[:-1] + b',"first":' + dumps(page_head)[:-1] + b',"items":['
+    page = {"id": f"{collection_id}#page-1", "type": "AnnotationPage", "partOf": collection_id, "startIndex": 0}
+    return dumps(collection)[:-1] + b',"first":' + dumps(page)[:-1] + b',"items":['
+
+
+def entries(selection: Selection, *, base_url: str = "", progress=None) -> Iterator[bytes]:
+    """The selected annotations as comma-separated JSON objects, article after article."""
     first = True
     list_path = reverse("api:annotation-list")  # once, not per row
     for item in article_stream(selection, with_sentences=False):
@@ -90,4 +98,6 @@ def stream(selection: Selection, *, base_url: str = "", progress=None) -> Iterat
             first = False
             if progress:
                 progress(len(batch))
-    yield b"]}}\n"
+
+
+TAIL = b"]}}\n"
