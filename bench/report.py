@@ -56,6 +56,7 @@ def figures(report: dict) -> list[str]:
             (f"Export {int(size):,}: peak RSS", ("export", size, "peak_rss_mb"), "MB"),
         ]
     rows += [
+        ("Export 100,000 in one process (--jobs 1): seconds", ("export", "100000_one_process", "seconds"), "s"),
         ("Export, empty selection (start-up, per-article queries)", ("export", "empty_selection", "seconds"), "s"),
         ("Run time for this database", ("wall_seconds",), "s"),
         ("CPU used meanwhile by other processes / stolen by the hypervisor", None, ""),

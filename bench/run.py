@@ -2,7 +2,8 @@
 
 For SQLite (a file in a temporary directory) and PostgreSQL (a database created for the run and
 dropped after it), in turn: migrate; seed; export 10,000 then 100,000 annotations with
-`manage.py export_annotations`; time the article page in process; then, under gunicorn, the
+`manage.py export_annotations` (one process per CPU, its default), and 100,000 again with
+`--jobs 1`; time the article page in process; then, under gunicorn, the
 cheapest authenticated endpoint, annotation creates through the API and an article's 500
 annotations. Progress goes to standard error. Every process started here is stopped, and the
 temporary files and the PostgreSQL database are removed, also when something fails.
@@ -97,6 +98,10 @@ def _bench_database(vendor: str, database_url: str, workdir: Path) -> dict:
         per_copy = volume["annotations_per_article"]
         exports[str(size)] = export_stats(env=env, workdir=workdir, expected=size)
         log(f"{vendor}: exported {size:,} in {exports[str(size)]['seconds']} s")
+    # The same export by one process (the figures above use one process per CPU, the default).
+    largest = config.EXPORT_SIZES[-1]
+    log(f"{vendor}: export {largest:,} in one process")
+    exports[f"{largest}_one_process"] = export_stats(env=env, workdir=workdir, expected=largest, options=("--jobs", "1"))
     # Nothing is a draft yet: start-up, system checks and the per-article queries, without annotations.
     exports["empty_selection"] = export_stats(env=env, workdir=workdir, expected=0, options=("--state", "draft"))
 
