@@ -71,6 +71,25 @@ def test_article_detail_renders_every_sentence_with_offsets(reviewer_client, see
         assert word in response.text
 
 
+def test_offsets_and_ids_are_never_localised(reviewer_client, reviewer, seed_article, settings):
+    """The page's script reads data-start/data-end as integers: a thousands separator would break
+    selection, in the whole page and in the partials htmx swaps in."""
+    from annotations import services
+
+    from .conftest import sentence_span
+
+    settings.USE_THOUSAND_SEPARATOR = True
+    last = seed_article.sentences.order_by("index").last()
+    assert last.start > 1000
+    annotation = services.annotation_create(
+        article=seed_article, author=reviewer, status="alleged", **sentence_span(seed_article, last.index)
+    )
+    page = reviewer_client.get(seed_article.get_absolute_url()).text
+    assert f'data-start="{last.start}" data-end="{last.end}"' in page
+    edit = reviewer_client.get(reverse("annotations:annotation-edit", args=[annotation.pk]), HTTP_HX_REQUEST="true")
+    assert f'data-start="{last.start}"' in edit.text
+
+
 def test_article_detail_rtl_and_escaping(reviewer_client):
     article = ArticleFactory(title="<script>alert(1)</script>", body="یہ <b>خبر</b> ہے۔", language="ur")
     response = reviewer_client.get(article.get_absolute_url())
