@@ -18,6 +18,7 @@ import multiprocessing
 import os
 from pathlib import Path
 import shutil
+import signal
 import sys
 import tempfile
 from types import ModuleType
@@ -154,6 +155,8 @@ def _start(exporter: ModuleType, parts: list[Selection], *, base_url: str, targe
 
 def _write_part(exporter: ModuleType, part: Selection, base_url: str, path: str, counter) -> None:
     """In a child process: one part's entries into its file."""
+    # Ctrl-C reaches the whole process group: the parent stops the children and removes their files.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
     def count(step: int) -> None:
         counter.value += step
