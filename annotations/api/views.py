@@ -14,7 +14,7 @@ from rest_framework.response import Response
 
 from .. import selectors, services
 from ..exporters import FORMATS, stream
-from ..exporters.common import ROW_FIELDS, ROW_TIMES, Selection
+from ..exporters.common import Selection
 from ..models import Annotation, Article, Source, State, Status
 from ..paths import EXPORT_SCHEMA_PATH
 from . import serializers as s
@@ -127,9 +127,8 @@ class AnnotationViewSet(viewsets.ModelViewSet):
         )
 
     def list(self, request, *args, **kwargs):
-        # The page is read as plain rows, not model instances (see annotation_list_data).
-        rows = self.filter_queryset(selectors.visible_annotations(viewer=request.user)).values(*ROW_FIELDS, **ROW_TIMES)
-        page = self.paginate_queryset(rows)
+        annotations = self.filter_queryset(selectors.visible_annotations(viewer=request.user))
+        page = self.paginate_queryset(s.annotation_list_rows(annotations))
         return self.get_paginated_response(s.annotation_list_data(page))
 
     def create(self, request, *args, **kwargs):
