@@ -287,7 +287,7 @@ def _links_and_events(chunk: tuple[dict, ...]) -> tuple[dict[int, list[tuple]], 
     links = _by_annotation(links.values_list("annotation_id", "source_id", "relation", "pinpoint"))
     cited = {link[1] for group in links.values() for link in group}
     sources = Source.objects.filter(IdsIn("id", cited)).annotate(published=_text("published_at"))
-    documents = {row[0]: row[1:] for row in fetch_all(sources.values_list(*SOURCE_FIELDS))}
+    documents = {row[0]: row[1:] for row in _fetchall(sources.values_list(*SOURCE_FIELDS))}
     for annotation_id, group in links.items():
         # Sources are never deleted while linked (PROTECT); a link read just before a concurrent
         # change whose source is gone by now is left out rather than failing the export.
@@ -339,12 +339,12 @@ def _by_annotation(rows: QuerySet) -> dict[int, list[tuple]]:
     """Tuples whose first value is an annotation id, grouped by it, each group in the rows' order.
     (Links are not ordered by annotation in SQL: SQLite would then scan a whole index in order.)"""
     grouped: defaultdict[int, list[tuple]] = defaultdict(list)
-    for row in fetch_all(rows):
+    for row in _fetchall(rows):
         grouped[row[0]].append(row)
     return grouped
 
 
-def fetch_all(rows: QuerySet) -> list[tuple]:
+def _fetchall(rows: QuerySet) -> list[tuple]:
     """A values_list() of ints and text (no column needs a converter) read with one fetchall():
     a chunk's rows are a few thousand, and Django's iteration in pieces of a hundred costs more."""
     sql, params = rows.query.sql_with_params()
