@@ -101,7 +101,9 @@ def _bench_database(vendor: str, database_url: str, workdir: Path) -> dict:
     # The same export by one process (the figures above use one process per CPU, the default).
     largest = config.EXPORT_SIZES[-1]
     log(f"{vendor}: export {largest:,} in one process")
-    exports[f"{largest}_one_process"] = export_stats(env=env, workdir=workdir, expected=largest, options=("--jobs", "1"))
+    exports[f"{largest}_one_process"] = export_stats(
+        env=env, workdir=workdir, expected=largest, options=("--jobs", "1")
+    )
     # Nothing is a draft yet: start-up, system checks and the per-article queries, without annotations.
     exports["empty_selection"] = export_stats(env=env, workdir=workdir, expected=0, options=("--state", "draft"))
 
