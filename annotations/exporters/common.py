@@ -4,6 +4,7 @@ from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from itertools import batched
@@ -17,6 +18,8 @@ from ..models import Annotation, AnnotationEvent, AnnotationSource, Article, Sen
 from ..selectors import visibility_filter
 
 CHUNK_SIZE = 2000
+# Whether _read_ahead may use a worker thread (exporters.parallel turns it off in its processes).
+READ_AHEAD: ContextVar[bool] = ContextVar("export_read_ahead", default=True)
 
 
 @dataclass(frozen=True, slots=True)
@@ -314,9 +317,10 @@ def _read_ahead[T, R](chunks: Iterator[T], read: Callable[[T], R]) -> Iterator[t
     Only on PostgreSQL, whose server does the reading in its own process: SQLite reads inside
     this process and mostly under the GIL, where a second thread only adds contention. Inside a
     transaction (a test, ATOMIC_REQUESTS) another connection would not see the same rows, so
-    there everything is read in this thread too.
+    there everything is read in this thread too; and not when READ_AHEAD is off (a parallel
+    export, whose processes already keep every core busy).
     """
-    if connection.vendor != "postgresql" or connection.in_atomic_block:
+    if connection.vendor != "postgresql" or connection.in_atomic_block or not READ_AHEAD.get():
         for chunk in chunks:
             yield chunk, read(chunk)
         return
