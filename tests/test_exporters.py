@@ -456,9 +456,11 @@ def test_parallel_export_on_postgresql_and_a_failing_part(demo, four_articles, t
 
     one, three = tmp_path / "one.json", tmp_path / "three.json"
     call_command("export_annotations", "--jobs", "1", "--output", str(one))
-    call_command("export_annotations", "--jobs", "3", "--output", str(three))
+    reported = io.StringIO()
+    call_command("export_annotations", "--jobs", "3", "--output", str(three), stderr=reported)
     assert _without_generated_at(three.read_bytes()) == _without_generated_at(one.read_bytes())
     assert len(parallel.plan(Selection(), 3, min_per_job=1)) == 3
+    assert reported.getvalue().strip() == f"Wrote 11 verdict(s) to {three}."  # the children's counts too
 
     real_entries = native.entries
 

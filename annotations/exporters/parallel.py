@@ -121,6 +121,7 @@ def write(
             while child.process.exitcode is None:
                 child.process.join(timeout=0.2)
                 child.report(progress)
+            child.report(progress)  # what it wrote since, if it had ended before
             if child.process.exitcode != 0:
                 raise PartFailed(f"part {number} of {len(parts)} failed (exit code {child.process.exitcode})")
             wrote = _append(child.path, target, after_entries=wrote) or wrote
