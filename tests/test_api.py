@@ -383,11 +383,27 @@ def test_list_gives_exactly_what_retrieve_gives(reviewer, editor, seed_article, 
     api(editor).post(
         reverse("api:annotation-approve", args=[created["id"]]), {"version": 2, "comment": "Fine."}, format="json"
     )
-    client.post(reverse("api:annotation-list"), create_payload(seed_article, 3), format="json")
+    # Text that JSON must escape, and a source with a date: on SQLite the database writes the list's JSON.
+    awkward = 'Quote "marks", a back\\slash, a tab\t, a line\nbreak, \u2028, \x01 and \U0001f4c4'
+    statement = {
+        "url": "https://example.org/statement",
+        "title": 'Statement "on record", 8 April 2019',
+        "publisher": "Huawei",
+        "published_at": "2019-04-08",
+        "archive_url": "https://web.archive.org/web/2019/https://example.org/statement",
+        "relation": "denial",
+        "pinpoint": "para. 3",
+    }
+    denied = create_payload(
+        seed_article, 3, status="denied", denied_by="Huawei", claimant=awkward, note=awkward, sources=[statement]
+    )
+    assert client.post(reverse("api:annotation-list"), denied, format="json").status_code == 201
     listed = client.get(reverse("api:annotation-list")).json()["results"]
     one_by_one = [client.get(reverse("api:annotation-detail", args=[item["id"]])).json() for item in listed]
     assert listed == one_by_one
     assert listed[1]["review"]["comment"] == "Fine."
+    assert (listed[0]["note"], listed[0]["review"]) == (awkward, None)
+    assert listed[0]["sources"] == [statement]
 
 
 def test_created_verdict_reads_back_as_it_was_answered(reviewer, seed_article, bbc_source):
