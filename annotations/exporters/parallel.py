@@ -158,10 +158,30 @@ def _start(exporter: ModuleType, parts: list[Selection], *, base_url: str, targe
     return children
 
 
+# Connections a child found open: kept, unused, until it exits (see _leave_inherited_connections).
+_inherited: list = []
+
+
+def _leave_inherited_connections() -> None:
+    """In a child: set aside any database connection still open from the parent, without closing it.
+
+    The parent closes its connections before forking, but Django keeps them per thread and, when an
+    event loop runs in that thread, per context (asgiref's Local): one opened outside that context
+    is still open in the child, on a socket it shares with the parent. Using it would mix both
+    processes' messages, and closing it would end the parent's session; it is kept referenced so
+    that it is never finalized (the child leaves with os._exit), and the child connects anew.
+    """
+    for wrapper in connections.all():
+        if wrapper.connection is not None:
+            _inherited.append(wrapper.connection)
+            wrapper.connection = None
+
+
 def _write_part(exporter: ModuleType, part: Selection, base_url: str, path: str, counter) -> None:
     """In a child process: one part's entries into its file."""
     # Ctrl-C reaches the whole process group: the parent stops the children and removes their files.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _leave_inherited_connections()
 
     def count(step: int) -> None:
         counter.value += step
