@@ -37,8 +37,12 @@ class PartFailed(Exception):
     """A child process ended without writing its part."""
 
 
+# The default number of processes is one per CPU, up to this: each holds a database connection.
+MAX_DEFAULT_JOBS = 8
+
+
 def default_jobs() -> int:
-    return getattr(os, "process_cpu_count", os.cpu_count)() or 1
+    return min(getattr(os, "process_cpu_count", os.cpu_count)() or 1, MAX_DEFAULT_JOBS)
 
 
 def can_fork() -> bool:
@@ -105,7 +109,7 @@ def write(
     read_ahead = READ_AHEAD.set(len(parts) == 1)
     try:
         if len(parts) > 1:
-            children = _start(exporter, parts[1:], base_url=base_url, target=target)
+            _start(exporter, parts[1:], base_url=base_url, target=target, children=children)
 
         def own_progress(step: int) -> None:
             if progress:
@@ -135,7 +139,10 @@ def write(
     target.write(exporter.TAIL)
 
 
-def _start(exporter: ModuleType, parts: list[Selection], *, base_url: str, target: BinaryIO) -> list[_Child]:
+def _start(
+    exporter: ModuleType, parts: list[Selection], *, base_url: str, target: BinaryIO, children: list[_Child]
+) -> None:
+    """Fork one child per part, each added to `children` as soon as it exists (for the caller's cleanup)."""
     # What is buffered here would otherwise be written again by each child as it exits.
     target.flush()
     sys.stdout.flush()
@@ -145,7 +152,6 @@ def _start(exporter: ModuleType, parts: list[Selection], *, base_url: str, targe
     name = getattr(target, "name", None)
     directory = Path(name).parent if isinstance(name, str) and Path(name).is_file() else None
     context = multiprocessing.get_context("fork")
-    children = []
     for part in parts:
         handle, name = tempfile.mkstemp(prefix=".factcheck-export-", suffix=".part", dir=directory)
         os.close(handle)
@@ -155,7 +161,6 @@ def _start(exporter: ModuleType, parts: list[Selection], *, base_url: str, targe
         )
         children.append(_Child(process, Path(name), counter))
         process.start()
-    return children
 
 
 # Connections a child found open: kept, unused, until it exits (see _leave_inherited_connections).

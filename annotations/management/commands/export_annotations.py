@@ -29,7 +29,8 @@ class Command(BaseCommand):
             type=int,
             help=(
                 "Processes writing the export side by side, each a range of articles (default: one per CPU, "
-                f"when each gets at least {parallel.MIN_PER_JOB:,} verdicts). The file is the same."
+                f"up to {parallel.MAX_DEFAULT_JOBS}, when each gets at least {parallel.MIN_PER_JOB:,} verdicts). "
+                "The file is the same."
             ),
         )
 
