@@ -446,6 +446,10 @@ def test_parallel_export_of_a_sqlite_file_is_the_one_process_export(demo, four_a
     assert _without_generated_at(to_stdout) == _without_generated_at(exported.read_bytes())
     w3c_three = manage("export_annotations", "--format", "w3c", "-j", "3").stdout
     assert w3c_three == b"".join(stream(w3c, Selection()))
+    # Three parts, two of them without an approved verdict: empty parts add nothing, not a comma.
+    published = manage("export_annotations", "--format", "claimreview", "-j", "3").stdout
+    assert published == b"".join(stream(claimreview, Selection()))
+    assert len(json.loads(published)["@graph"]) == 2
     assert sorted(path.name for path in tmp_path.iterdir()) == ["export.json", "factcheck.sqlite3", "three.json"]
 
 
