@@ -105,10 +105,12 @@ def article_import(
     with transaction.atomic():
         existing = Article.objects.filter(body_sha256=digest).first()
         if existing is not None:
-            raise ValidationError(
-                {"body": [f"This text is already stored as article #{existing.pk}, “{existing.title}”."]},
+            duplicate = ValidationError(
+                "This text is already stored as article #%(pk)s, “%(title)s”.",
                 code="duplicate",
+                params={"pk": existing.pk, "title": existing.title},
             )
+            raise ValidationError({"body": [duplicate]})
         article = Article.objects.create(
             title=title,
             body=body,

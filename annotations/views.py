@@ -105,15 +105,25 @@ def article_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def article_create(request: HttpRequest) -> HttpResponse:
     _require_reviewer(request)
     form = ArticleImportForm(request.POST or None, request.FILES or None)
+    duplicate_of = None
     if request.method == "POST" and form.is_valid():
         try:
             article = services.article_import(imported_by=request.user, **form.cleaned_data_for_import())
         except ValidationError as exc:
             form.add_service_errors(exc)
+            duplicate_of = _duplicate_of(exc)
         else:
             messages.success(request, f"Imported “{article.title}”: {article.sentences.count()} sentences.")
             return redirect(article)
-    return render(request, "annotations/article_create.html", {"form": form})
+    return render(request, "annotations/article_create.html", {"form": form, "duplicate_of": duplicate_of})
+
+
+def _duplicate_of(error: ValidationError) -> Article | None:
+    """The stored article an import refused as a duplicate of, to link to it."""
+    for item in getattr(error, "error_dict", {}).get("body", []):
+        if item.code == "duplicate":
+            return Article.objects.filter(pk=item.params["pk"]).first()
+    return None
 
 
 def _editor_response(request, article, form, *, annotation=None, status=200) -> HttpResponse:

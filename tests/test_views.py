@@ -189,6 +189,9 @@ def test_duplicate_import_names_the_existing_article(reviewer_client, seed_artic
     assert response.context["form"].errors["body"] == [
         f"This text is already stored as article #{seed_article.pk}, “Huawei spying in Pakistan?”."
     ]
+    assert f'<a href="{seed_article.get_absolute_url()}" class="button button-small">Open the stored article</a>' in (
+        response.text
+    )
     assert Article.objects.count() == 1
 
 
