@@ -10,7 +10,7 @@ from drf_spectacular.utils import extend_schema_field
 import orjson
 from rest_framework import serializers
 
-from ..exporters.common import ROW_FIELDS, ROW_TIMES
+from ..exporters.common import ROW_FIELDS, ROW_TIMES, SQLITE_ISO_TEXT, ids_in_sql, ids_parameter
 from ..models import Annotation, AnnotationEvent, AnnotationSource, Article, Relation, Source, Status
 
 
@@ -239,7 +239,7 @@ LIST_FIELDS = (*ROW_FIELDS, *ROW_TIMES)
 # The list's SQL text is built once per process (compiling the same thing as ORM expressions costs
 # more than the rest of a small page). Identifiers are quoted from the models' metadata, ids are a
 # parameter. SQLite's documents are read as UTF-8 bytes (CAST AS BLOB): no decoding, and no
-# encoding again to render. Timestamps are written as IsoText writes them.
+# encoding again to render. Timestamps are written as IsoText writes them (SQLITE_ISO_TEXT).
 
 
 def _columns(model, alias: str) -> dict[str, str]:
@@ -268,10 +268,11 @@ def _sqlite_annotation_json() -> str:
     def name_of(user_id: str) -> str:
         return f"(SELECT u.{username} FROM {users} u WHERE u.{user_pk} = {user_id})"  # noqa: S608 (identifiers only)
 
-    def iso(column: str) -> str:
-        return f"(replace({column}, ' ', 'T') || 'Z')"
-
-    review = {"editor": name_of(a["reviewed_by"]), "decided_at": iso(a["reviewed_at"]), "comment": a["review_comment"]}
+    review = {
+        "editor": name_of(a["reviewed_by"]),
+        "decided_at": SQLITE_ISO_TEXT.format(a["reviewed_at"]),
+        "comment": a["review_comment"],
+    }
     plain = ("id", "article", "start", "end", "quote", "prefix", "suffix", "status", "claimant", "denied_by", "note")
     return _json_object_bytes(
         {name: a[name] for name in plain}
@@ -279,26 +280,33 @@ def _sqlite_annotation_json() -> str:
             "state": a["state"],
             "version": a["version"],
             "author": name_of(a["author"]),
-            "created_at": iso(a["created_at"]),
-            "updated_at": iso(a["updated_at"]),
+            "created_at": SQLITE_ISO_TEXT.format(a["created_at"]),
+            "updated_at": SQLITE_ISO_TEXT.format(a["updated_at"]),
             "review": f"CASE WHEN {a['reviewed_by']} IS NULL THEN NULL ELSE {_json_object(review)} END",
         }
     )
 
 
 @cache
-def _sqlite_sources_sql() -> str:
-    """(annotation id, source JSON) for the annotations whose ids are the JSON array parameter,
-    each annotation's sources in their order."""
+def _sources_sql(vendor: str) -> str:
+    """(annotation id, source) for the annotations whose ids are the one parameter (ids_parameter),
+    each annotation's sources in their order. The source is its JSON on SQLite, and on PostgreSQL
+    the url, title, publisher, published_at as text, archive_url, relation and pinpoint."""
     quote = connection.ops.quote_name
     link, source = _columns(AnnotationSource, "l"), _columns(Source, "s")
-    document = {name: source[name] for name in ("url", "title", "publisher", "published_at", "archive_url")}
-    document |= {"relation": link["relation"], "pinpoint": link["pinpoint"]}
+    if vendor == "sqlite":
+        document = {name: source[name] for name in ("url", "title", "publisher", "published_at", "archive_url")}
+        selected = _json_object_bytes(document | {"relation": link["relation"], "pinpoint": link["pinpoint"]})
+    else:
+        selected = (
+            f"{source['url']}, {source['title']}, {source['publisher']}, {source['published_at']}::text, "
+            f"{source['archive_url']}, {link['relation']}, {link['pinpoint']}"
+        )
     return (
-        f"SELECT {link['annotation']}, {_json_object_bytes(document)} "  # noqa: S608 (identifiers only)
+        f"SELECT {link['annotation']}, {selected} "  # noqa: S608 (identifiers only)
         f"FROM {quote(AnnotationSource._meta.db_table)} l "
         f"INNER JOIN {quote(Source._meta.db_table)} s ON {source['id']} = {link['source']} "
-        f"WHERE {link['annotation']} IN (SELECT value FROM json_each(%s)) "
+        f"WHERE {ids_in_sql(link['annotation'], vendor)} "
         f"ORDER BY {link['position']}, {link['id']}"
     )
 
@@ -318,35 +326,17 @@ def annotation_list_data(rows: list[tuple]) -> list[dict] | list[orjson.Fragment
     if not rows:
         return []
     ids = [row.id for row in rows]
-    if connection.vendor == "sqlite":
-        sources: dict[int, list[bytes]] = {pk: [] for pk in ids}
-        with connection.cursor() as cursor:
-            cursor.execute(_sqlite_sources_sql(), [orjson.dumps(ids).decode()])
-            for annotation_id, document in cursor.fetchall():
-                sources[annotation_id].append(document)
-        # A document is a JSON object, so its text ends with "}": "sources" goes in just before it.
-        return [
-            orjson.Fragment(b'%s,"sources":[%s]}' % (document[:-1], b",".join(sources[pk]))) for pk, document in rows
-        ]
+    vendor = connection.vendor
     with connection.cursor() as cursor:
-        cursor.execute(_postgresql_sources_sql(), ["{" + ",".join(map(str, ids)) + "}"])
-        return _dicts(rows, cursor.fetchall())
-
-
-@cache
-def _postgresql_sources_sql() -> str:
-    """(annotation id, url, title, publisher, published_at as text, archive_url, relation, pinpoint)
-    for the annotations whose ids are the array parameter, each annotation's sources in their order."""
-    quote = connection.ops.quote_name
-    link, source = _columns(AnnotationSource, "l"), _columns(Source, "s")
-    return (
-        f"SELECT {link['annotation']}, {source['url']}, {source['title']}, {source['publisher']}, "  # noqa: S608 (identifiers only)
-        f"{source['published_at']}::text, {source['archive_url']}, {link['relation']}, {link['pinpoint']} "
-        f"FROM {quote(AnnotationSource._meta.db_table)} l "
-        f"INNER JOIN {quote(Source._meta.db_table)} s ON {source['id']} = {link['source']} "
-        f"WHERE {link['annotation']} = ANY(%s::bigint[]) "
-        f"ORDER BY {link['position']}, {link['id']}"
-    )
+        cursor.execute(_sources_sql(vendor), [ids_parameter(ids, vendor)])
+        links = cursor.fetchall()
+    if vendor != "sqlite":
+        return _dicts(rows, links)
+    sources: dict[int, list[bytes]] = {pk: [] for pk in ids}
+    for annotation_id, document in links:
+        sources[annotation_id].append(document)
+    # A document is a JSON object, so its text ends with "}": "sources" goes in just before it.
+    return [orjson.Fragment(b'%s,"sources":[%s]}' % (document[:-1], b",".join(sources[pk]))) for pk, document in rows]
 
 
 def _dicts(rows: list[tuple], links: list[tuple]) -> list[dict]:

@@ -107,6 +107,10 @@ ROW_FIELDS = (
 )
 
 
+# SQLite stores UTC as `2026-11-26 19:05:29.858547`: as ISO 8601 text, a T and a Z.
+SQLITE_ISO_TEXT = "(replace({}, ' ', 'T') || 'Z')"
+
+
 class IsoText(Func):
     """A timestamp as ISO 8601 text in UTC (`2026-11-26T19:05:29.858547Z`), built by the database:
     reading text skips Django's per-value conversion, the slowest part of a large export. Like
@@ -115,8 +119,7 @@ class IsoText(Func):
     output_field = CharField()
 
     def as_sqlite(self, compiler, connection, **extra):
-        # SQLite stores UTC as `2026-11-26 19:05:29.858547`.
-        return self.as_sql(compiler, connection, template="(replace(%(expressions)s, ' ', 'T') || 'Z')", **extra)
+        return self.as_sql(compiler, connection, template=SQLITE_ISO_TEXT.format("%(expressions)s"), **extra)
 
     def as_postgresql(self, compiler, connection, **extra):
         # Six digits of microseconds, then `.000000` dropped: one to_char per value.
@@ -141,13 +144,24 @@ class IdsIn(Lookup):
 
     def as_sqlite(self, compiler, connection):
         column, params = self.process_lhs(compiler, connection)
-        sql = column + " IN (SELECT value FROM json_each(%s))"  # noqa: S608 (a compiled column, values are parameters)
-        return sql, (*params, orjson.dumps(self.rhs).decode())
+        return ids_in_sql(column, connection.vendor), (*params, ids_parameter(self.rhs, connection.vendor))
 
-    def as_postgresql(self, compiler, connection):
-        # An array literal as text: adapting a list of thousands of ints would cost more than the query.
-        column, params = self.process_lhs(compiler, connection)
-        return column + " = ANY(%s::bigint[])", (*params, "{" + ",".join(map(str, self.rhs)) + "}")
+    as_postgresql = as_sqlite
+
+
+def ids_in_sql(column: str, vendor: str) -> str:
+    """SQL for `column IN ids`, with one placeholder for ids_parameter()."""
+    if vendor == "postgresql":
+        return f"{column} = ANY(%s::bigint[])"
+    return f"{column} IN (SELECT value FROM json_each(%s))"  # noqa: S608 (a compiled column; values are parameters)
+
+
+def ids_parameter(ids: list[int], vendor: str) -> str:
+    """The ids as one parameter: a PostgreSQL array literal (adapting a list of thousands of ints
+    would cost more than the query), or a JSON array for SQLite's json_each."""
+    if vendor == "postgresql":
+        return "{" + ",".join(map(str, ids)) + "}"
+    return orjson.dumps(ids).decode()
 
 
 def _text(field: str) -> Cast:
