@@ -134,6 +134,12 @@ if _database["ENGINE"] == "django.db.backends.sqlite3":
     # file twice. With synchronous=NORMAL a power cut can lose the last commits, never corrupt the file;
     # production runs on PostgreSQL. Connections are kept (CONN_MAX_AGE) as on PostgreSQL.
     _database["OPTIONS"]["init_command"] = "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
+elif env_bool("DATABASE_PREPARED_STATEMENTS", True):
+    # PostgreSQL: the values travel apart from the SQL text, and a statement that a connection runs
+    # a fifth time is prepared: later runs skip parsing and planning (a page of 500 annotations ids
+    # would otherwise be parsed as one long literal each time). Turn it off behind a connection
+    # pooler in transaction mode that does not track prepared statements.
+    _database.setdefault("OPTIONS", {}).update(server_side_binding=True, prepare_threshold=5)
 DATABASES = {"default": _database}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -1,5 +1,6 @@
 """The JSON API: each endpoint for each role, validation as field-level 400s, 403s and 409s."""
 
+from django.db import connection
 from django.urls import reverse
 import pytest
 from rest_framework.authtoken.models import Token
@@ -404,6 +405,25 @@ def test_list_gives_exactly_what_retrieve_gives(reviewer, editor, seed_article, 
     assert listed[1]["review"]["comment"] == "Fine."
     assert (listed[0]["note"], listed[0]["review"]) == (awkward, None)
     assert listed[0]["sources"] == [statement]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="prepared statements are a PostgreSQL setting")
+def test_listing_again_runs_prepared_statements(reviewer, seed_article, bbc_source):
+    """From its fifth run on a connection a statement runs prepared (no parsing or planning), with the same answer."""
+    client = token_client(reviewer)
+    for index in range(3):
+        sources = [{"url": bbc_source.url, "relation": "context", "pinpoint": f"p. {index}"}]
+        client.post(reverse("api:annotation-list"), create_payload(seed_article, index, sources=sources), format="json")
+    first = client.get(reverse("api:annotation-list"), {"article": seed_article.pk}).json()
+    for _ in range(5):
+        again = client.get(reverse("api:annotation-list"), {"article": seed_article.pk}).json()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        prepared = [statement for (statement,) in cursor.fetchall()]
+    assert any('FROM "annotations_annotationsource" l' in statement for statement in prepared)
+    assert any('FROM "authtoken_token" t' in statement for statement in prepared)
+    assert again == first
+    assert [[s["pinpoint"] for s in item["sources"]] for item in again["results"]] == [["p. 2"], ["p. 1"], ["p. 0"]]
 
 
 def test_created_verdict_reads_back_as_it_was_answered(reviewer, seed_article, bbc_source):

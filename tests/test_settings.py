@@ -8,11 +8,15 @@ import sys
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def run_check(env: dict[str, str], *args: str) -> subprocess.CompletedProcess:
-    clean = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_URL"))}
+def run_manage(env: dict[str, str], *args: str) -> subprocess.CompletedProcess:
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_"))}
     return subprocess.run(
-        [sys.executable, "manage.py", "check", *args], cwd=ROOT, env={**clean, **env}, capture_output=True, text=True
+        [sys.executable, "manage.py", *args], cwd=ROOT, env={**clean, **env}, capture_output=True, text=True
     )
+
+
+def run_check(env: dict[str, str], *args: str) -> subprocess.CompletedProcess:
+    return run_manage(env, "check", *args)
 
 
 def test_missing_secret_key_with_debug_off_stops_start_up():
@@ -47,3 +51,22 @@ def test_deploy_check_is_clean_with_production_settings(tmp_path):
     )
     assert result.returncode == 0, result.stderr
     assert "System check identified no issues (0 silenced)." in result.stdout
+
+
+def database_options(**env: str) -> str:
+    """The default database's OPTIONS as settings.py builds them (nothing connects)."""
+    script = "from django.conf import settings; print(sorted(settings.DATABASES['default']['OPTIONS'].items()))"
+    result = run_manage({"DJANGO_DEBUG": "1", **env}, "shell", "--no-imports", "-c", script)
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip()
+
+
+def test_postgresql_prepares_repeated_statements_unless_turned_off():
+    url = "postgres://factcheck@127.0.0.1:5432/factcheck"
+    assert database_options(DATABASE_URL=url) == "[('prepare_threshold', 5), ('server_side_binding', True)]"
+    assert database_options(DATABASE_URL=url, DATABASE_PREPARED_STATEMENTS="off") == "[]"
+    refused = run_check({"DJANGO_DEBUG": "1", "DATABASE_URL": url, "DATABASE_PREPARED_STATEMENTS": "sometimes"})
+    assert "DATABASE_PREPARED_STATEMENTS='sometimes' is not a boolean" in refused.stderr
+    sqlite = database_options(DATABASE_URL="sqlite:///:memory:")
+    assert "server_side_binding" not in sqlite
+    assert "journal_mode=WAL" in sqlite
