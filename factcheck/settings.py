@@ -225,7 +225,9 @@ REST_FRAMEWORK = {
     # escapes), encoded several times faster: a page of 500 verdicts is half a megabyte.
     "DEFAULT_RENDERER_CLASSES": ["drf_orjson_renderer.renderers.ORJSONRenderer"],
     # Field errors of list items are keyed by position ({"sources": {0: …}}), written as "0".
-    "ORJSON_RENDERER_OPTIONS": [orjson.OPT_NON_STR_KEYS],
+    # Datetimes left to the renderer (the PostgreSQL list's UTC times) are written as DRF writes
+    # them: ISO 8601 in UTC with a Z, microseconds only when there are some.
+    "ORJSON_RENDERER_OPTIONS": [orjson.OPT_NON_STR_KEYS, orjson.OPT_NAIVE_UTC, orjson.OPT_UTC_Z],
     # ?format= chooses the export format, not a DRF renderer.
     "URL_FORMAT_OVERRIDE": None,
 }

@@ -4,13 +4,13 @@ from functools import cache
 
 from django.contrib.auth import get_user_model
 from django.db import connection
-from django.db.models import BinaryField, QuerySet
+from django.db.models import BinaryField, DateTimeField, Func, QuerySet
 from django.db.models.expressions import RawSQL
 from drf_spectacular.utils import extend_schema_field
 import orjson
 from rest_framework import serializers
 
-from ..exporters.common import ROW_FIELDS, ROW_TIMES, SQLITE_ISO_TEXT, ids_in_sql, ids_parameter
+from ..exporters.common import ROW_FIELDS, SQLITE_ISO_TEXT, ids_in_sql, ids_parameter
 from ..models import Annotation, AnnotationEvent, AnnotationSource, Article, Relation, Source, Status
 
 
@@ -233,7 +233,18 @@ class EventSerializer(serializers.ModelSerializer):
 # JSON than Python is (its json(b)_build_object costs more server time than it saves here), so
 # there the rows are tuples turned into dicts.
 
-LIST_FIELDS = (*ROW_FIELDS, *ROW_TIMES)
+
+class UtcTime(Func):
+    """A timestamp as PostgreSQL's UTC wall-clock `timestamp` (no time zone): psycopg reads it in C,
+    while Django's loader for `timestamptz` runs in Python for each value, and PostgreSQL writes it
+    at half the cost of to_char(). The renderer writes it as DRF does (OPT_NAIVE_UTC, OPT_UTC_Z)."""
+
+    template = "(%(expressions)s AT TIME ZONE 'UTC')"
+    output_field = DateTimeField()
+
+
+LIST_TIMES = {"created": UtcTime("created_at"), "updated": UtcTime("updated_at"), "reviewed": UtcTime("reviewed_at")}
+LIST_FIELDS = (*ROW_FIELDS, *LIST_TIMES)
 
 
 # The list's SQL text is built once per process (compiling the same thing as ORM expressions costs
@@ -320,7 +331,7 @@ def annotation_list_rows(annotations: QuerySet[Annotation]) -> QuerySet:
     if connection.vendor == "sqlite":
         document = RawSQL(_sqlite_annotation_json(), (), output_field=BinaryField())  # noqa: S611 (no values)
         return annotations.annotate(document=document).values_list("id", "document", named=True)
-    return annotations.annotate(**ROW_TIMES).values_list(*LIST_FIELDS, named=True)
+    return annotations.annotate(**LIST_TIMES).values_list(*LIST_FIELDS, named=True)
 
 
 def annotation_list_data(rows: list[tuple]) -> list[dict] | list[orjson.Fragment]:
