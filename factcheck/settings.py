@@ -136,7 +136,7 @@ if _database["ENGINE"] == "django.db.backends.sqlite3":
     _database["OPTIONS"]["init_command"] = "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
 elif env_bool("DATABASE_PREPARED_STATEMENTS", True):
     # PostgreSQL: the values travel apart from the SQL text, and a statement that a connection runs
-    # a fifth time is prepared: later runs skip parsing and planning (a page of 500 annotations ids
+    # a fifth time is prepared: later runs skip parsing and planning (a page's 500 annotation ids
     # would otherwise be parsed as one long literal each time). Turn it off behind a connection
     # pooler in transaction mode that does not track prepared statements.
     _database.setdefault("OPTIONS", {}).update(server_side_binding=True, prepare_threshold=5)
