@@ -1,11 +1,13 @@
 """The API under gunicorn: the cheapest authenticated endpoint (the ceiling), annotation creates,
-and listing an article's 500 annotations; requests/s, latency and server CPU per request."""
+and listing an article's 500 annotations; requests/s, latency, and the CPU per request of the server
+and of PostgreSQL."""
 
 from collections.abc import Callable
 import json
 
 import config
 from load import Client, Request, obtain_token, run
+import noise
 from server import Gunicorn
 from spans import spans_of
 
@@ -22,7 +24,8 @@ def measure(
     concurrency: int,
     warmup: int = config.HTTP_WARMUP,
 ) -> dict:
-    """Warm up (not counted), then time `total` requests and read the server's CPU time around them."""
+    """Warm up (not counted), then time `total` requests and read the CPU time of the server and of
+    PostgreSQL around them."""
     if warmup:
         run(
             port=server.port,
@@ -32,7 +35,7 @@ def measure(
             concurrency=concurrency,
             time_cap=config.HTTP_TIME_CAP,
         )
-    cpu_before = server.cpu_seconds()
+    cpu_before, database_before = server.cpu_seconds(), noise.postgres_cpu_seconds()
     outcome = run(
         port=server.port,
         token=token,
@@ -42,9 +45,13 @@ def measure(
         time_cap=config.HTTP_TIME_CAP,
     )
     cpu = server.cpu_seconds() - cpu_before
+    database = noise.postgres_cpu_seconds() - database_before
     summary = outcome.summary()
     done = summary["requests"]
     summary["server_cpu_ms_per_request"] = round(cpu * 1000 / done, 2) if done else None
+    # The PostgreSQL server's CPU in the same time (on SQLite's run it is idle: SQLite works inside
+    # the gunicorn workers, so its share is in the server's CPU).
+    summary["postgres_cpu_ms_per_request"] = round(database * 1000 / done, 2) if done else None
     return summary
 
 

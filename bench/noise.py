@@ -24,7 +24,8 @@ def _own() -> float:
     return times.user + times.system + times.children_user + times.children_system
 
 
-def _postgres() -> float:
+def postgres_cpu_seconds() -> float:
+    """CPU seconds of the PostgreSQL server so far: its live processes and the backends it has reaped."""
     total = 0
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
@@ -52,7 +53,7 @@ class Sample:
 
 def sample() -> Sample:
     busy, steal = _busy_and_steal()
-    return Sample(busy=busy, steal=steal, own=_own(), postgres=_postgres())
+    return Sample(busy=busy, steal=steal, own=_own(), postgres=postgres_cpu_seconds())
 
 
 def since(before: Sample) -> dict:

@@ -10,6 +10,7 @@ import sys
 
 VENDORS = ("sqlite", "postgresql")
 CPU = "server_cpu_ms_per_request"
+DATABASE_CPU = "postgres_cpu_ms_per_request"
 
 
 def _cell(result: dict, path: tuple[str, ...], unit: str = "") -> str:
@@ -43,11 +44,13 @@ def figures(report: dict) -> list[str]:
             (f"Create, concurrency {n}: requests/s", ("api", "create", key, "requests_per_s"), ""),
             (f"Create, concurrency {n}: p50 / p95", ("api", "create", key), "latency"),
             (f"Create, concurrency {n}: server CPU per request", ("api", "create", key, CPU), "ms"),
+            (f"Create, concurrency {n}: PostgreSQL's CPU per request", ("api", "create", key, DATABASE_CPU), "ms"),
             (f"Create, concurrency {n}: share of the ceiling", ("api", "create", key, "share_of_ceiling"), ""),
         ]
     rows += [
         ("List 500 annotations: p50 / p95", ("api", "list_500"), "latency"),
         ("List 500 annotations: server CPU per request", ("api", "list_500", CPU), "ms"),
+        ("List 500 annotations: PostgreSQL's CPU per request", ("api", "list_500", DATABASE_CPU), "ms"),
     ]
     for size in ("10000", "100000"):
         rows += [
@@ -72,6 +75,8 @@ def figures(report: dict) -> list[str]:
             elif label.startswith("CPU used meanwhile"):
                 other = _cell(result, ("machine_cpu", "other_processes_cpu_seconds"), "s")
                 cells.append(f"{other} / {_cell(result, ('machine_cpu', 'cpu_steal_seconds'), 's')}")
+            elif path and path[-1] == DATABASE_CPU and vendor == "sqlite":
+                cells.append("–")  # SQLite works inside the server's processes
             elif unit == "pair":
                 cells.append(f"{_cell(result, (*path, 'p50_ms'), 'ms')} / {_cell(result, (*path, CPU), 'ms')}")
             elif unit == "latency":
