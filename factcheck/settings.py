@@ -10,7 +10,6 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
-import orjson
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -223,11 +222,7 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "annotations.api.exceptions.api_exception_handler",
     # orjson: the same JSON values as DRF's renderer (U+2028 and U+2029 written as characters, not
     # escapes), encoded several times faster: a page of 500 verdicts is half a megabyte.
-    "DEFAULT_RENDERER_CLASSES": ["drf_orjson_renderer.renderers.ORJSONRenderer"],
-    # Field errors of list items are keyed by position ({"sources": {0: …}}), written as "0".
-    # Datetimes left to the renderer (the PostgreSQL list's UTC times) are written as DRF writes
-    # them: ISO 8601 in UTC with a Z, microseconds only when there are some.
-    "ORJSON_RENDERER_OPTIONS": [orjson.OPT_NON_STR_KEYS, orjson.OPT_NAIVE_UTC, orjson.OPT_UTC_Z],
+    "DEFAULT_RENDERER_CLASSES": ["annotations.api.renderers.JSONRenderer"],
     # ?format= chooses the export format, not a DRF renderer.
     "URL_FORMAT_OVERRIDE": None,
 }
