@@ -1,8 +1,10 @@
 """Reads shared by pages, API and exports, with their query planning."""
 
 from dataclasses import dataclass, field
+from functools import cache
 from itertools import pairwise
 
+from django.db import connection
 from django.db.models import Count, Prefetch, Q, QuerySet, prefetch_related_objects
 
 from . import services
@@ -36,6 +38,32 @@ class Paragraph:
     start: int
     end: int
     pieces: list[Piece] = field(default_factory=list)
+
+
+BIGINT_MAX = 2**63 - 1
+
+
+@cache
+def _article_by_id_sql() -> tuple[str, list[str]]:
+    """`Article.objects.get(pk=…)` compiled by the ORM once per process, with the columns' names."""
+    names = [field.attname for field in Article._meta.concrete_fields]
+    sql, _ = Article.objects.filter(pk=0).order_by().values_list(*names).query.sql_with_params()
+    return sql, names
+
+
+def article_by_id(pk: int) -> Article | None:
+    """The article with this id, or None; as the ORM loads it, at less than half the cost.
+
+    Every verdict created through the API names its article: compiling the same lookup again
+    for each request cost more than running it.
+    """
+    if not 0 < pk <= BIGINT_MAX:
+        return None
+    sql, names = _article_by_id_sql()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [pk])
+        row = cursor.fetchone()
+    return None if row is None else Article.from_db(connection.alias, names, row)
 
 
 def visibility_filter(viewer, prefix: str = "") -> Q:

@@ -3,12 +3,13 @@ management commands call these functions; none of them re-implements a rule."""
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import cache
 import hashlib
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import connection, models, transaction
 from django.utils import timezone
 
 from . import workflow
@@ -254,24 +255,22 @@ def _links_snapshot(annotation: Annotation) -> list[str]:
     ]
 
 
-def _replace_source_links(annotation: Annotation, sources: list[SourceLink], *, new: bool = False) -> None:
-    if not new:
-        annotation.source_links.all().delete()
-    if not sources:
-        return
-    AnnotationSource.objects.bulk_create(
-        AnnotationSource(
-            annotation=annotation,
-            source=link.source,
-            relation=link.relation,
-            pinpoint=link.pinpoint.strip(),
-            position=position,
-        )
+def _new_links(sources: list[SourceLink]) -> list[AnnotationSource]:
+    return [
+        AnnotationSource(source=link.source, relation=link.relation, pinpoint=link.pinpoint.strip(), position=position)
         for position, link in enumerate(sources)
-    )
+    ]
 
 
-def _record(
+def _replace_source_links(annotation: Annotation, sources: list[SourceLink]) -> None:
+    annotation.source_links.all().delete()
+    links = _new_links(sources)
+    for link in links:
+        link.annotation = annotation
+    AnnotationSource.objects.bulk_create(links)
+
+
+def _event(
     annotation: Annotation,
     *,
     actor: User,
@@ -281,7 +280,7 @@ def _record(
     comment: str = "",
     changes: list | None = None,
 ) -> AnnotationEvent:
-    return AnnotationEvent.objects.create(
+    return AnnotationEvent(
         annotation=annotation,
         actor=actor,
         at=annotation.updated_at,
@@ -293,6 +292,77 @@ def _record(
         comment=comment,
         changes=changes or [],
     )
+
+
+def _record(annotation: Annotation, **fields) -> AnnotationEvent:
+    """Save the event that _event() describes."""
+    recorded = _event(annotation, **fields)
+    recorded.save(force_insert=True)
+    return recorded
+
+
+def _insert_fields(model: type[models.Model]) -> list[models.Field]:
+    return [field for field in model._meta.concrete_fields if not field.primary_key]
+
+
+@cache
+def _new_verdict_sql() -> str:
+    """PostgreSQL: a new annotation, its `create` event and its source links in one statement.
+
+    Data-modifying CTEs run exactly once, together, so the statement is atomic on its own: no
+    BEGIN and COMMIT, and one round trip to the server instead of five (creating verdicts is the
+    busiest write). Columns come from the models' metadata, every value is a parameter, and the
+    links arrive as four arrays (source, relation, pinpoint, position), one element per link.
+    """
+    quote = connection.ops.quote_name
+    event_annotation = AnnotationEvent._meta.get_field("annotation")
+    link = AnnotationSource._meta
+
+    def columns(fields: list[models.Field]) -> str:
+        return ", ".join(quote(field.column) for field in fields)
+
+    annotation_fields, event_fields = _insert_fields(Annotation), _insert_fields(AnnotationEvent)
+    placeholders = ", ".join(["%s"] * len(annotation_fields))
+    event_values = ", ".join("(SELECT id FROM a)" if field is event_annotation else "%s" for field in event_fields)
+    link_columns = [link.get_field(name) for name in ("annotation", "source", "relation", "pinpoint", "position")]
+    # Only identifiers, quoted by the backend from the models' metadata, are put into the text.
+    return (
+        f"WITH a AS (INSERT INTO {quote(Annotation._meta.db_table)} ({columns(annotation_fields)}) "  # noqa: S608
+        f"VALUES ({placeholders}) RETURNING {quote(Annotation._meta.pk.column)} AS id), "
+        f"l AS (INSERT INTO {quote(link.db_table)} ({columns(link_columns)}) "
+        "SELECT a.id, s.* FROM a, unnest(%s::bigint[], %s::text[], %s::text[], %s::integer[]) s) "
+        f"INSERT INTO {quote(AnnotationEvent._meta.db_table)} ({columns(event_fields)}) VALUES ({event_values}) "
+        f"RETURNING {quote(event_annotation.column)}, {quote(AnnotationEvent._meta.pk.column)}"
+    )
+
+
+def _db_values(instance: models.Model, fields: list[models.Field]) -> list:
+    """The values the ORM would write for these fields of a new instance."""
+    return [field.get_db_prep_save(field.pre_save(instance, True), connection) for field in fields]
+
+
+def _insert_new_verdict(annotation: Annotation, event: AnnotationEvent, links: list[AnnotationSource]) -> None:
+    """Write a new annotation with its first event and its source links (all unsaved), atomically."""
+    if connection.vendor != "postgresql":
+        with transaction.atomic():
+            annotation.save(force_insert=True)
+            event.annotation = annotation
+            event.save(force_insert=True)
+            for link in links:
+                link.annotation = annotation
+            AnnotationSource.objects.bulk_create(links)
+        return
+    event_fields = [field for field in _insert_fields(AnnotationEvent) if field.name != "annotation"]
+    arrays = [[getattr(link, name) for link in links] for name in ("source_id", "relation", "pinpoint", "position")]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _new_verdict_sql(),
+            [*_db_values(annotation, _insert_fields(Annotation)), *arrays, *_db_values(event, event_fields)],
+        )
+        annotation.pk, event.pk = cursor.fetchone()
+    for instance in (annotation, event):
+        instance._state.adding, instance._state.db = False, connection.alias
+    event.annotation = annotation
 
 
 def annotation_create(
@@ -325,25 +395,24 @@ def annotation_create(
         errors["quote"] = [str(exc)]
     if errors:
         raise ValidationError(errors)
-    with transaction.atomic():
-        now = timezone.now()
-        annotation = Annotation.objects.create(
-            article=article,
-            author=author,
-            created_at=now,
-            updated_at=now,
-            start=anchor.start,
-            end=anchor.end,
-            quote=anchor.quote,
-            prefix=anchor.prefix,
-            suffix=anchor.suffix,
-            status=status,
-            note=note,
-            claimant=claimant.strip(),
-            denied_by=denied_by.strip() if status == Status.DENIED else "",
-        )
-        _replace_source_links(annotation, sources, new=True)
-        _record(annotation, actor=author, action=Action.CREATE, from_state="", from_status="")
+    now = timezone.now()
+    annotation = Annotation(
+        article=article,
+        author=author,
+        created_at=now,
+        updated_at=now,
+        start=anchor.start,
+        end=anchor.end,
+        quote=anchor.quote,
+        prefix=anchor.prefix,
+        suffix=anchor.suffix,
+        status=status,
+        note=note,
+        claimant=claimant.strip(),
+        denied_by=denied_by.strip() if status == Status.DENIED else "",
+    )
+    event = _event(annotation, actor=author, action=Action.CREATE, from_state="", from_status="")
+    _insert_new_verdict(annotation, event, _new_links(sources))
     return annotation
 
 

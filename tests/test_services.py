@@ -113,8 +113,9 @@ def test_groups_are_created_by_migration(django_user_model):
 from datetime import timedelta  # noqa: E402
 
 from django.core.exceptions import PermissionDenied  # noqa: E402
+from django.db import IntegrityError, transaction  # noqa: E402
 
-from annotations.models import Annotation, AnnotationSource, Source  # noqa: E402
+from annotations.models import Annotation, AnnotationEvent, AnnotationSource, Source  # noqa: E402
 from annotations.services import SourceLink  # noqa: E402
 
 from .conftest import sentence_span  # noqa: E402
@@ -169,6 +170,57 @@ def test_annotation_create_stores_span_context_and_sources(seed_article, reviewe
     assert [(ln.source, ln.relation, ln.pinpoint) for ln in annotation.source_links.all()] == [
         (bbc_source, "supports", "paragraph 3")
     ]
+
+
+def test_annotation_create_writes_the_verdict_its_event_and_its_links_together(seed_article, reviewer, bbc_source):
+    court = Source.objects.create(url="https://court.example/bes-v-huawei", title="Complaint", created_by=reviewer)
+    span = sentence_span(seed_article, 22)
+    annotation = services.annotation_create(
+        article=seed_article,
+        author=reviewer,
+        status="evidenced",
+        claimant="  BES ",
+        sources=[SourceLink(court, "context", ""), SourceLink(bbc_source, "supports", " paragraph 3 ")],
+        **span,
+    )
+    stored = Annotation.objects.get()
+    assert (annotation.pk, annotation.state, annotation.version) == (stored.pk, "draft", 1)
+    assert (stored.claimant, stored.created_at, stored.updated_at) == (
+        "BES",
+        annotation.created_at,
+        annotation.created_at,
+    )
+    assert [(ln.position, ln.source, ln.relation, ln.pinpoint) for ln in stored.source_links.order_by("position")] == [
+        (0, court, "context", ""),
+        (1, bbc_source, "supports", "paragraph 3"),
+    ]
+    event = stored.events.get()
+    assert (event.action, event.actor, event.at, event.comment, event.changes) == (
+        "create",
+        reviewer,
+        annotation.created_at,
+        "",
+        [],
+    )
+    assert (event.from_state, event.to_state, event.from_status, event.to_status) == ("", "draft", "", "evidenced")
+    # The returned verdict is a stored instance: the next step of the workflow works on it.
+    services.annotation_submit(annotation=annotation, actor=reviewer, version=1)
+    assert Annotation.objects.get().state == "submitted"
+
+
+def test_annotation_create_that_fails_to_link_a_source_writes_nothing(seed_article, reviewer):
+    unsaved = Source(url="https://example.org/never-saved", title="Never saved")
+    # Refused by PostgreSQL (a link without a source), or by the ORM after the verdict and its
+    # event were written on SQLite: either way nothing of the verdict stays.
+    with pytest.raises((IntegrityError, ValueError)), transaction.atomic():
+        services.annotation_create(
+            article=seed_article,
+            author=reviewer,
+            status="alleged",
+            sources=[SourceLink(unsaved, "context", "")],
+            **sentence_span(seed_article, 4),
+        )
+    assert (Annotation.objects.count(), AnnotationEvent.objects.count(), AnnotationSource.objects.count()) == (0, 0, 0)
 
 
 def test_phrase_inside_a_sentence(seed_article, reviewer):

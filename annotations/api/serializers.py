@@ -10,6 +10,7 @@ from drf_spectacular.utils import extend_schema_field
 import orjson
 from rest_framework import serializers
 
+from .. import selectors
 from ..exporters.common import ROW_FIELDS, SQLITE_ISO_TEXT, ids_in_sql, ids_parameter
 from ..models import Annotation, AnnotationEvent, AnnotationSource, Article, Relation, Source, Status
 
@@ -193,8 +194,27 @@ class AnnotationWriteSerializer(serializers.Serializer):
     sources = SourceLinkSerializer(many=True, required=False, default=list)
 
 
+class ArticleField(serializers.PrimaryKeyRelatedField):
+    """An article by id, with DRF's errors, read by selectors.article_by_id."""
+
+    def __init__(self, **kwargs):
+        super().__init__(queryset=Article.objects.all(), **kwargs)
+
+    def to_internal_value(self, data) -> Article:
+        if isinstance(data, bool) or not isinstance(data, int | str):
+            self.fail("incorrect_type", data_type=type(data).__name__)
+        try:
+            pk = int(data)
+        except ValueError:
+            self.fail("incorrect_type", data_type=type(data).__name__)
+        article = selectors.article_by_id(pk)
+        if article is None:
+            self.fail("does_not_exist", pk_value=data)
+        return article
+
+
 class AnnotationCreateSerializer(AnnotationWriteSerializer):
-    article = serializers.PrimaryKeyRelatedField(queryset=Article.objects.all())
+    article = ArticleField()
     start = serializers.IntegerField(min_value=0, max_value=2**31 - 1)
     end = serializers.IntegerField(min_value=0, max_value=2**31 - 1)
     quote = serializers.CharField(trim_whitespace=False, max_length=2_000_000)
