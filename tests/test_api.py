@@ -1,8 +1,13 @@
 """The JSON API: each endpoint for each role, validation as field-level 400s, 403s and 409s."""
 
+import gc
+import io
+
 from django.db import connection
+from django.test.client import ClientHandler
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+import orjson
 import pytest
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
@@ -470,3 +475,43 @@ def test_filtered_pages_carry_only_their_own_sources(reviewer, seed_article):
     }
     empty = client.get(reverse("api:annotation-list"), {"status": "evidenced"}).json()
     assert empty["results"] == []
+
+
+def test_a_listed_page_is_freed_as_soon_as_it_is_sent(reviewer, seed_article):
+    """Through the whole middleware chain with the cyclic garbage collector off: the page's rows
+    and verdicts must go by reference counting (api.middleware)."""
+    client = api(reviewer)
+    for index in range(3):
+        client.post(reverse("api:annotation-list"), create_payload(seed_article, index), format="json")
+    environ = {
+        "REQUEST_METHOD": "GET",
+        "PATH_INFO": reverse("api:annotation-list"),
+        "QUERY_STRING": f"article={seed_article.pk}",
+        "SERVER_NAME": "testserver",
+        "SERVER_PORT": "80",
+        "HTTP_AUTHORIZATION": f"Token {Token.objects.create(user=reviewer).key}",
+        "wsgi.input": io.BytesIO(),
+        "wsgi.url_scheme": "http",
+    }
+
+    def left_over() -> list:
+        """The page's rows (named tuples with an `id`) and its verdicts' dicts, wherever they are."""
+        return [
+            o
+            for o in gc.get_objects()
+            if (issubclass(type(o), tuple) and "id" in getattr(type(o), "_fields", ()))
+            or (type(o) is dict and isinstance(o.get("quote"), str) and "sources" in o)
+        ]
+
+    gc.collect()
+    gc.disable()
+    try:
+        earlier = {id(o) for o in left_over()}  # alive elsewhere in the test session
+        # The test client's handler: Django's WSGI handler, keeping the test's database connection.
+        response = ClientHandler()(environ)
+        body = response.content
+        del response
+        assert len(orjson.loads(body)["results"]) == 3
+        assert [o for o in left_over() if id(o) not in earlier] == []
+    finally:
+        gc.enable()
