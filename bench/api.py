@@ -114,7 +114,7 @@ def api_stats(server: Gunicorn, *, username: str, password: str, demo_article_id
             make_request=lambda number: Request("GET", listing_path),
             total=config.LIST_REQUESTS,
             concurrency=1,
-            warmup=3,
+            warmup=config.LIST_WARMUP,
         ),
     }
     return result
