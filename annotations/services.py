@@ -132,6 +132,7 @@ def article_import(
 # --- Sources -------------------------------------------------------------------------------------
 
 MAX_NOTE_LENGTH = 10_000
+MAX_SOURCES_PER_VERDICT = 50
 
 
 def source_get_or_create(
@@ -236,6 +237,10 @@ def _verdict_errors(*, status: str, denied_by: str, note: str, claimant: str, so
         errors["claimant"] = ["Keep the claimant under 200 characters."]
     if len(denied_by) > 200:
         errors["denied_by"] = ["Keep who denied it under 200 characters."]
+    if len(sources) > MAX_SOURCES_PER_VERDICT:
+        errors.setdefault("sources", []).append(
+            f"Link at most {MAX_SOURCES_PER_VERDICT} sources to one verdict (it has {len(sources):,})."
+        )
     seen = set()
     for link in sources:
         if link.relation not in Relation.values:

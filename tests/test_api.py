@@ -198,6 +198,10 @@ def test_annotation_create_with_sources_and_validation(reviewer, seed_article):
         ({"article": [1]}, {"article": ["Incorrect type. Expected pk value, received list."]}),
         ({"article": None}, {"article": ["This field may not be null."]}),
         (
+            {"sources": [{"url": f"https://example.org/{n}", "relation": "context"} for n in range(51)]},
+            {"sources": {"non_field_errors": ["Ensure this field has no more than 50 elements."]}},
+        ),
+        (
             {"sources": [{"url": "javascript:alert(1)", "title": "x", "relation": "supports"}]},
             {"sources": {"0": {"url": ["Only http:// and https:// addresses can be sources."]}}},
         ),
@@ -223,6 +227,29 @@ def test_annotation_visibility_and_filters(reviewer, reviewer2, editor, seed_art
     assert [a["id"] for a in api(editor).get(url, {"author": "reviewer2"}).json()["results"]] == [draft["id"]]
     assert api(editor).get(url, {"state": "approved"}).json()["results"] == []
     assert api(editor).get(url, {"state": "bogus"}).status_code == 400
+
+
+def test_a_refused_verdict_adds_no_source_to_the_library(reviewer, seed_article, bbc_source):
+    new_source = {"url": "https://court.example/bes-v-huawei", "title": "Complaint", "relation": "denial"}
+    url = reverse("api:annotation-list")
+    refused = api(reviewer).post(
+        url, create_payload(seed_article, 4, status="denied", sources=[new_source]), format="json"
+    )
+    assert (refused.status_code, refused.json()) == (
+        400,
+        {"denied_by": ["Name who denied it: a denied verdict records the party that denied the claim."]},
+    )
+    created = api(reviewer).post(url, create_payload(seed_article, 5), format="json").json()
+    stale = api(reviewer).patch(
+        reverse("api:annotation-detail", args=[created["id"]]), {"version": 7, "sources": [new_source]}, format="json"
+    )
+    assert stale.status_code == 409
+    assert list(Source.objects.values_list("url", flat=True)) == [bbc_source.url]
+    accepted = api(reviewer).post(
+        url, create_payload(seed_article, 4, status="denied", denied_by="Huawei", sources=[new_source]), format="json"
+    )
+    assert accepted.status_code == 201
+    assert sorted(Source.objects.values_list("url", flat=True)) == sorted([bbc_source.url, new_source["url"]])
 
 
 def test_update_with_versions_and_ownership(reviewer, reviewer2, editor, seed_article):

@@ -223,6 +223,31 @@ def test_annotation_create_that_fails_to_link_a_source_writes_nothing(seed_artic
     assert (Annotation.objects.count(), AnnotationEvent.objects.count(), AnnotationSource.objects.count()) == (0, 0, 0)
 
 
+def test_a_verdict_links_at_most_fifty_sources(seed_article, reviewer):
+    sources = [
+        Source.objects.create(url=f"https://example.org/report-{n}", title=f"Report {n}", created_by=reviewer)
+        for n in range(51)
+    ]
+    with pytest.raises(ValidationError) as raised:
+        services.annotation_create(
+            article=seed_article,
+            author=reviewer,
+            status="alleged",
+            sources=[SourceLink(source, "context", "") for source in sources],
+            **sentence_span(seed_article, 4),
+        )
+    assert raised.value.message_dict == {"sources": ["Link at most 50 sources to one verdict (it has 51)."]}
+    assert Annotation.objects.count() == 0
+    annotation = services.annotation_create(
+        article=seed_article,
+        author=reviewer,
+        status="alleged",
+        sources=[SourceLink(source, "context", "") for source in sources[:50]],
+        **sentence_span(seed_article, 4),
+    )
+    assert annotation.source_links.count() == 50
+
+
 def test_phrase_inside_a_sentence(seed_article, reviewer):
     start = seed_article.body.index("has not been made public")
     annotation = services.annotation_create(

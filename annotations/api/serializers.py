@@ -10,7 +10,7 @@ from drf_spectacular.utils import extend_schema_field
 import orjson
 from rest_framework import serializers
 
-from .. import selectors
+from .. import selectors, services
 from ..exporters.common import ROW_FIELDS, SQLITE_ISO_TEXT, ids_in_sql, ids_parameter
 from ..models import Annotation, AnnotationEvent, AnnotationSource, Article, Relation, Source, Status
 
@@ -191,7 +191,7 @@ class AnnotationWriteSerializer(serializers.Serializer):
     claimant = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
     denied_by = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
     note = serializers.CharField(max_length=10_000, required=False, allow_blank=True, default="", trim_whitespace=False)
-    sources = SourceLinkSerializer(many=True, required=False, default=list)
+    sources = SourceLinkSerializer(many=True, required=False, default=list, max_length=services.MAX_SOURCES_PER_VERDICT)
 
 
 class ArticleField(serializers.PrimaryKeyRelatedField):

@@ -1,6 +1,10 @@
 """The JSON API (/api/v1/). Views check access, call one service or selector, and serialize."""
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.db.models import Count
 from django.http import FileResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404
@@ -102,6 +106,21 @@ def _links(request, sources: list[dict]) -> list[services.SourceLink]:
     return links
 
 
+@contextmanager
+def _cited_sources(request, sources: list[dict]) -> Iterator[list[services.SourceLink]]:
+    """The submitted sources as stored ones, for the write inside the `with` block that cites them.
+
+    A source new to the library is stored only if that write succeeds: with sources, the block runs
+    in a transaction, so a refused verdict leaves none behind. Without sources there is nothing to
+    undo, and a verdict's own write is atomic.
+    """
+    if not sources:
+        yield []
+        return
+    with transaction.atomic():
+        yield _links(request, sources)
+
+
 @extend_schema_view(
     create=extend_schema(request=s.AnnotationCreateSerializer, responses={201: s.AnnotationSerializer}),
     update=extend_schema(request=s.AnnotationUpdateSerializer, responses={200: s.AnnotationSerializer}),
@@ -133,19 +152,19 @@ class AnnotationViewSet(viewsets.ModelViewSet):
 
     def create(self, request, *args, **kwargs):
         data = _valid(s.AnnotationCreateSerializer, request.data)
-        links = _links(request, data["sources"])
-        annotation = services.annotation_create(
-            article=data["article"],
-            author=request.user,
-            start=data["start"],
-            end=data["end"],
-            quote=data["quote"],
-            status=data["status"],
-            claimant=data["claimant"],
-            denied_by=data["denied_by"],
-            note=data["note"],
-            sources=links,
-        )
+        with _cited_sources(request, data["sources"]) as links:
+            annotation = services.annotation_create(
+                article=data["article"],
+                author=request.user,
+                start=data["start"],
+                end=data["end"],
+                quote=data["quote"],
+                status=data["status"],
+                claimant=data["claimant"],
+                denied_by=data["denied_by"],
+                note=data["note"],
+                sources=links,
+            )
         # Serialized from memory: the author is the requester, nothing is reviewed yet.
         return Response(s.AnnotationSerializer(annotation, context={"links": links}).data, status=201)
 
@@ -158,16 +177,17 @@ class AnnotationViewSet(viewsets.ModelViewSet):
                 payload
             )
         data = _valid(s.AnnotationUpdateSerializer, payload)
-        annotation = services.annotation_update(
-            annotation=annotation,
-            actor=request.user,
-            version=data["version"],
-            status=data["status"],
-            claimant=data["claimant"],
-            denied_by=data["denied_by"],
-            note=data["note"],
-            sources=_links(request, data["sources"]),
-        )
+        with _cited_sources(request, data["sources"]) as links:
+            annotation = services.annotation_update(
+                annotation=annotation,
+                actor=request.user,
+                version=data["version"],
+                status=data["status"],
+                claimant=data["claimant"],
+                denied_by=data["denied_by"],
+                note=data["note"],
+                sources=links,
+            )
         return Response(self._fresh(annotation))
 
     def destroy(self, request, *args, **kwargs):
