@@ -315,9 +315,9 @@ def _new_verdict_sql() -> str:
     """PostgreSQL: a new annotation, its `create` event and its source links in one statement.
 
     Data-modifying CTEs run exactly once, together, so the statement is atomic on its own: no
-    BEGIN and COMMIT, and one round trip to the server instead of five (creating verdicts is the
-    busiest write). Columns come from the models' metadata, every value is a parameter, and the
-    links arrive as four arrays (source, relation, pinpoint, position), one element per link.
+    BEGIN and COMMIT, and one round trip to the server instead of four or five (creating verdicts
+    is the busiest write). Columns come from the models' metadata, every value is a parameter, and
+    the links arrive as four arrays (source, relation, pinpoint, position), one element per link.
     """
     quote = connection.ops.quote_name
     event_annotation = AnnotationEvent._meta.get_field("annotation")
