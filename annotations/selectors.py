@@ -67,7 +67,9 @@ def article_by_id(pk: int) -> Article | None:
 
 
 def visibility_filter(viewer, prefix: str = "") -> Q:
-    """Live verdicts the viewer may see: drafts only by their author and editors."""
+    """Live verdicts the viewer may see: drafts only by their author and editors.
+
+    The API list states the same rule in SQL (api/listing.AnnotationRows.visible_to): change both."""
     live = Q(**{f"{prefix}deleted_at__isnull": True})
     if services.user_is_editor(viewer):
         return live

@@ -1,5 +1,6 @@
 """The JSON API: each endpoint for each role, validation as field-level 400s, 403s and 409s."""
 
+import base64
 import gc
 import io
 
@@ -12,11 +13,11 @@ import pytest
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from annotations import services
+from annotations import selectors, services
 from annotations.models import Annotation, Article, Source
 
 from .conftest import sentence_span
-from .factories import PASSWORD
+from .factories import PASSWORD, ArticleFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -502,6 +503,88 @@ def test_filtered_pages_carry_only_their_own_sources(reviewer, seed_article):
     }
     empty = client.get(reverse("api:annotation-list"), {"status": "evidenced"}).json()
     assert empty["results"] == []
+
+
+def test_the_list_holds_what_each_viewer_may_see_with_every_filter_and_page(reviewer, reviewer2, editor, seed_article):
+    """The list's own statement (api/listing.py) against selectors.visible_annotations, the rule the
+    pages use: drafts only for their author and editors, never a deleted verdict; each filter, and
+    pages of two walked forward, then back from the last one."""
+    other = ArticleFactory(title="Second story", body="One claim here. Another claim there. A third one.")
+    bbc = {"url": "https://www.bbc.com/news/wifi-cards", "title": "BBC report, 2019", "relation": "supports"}
+    verdicts = [
+        (reviewer, seed_article, 1, {}),
+        (reviewer2, seed_article, 2, {"status": "denied", "denied_by": "Huawei"}),
+        (reviewer, other, 0, {"status": "unverified"}),
+        (reviewer2, other, 1, {}),
+        (reviewer, seed_article, 3, {"status": "evidenced", "sources": [bbc]}),
+        (reviewer2, seed_article, 4, {}),
+        (reviewer, other, 2, {"status": "denied", "denied_by": "Huawei"}),
+    ]
+    url = reverse("api:annotation-list")
+    created = [
+        api(author).post(url, create_payload(article, index, **extra), format="json").json()
+        for author, article, index, extra in verdicts
+    ]
+    assert [item.get("version") for item in created] == [1] * 7, created
+    ids = [item["id"] for item in created]
+    annotations = {pk: Annotation.objects.get(pk=pk) for pk in ids}
+    for pk in ids[:4]:
+        annotation = annotations[pk]
+        annotations[pk] = services.annotation_submit(annotation=annotation, actor=annotation.author, version=1)
+    services.annotation_approve(annotation=annotations[ids[0]], editor=editor, version=2)
+    services.annotation_delete(annotation=annotations[ids[5]], actor=reviewer2)
+    filters = [
+        {},
+        {"article": seed_article.pk},
+        {"status": "denied"},
+        {"state": "draft"},
+        {"state": "submitted", "article": other.pk},
+        {"author": "reviewer2"},
+        {"author": "nobody"},
+    ]
+    as_lookups = {"article": "article_id", "status": "status", "state": "state", "author": "author__username"}
+    for viewer in (reviewer, reviewer2, editor):
+        client = api(viewer)
+        for given in filters:
+            visible = selectors.visible_annotations(viewer=viewer).filter(
+                **{as_lookups[name]: value for name, value in given.items()}
+            )
+            expected = list(visible.order_by("-id").values_list("id", flat=True))
+            pages = [client.get(url, {**given, "page_size": 2}).json()]
+            while pages[-1]["next"]:
+                pages.append(client.get(pages[-1]["next"]).json())
+            back = [pages[-1]]
+            while back[-1]["previous"]:
+                back.append(client.get(back[-1]["previous"]).json())
+            forward_ids = [item["id"] for page in pages for item in page["results"]]
+            back_ids = [item["id"] for page in reversed(back) for item in page["results"]]
+            assert (forward_ids, back_ids) == (expected, expected), (viewer.username, given)
+    # The rule the list was checked against: the deleted verdict is never seen, and the drafts
+    # (the fifth and the last, by reviewer) only by their author and the editor.
+    assert sorted(selectors.visible_annotations(viewer=editor).values_list("id", flat=True)) == ids[:5] + ids[6:]
+    assert sorted(selectors.visible_annotations(viewer=reviewer2).values_list("id", flat=True)) == ids[:4]
+
+
+def test_forged_cursors_and_ids_out_of_range_are_refused(reviewer, seed_article):
+    """A cursor is DRF's base64 of `p=<id>`: any other position is refused, as a bad cursor is;
+    the article filter takes a whole number in the range of ids, with the field's message."""
+    client = api(reviewer)
+    client.post(reverse("api:annotation-list"), create_payload(seed_article), format="json")
+    for position in ("abc", "1.5", str(2**63)):
+        cursor = base64.b64encode(f"p={position}".encode()).decode()
+        for name in ("api:annotation-list", "api:article-list", "api:source-list"):
+            response = client.get(reverse(name), {"cursor": cursor})
+            assert (response.status_code, response.json()) == (404, {"detail": "Invalid cursor"}), (name, position)
+    cases = [
+        ("1.5", "Enter a whole number."),
+        ("0", "Ensure this value is greater than or equal to 1."),
+        (str(2**70), "Ensure this value is less than or equal to 9223372036854775807."),
+    ]
+    for article, message in cases:
+        response = client.get(reverse("api:annotation-list"), {"article": article})
+        assert (response.status_code, response.json()) == (400, {"article": [message]})
+    cursor = base64.b64encode(b"p=-5").decode()
+    assert client.get(reverse("api:annotation-list"), {"cursor": cursor}).json()["results"] == []
 
 
 def test_a_listed_page_is_freed_as_soon_as_it_is_sent(reviewer, seed_article):
