@@ -2,6 +2,7 @@
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import cache
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -107,6 +108,13 @@ class AnnotationFilter(filters.FilterSet):
         fields = ["article", "status", "state", "author"]
 
 
+@cache
+def _filter_form(filterset_class: type[filters.FilterSet]) -> type[forms.Form]:
+    """The form of a FilterSet, which django-filter builds again for every request (with a copy of
+    each filter) though its fields never change: a third of a millisecond per request."""
+    return filterset_class().get_form_class()
+
+
 def _valid(serializer_class, data) -> dict:
     serializer = serializer_class(data=data)
     serializer.is_valid(raise_exception=True)
@@ -172,12 +180,12 @@ class AnnotationViewSet(viewsets.ModelViewSet):
         )
 
     def list(self, request, *args, **kwargs):
-        # The filters are checked as DjangoFilterBackend checks them (same 400s, same OpenAPI
-        # parameters); the rows come from listing's own statement, not from a queryset.
-        filterset = self.filterset_class(request.query_params, request=request)
-        if not filterset.is_valid():
-            raise translate_validation(filterset.errors)
-        rows = listing.AnnotationRows.visible_to(request.user, **filterset.form.cleaned_data)
+        # The filters are checked by the form DjangoFilterBackend would check them with (same
+        # 400s, same OpenAPI parameters); the rows come from listing's own statement.
+        filters_given = _filter_form(self.filterset_class)(request.query_params)
+        if not filters_given.is_valid():
+            raise translate_validation(filters_given.errors)
+        rows = listing.AnnotationRows.visible_to(request.user, **filters_given.cleaned_data)
         page = self.paginate_queryset(rows)
         return self.get_paginated_response(listing.annotation_list_data(page))
 
