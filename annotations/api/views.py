@@ -13,7 +13,7 @@ from django.shortcuts import get_object_or_404
 from django_filters import rest_framework as filters
 from django_filters.utils import translate_validation
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action, api_view
 from rest_framework.exceptions import NotFound
@@ -88,6 +88,7 @@ class ArticleViewSet(
         return Response(s.ArticleDetailSerializer(article).data, status=status.HTTP_201_CREATED)
 
 
+@extend_schema_field({"type": "integer", "minimum": 1, "maximum": selectors.BIGINT_MAX})
 class IdFilter(filters.NumberFilter):
     """A database id: a whole number in the range of the id columns."""
 
