@@ -4,7 +4,7 @@ A page holds up to 500 verdicts, so the list is the API's largest read, and it m
 what AnnotationSerializer gives for each verdict (tests/test_api.py checks it on both databases).
 Its SQL is written here from the models' metadata, each text built once per process: building
 and compiling the same statement as a queryset on every request (visibility, filters, the
-cursor) cost a quarter of a listing. Identifiers come from the models; every value is a parameter.
+cursor) cost a sixth of a listing. Identifiers come from the models; every value is a parameter.
 
 On SQLite the database writes each verdict's JSON: SQLite runs inside this process and does it in
 C, so Python never handles the fields, and the renderer copies the bytes in (orjson.Fragment).
@@ -88,7 +88,7 @@ class AnnotationRows:
             cursor.execute(_page_sql(vendor, names, self.descending), [*values, limit, offset])
             rows = cursor.fetchall()
         row = Document if vendor == "sqlite" else Row
-        return [row._make(values) for values in rows]
+        return [row._make(fields) for fields in rows]
 
 
 def _columns(model, alias: str) -> dict[str, str]:
