@@ -88,7 +88,6 @@ class ArticleViewSet(
         return Response(s.ArticleDetailSerializer(article).data, status=status.HTTP_201_CREATED)
 
 
-@extend_schema_field({"type": "integer", "minimum": 1, "maximum": selectors.BIGINT_MAX})
 class IdFilter(filters.NumberFilter):
     """A database id: a whole number in the range of the id columns."""
 
@@ -99,10 +98,17 @@ class IdFilter(filters.NumberFilter):
 
 
 class AnnotationFilter(filters.FilterSet):
-    article = IdFilter(field_name="article_id")
+    article = extend_schema_field(
+        {
+            "type": "integer",
+            "minimum": 1,
+            "maximum": selectors.BIGINT_MAX,
+            "description": "Only this article's verdicts (the article's id).",
+        }
+    )(IdFilter(field_name="article_id"))
     status = filters.ChoiceFilter(choices=Status.choices)
     state = filters.ChoiceFilter(choices=State.choices)
-    author = filters.CharFilter(field_name="author__username")
+    author = filters.CharFilter(field_name="author__username", label="Only verdicts by this reviewer (a username).")
 
     class Meta:
         model = Annotation
