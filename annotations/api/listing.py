@@ -203,20 +203,25 @@ def annotation_list_data(rows: list[Row] | list[Document]) -> list[dict] | list[
         return []
     ids = [row.id for row in rows]
     vendor = connection.vendor
-    with connection.cursor() as cursor:
-        cursor.execute(_sources_sql(vendor), [ids_parameter(ids, vendor)])
+    sql, parameters = _sources_sql(vendor), [ids_parameter(ids, vendor)]
+    if vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute(sql, parameters)
+            links = cursor.fetchall()
+        documents: dict[int, list[bytes]] = {pk: [] for pk in ids}
+        for annotation_id, document in links:
+            documents[annotation_id].append(document)
+        # A document is a JSON object, so its text ends with "}": "sources" goes in just before it.
+        return [
+            orjson.Fragment(b'%s,"sources":[%s]}' % (document[:-1], b",".join(documents[pk]))) for pk, document in rows
+        ]
+    # Pipeline mode: execute() sends the statement without waiting for its answer, so PostgreSQL
+    # reads the sources while Python makes the verdicts' dicts (in process: -0.8 ms of a listing).
+    sources: dict[int, list[dict]] = {pk: [] for pk in ids}
+    with connection.cursor() as cursor, connection.connection.pipeline():
+        cursor.execute(sql, parameters)
+        page = _dicts(rows, sources)
         links = cursor.fetchall()
-    if vendor != "sqlite":
-        return _dicts(rows, links)
-    sources: dict[int, list[bytes]] = {pk: [] for pk in ids}
-    for annotation_id, document in links:
-        sources[annotation_id].append(document)
-    # A document is a JSON object, so its text ends with "}": "sources" goes in just before it.
-    return [orjson.Fragment(b'%s,"sources":[%s]}' % (document[:-1], b",".join(sources[pk]))) for pk, document in rows]
-
-
-def _dicts(rows: list[Row], links: list[tuple]) -> list[dict]:
-    sources: dict[int, list[dict]] = {row.id: [] for row in rows}
     for annotation_id, url, title, publisher, published, archive_url, relation, pinpoint in links:
         sources[annotation_id].append(
             {
@@ -229,6 +234,11 @@ def _dicts(rows: list[Row], links: list[tuple]) -> list[dict]:
                 "pinpoint": pinpoint,
             }
         )
+    return page
+
+
+def _dicts(rows: list[Row], sources: dict[int, list[dict]]) -> list[dict]:
+    """The verdicts' dicts, each with its (still empty) list from `sources` under "sources"."""
     return [
         {
             "id": pk,
