@@ -1,6 +1,6 @@
 from django.utils.functional import SimpleLazyObject
 
-from . import selectors, services
+from . import roles, selectors
 
 
 def review(request) -> dict:
@@ -8,9 +8,9 @@ def review(request) -> dict:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
-    is_editor = services.user_is_editor(user)
+    is_editor = roles.user_is_editor(user)
     return {
         "nav_is_editor": is_editor,
-        "nav_is_reviewer": services.user_is_reviewer(user),
-        "review_waiting": SimpleLazyObject(selectors.waiting_count) if is_editor else None,
+        "nav_is_reviewer": roles.user_is_reviewer(user),
+        "review_waiting": SimpleLazyObject(lambda: selectors.waiting_count(viewer=user)) if is_editor else None,
     }

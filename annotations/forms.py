@@ -3,7 +3,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 
 from .importing import read_document
-from .models import Source, Status
+from .models import COMMENT_LENGTH, Annotation, Source, Status, field_limit
 from .services import SourceLink
 
 
@@ -93,10 +93,16 @@ class AnnotationForm(forms.Form):
         error_messages={"required": "Choose alleged, denied, unverified or evidenced."},
     )
     note = forms.CharField(
-        label="Why", required=False, strip=False, widget=forms.Textarea(attrs={"rows": 4}), max_length=10_000
+        label="Why",
+        required=False,
+        strip=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=field_limit(Annotation, "note"),
     )
-    claimant = forms.CharField(label="Who makes the claim", required=False, max_length=200)
-    denied_by = forms.CharField(label="Who denied it", required=False, max_length=200)
+    claimant = forms.CharField(
+        label="Who makes the claim", required=False, max_length=field_limit(Annotation, "claimant")
+    )
+    denied_by = forms.CharField(label="Who denied it", required=False, max_length=field_limit(Annotation, "denied_by"))
 
     def __init__(self, *args, editing: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
@@ -150,11 +156,11 @@ class AnnotationForm(forms.Form):
 class SourceForm(forms.Form):
     """A new source, typed into the verdict form."""
 
-    url = forms.CharField(label="URL", max_length=2000)
-    title = forms.CharField(max_length=500, required=False)
-    publisher = forms.CharField(max_length=200, required=False)
+    url = forms.CharField(label="URL", max_length=field_limit(Source, "url"))
+    title = forms.CharField(max_length=field_limit(Source, "title"), required=False)
+    publisher = forms.CharField(max_length=field_limit(Source, "publisher"), required=False)
     published_at = forms.DateField(label="Published", required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    archive_url = forms.CharField(label="Archive URL", max_length=2000, required=False)
+    archive_url = forms.CharField(label="Archive URL", max_length=field_limit(Source, "archive_url"), required=False)
 
     add_service_errors = ArticleImportForm.add_service_errors
 
@@ -163,7 +169,7 @@ class ReviewForm(forms.Form):
     """The fields of a review action: the version it is based on, a comment, and the editor's status."""
 
     version = forms.IntegerField(min_value=1, error_messages={"required": "The form is missing its version: reload."})
-    comment = forms.CharField(required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 2}))
+    comment = forms.CharField(required=False, max_length=COMMENT_LENGTH, widget=forms.Textarea(attrs={"rows": 2}))
     status = forms.ChoiceField(choices=[("", "Keep the reviewer's status"), *Status.choices], required=False)
 
     def errors_text(self) -> str:

@@ -3,6 +3,14 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 
+# An editor's comment on a decision (also kept in the event).
+COMMENT_LENGTH = 5_000
+
+
+def field_limit(model: type[models.Model], name: str) -> int:
+    """A field's maximum length, the one statement of it: services, forms and serializers read it."""
+    return model._meta.get_field(name).max_length
+
 
 class Article(models.Model):
     """A stored article. The body is kept exactly as imported after
@@ -144,7 +152,7 @@ class Annotation(models.Model):
     status = models.CharField(max_length=16, choices=Status.choices)
     claimant = models.CharField(max_length=200, blank=True, help_text="Who makes the claim, per the article.")
     denied_by = models.CharField(max_length=200, blank=True, help_text="Who denied it (required for denied).")
-    note = models.TextField(blank=True)
+    note = models.TextField(blank=True, max_length=10_000)
     state = models.CharField(max_length=20, choices=State.choices, default=State.DRAFT)
     version = models.PositiveIntegerField(default=1)
     submitted_at = models.DateTimeField(null=True, blank=True, help_text="Latest submission, for the queue.")
@@ -152,7 +160,9 @@ class Annotation(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     reviewed_at = models.DateTimeField(null=True, blank=True)
-    review_comment = models.TextField(blank=True, help_text="The latest editor decision's comment.")
+    review_comment = models.TextField(
+        blank=True, max_length=COMMENT_LENGTH, help_text="The latest editor decision's comment."
+    )
     first_approved_at = models.DateTimeField(null=True, blank=True)
     # Set by services.py, so that a change, its event and any review share one timestamp.
     created_at = models.DateTimeField(default=timezone.now)
@@ -247,7 +257,7 @@ class AnnotationEvent(models.Model):
     to_state = models.CharField(max_length=20, choices=State.choices)
     from_status = models.CharField(max_length=16, choices=Status.choices, blank=True)
     to_status = models.CharField(max_length=16, choices=Status.choices)
-    comment = models.TextField(blank=True)
+    comment = models.TextField(blank=True, max_length=COMMENT_LENGTH)
     changes = models.JSONField(default=list, blank=True, help_text='Edited fields: [{"field", "old", "new"}].')
 
     objects = EventQuerySet.as_manager()

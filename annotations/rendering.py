@@ -9,7 +9,7 @@ is exactly its quote.
 from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 
-from .selectors import Piece
+from .reader import Piece
 
 
 def _open(annotation, first: bool) -> str:

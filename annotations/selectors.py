@@ -1,46 +1,87 @@
-"""Reads shared by pages, API and exports, with their query planning."""
+"""Reads shared by pages, the API and the exports, with their query planning.
 
-from dataclasses import dataclass, field
+`visibility_filter` is the one statement of who may see which verdicts; every read of verdicts
+(and of anything counted from them) goes through it. Output shapes are in records.py.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass
 from functools import cache
-from itertools import pairwise
 
 from django.db import connection
-from django.db.models import Count, Prefetch, Q, QuerySet, prefetch_related_objects
+from django.db.models import CharField, Count, Prefetch, Q, QuerySet, prefetch_related_objects
+from django.db.models.functions import Cast
 
-from . import services
+from . import reader, records, roles
+from .db import IdsIn, IsoText, fetch_tuples
 from .models import Annotation, AnnotationEvent, AnnotationSource, Article, Sentence, Source, State, Status
 
-
-@dataclass(slots=True)
-class Segment:
-    """A run of text covered by the same annotations (outermost first)."""
-
-    start: int
-    end: int
-    text: str
-    annotations: list[Annotation] = field(default_factory=list)
-
-
-@dataclass(slots=True)
-class Piece:
-    """A sentence, or the gap between sentences, split into segments."""
-
-    start: int
-    end: int
-    text: str
-    sentence: Sentence | None = None
-    segments: list[Segment] = field(default_factory=list)
-
-
-@dataclass(slots=True)
-class Paragraph:
-    index: int
-    start: int
-    end: int
-    pieces: list[Piece] = field(default_factory=list)
-
-
 BIGINT_MAX = 2**63 - 1
+
+
+# --- Who may see what ----------------------------------------------------------------------------
+
+
+def visibility_filter(viewer, *, prefix: str = "", deleted: bool = False, published: bool = False) -> Q:
+    """The verdicts `viewer` may see: drafts only by their author and editors; never the deleted
+    (`deleted=True`: only the deleted, for restoring them); approved only where `published`, and
+    for anyone not logged in. `viewer=None` is the system (management commands): every verdict.
+    """
+
+    def q(lookup: str, value) -> Q:
+        return Q((f"{prefix}{lookup}", value))
+
+    seen = q("deleted_at__isnull", not deleted)
+    if published or (viewer is not None and not viewer.is_authenticated):
+        seen &= q("state", State.APPROVED)
+    if viewer is None or roles.user_is_editor(viewer):
+        return seen
+    return seen & (~q("state", State.DRAFT) | q("author_id", viewer.pk))
+
+
+def visible_annotations(*, viewer, deleted: bool = False) -> QuerySet[Annotation]:
+    return Annotation.objects.filter(visibility_filter(viewer, deleted=deleted))
+
+
+def annotation_for(*, viewer, pk: int, deleted: bool | None = False) -> Annotation | None:
+    """One verdict with its article and author if this viewer may see it, else None.
+    `deleted=None`: live or deleted (restoring)."""
+    if not 0 < pk <= BIGINT_MAX:
+        return None
+    if deleted is None:
+        query = visibility_filter(viewer) | visibility_filter(viewer, deleted=True)
+    else:
+        query = visibility_filter(viewer, deleted=deleted)
+    return Annotation.objects.filter(query, pk=pk).select_related("article", "author").first()
+
+
+# --- Search: one meaning of "matches these words", for the pages and the API ---------------------
+
+
+def article_matches(words: str) -> Q:
+    """Articles whose title contains every word."""
+    query = Q()
+    for word in words.split():
+        query &= Q(title__icontains=word)
+    return query
+
+
+def source_matches(words: str) -> Q:
+    """Sources whose title, publisher or URL contains every word."""
+    query = Q()
+    for word in words.split():
+        query &= Q(title__icontains=word) | Q(url__icontains=word) | Q(publisher__icontains=word)
+    return query
+
+
+def source_search(*, query: str, limit: int = 8) -> list[Source]:
+    """The verdict form's source suggestions: the first sources matching every word, by title."""
+    if not query.split():
+        return []
+    return list(Source.objects.filter(source_matches(query)).order_by("title", "id")[:limit])
+
+
+# --- Articles ------------------------------------------------------------------------------------
 
 
 @cache
@@ -52,11 +93,8 @@ def _article_by_id_sql() -> tuple[str, list[str]]:
 
 
 def article_by_id(pk: int) -> Article | None:
-    """The article with this id, or None; as the ORM loads it, at less than half the cost.
-
-    Every verdict created through the API names its article: compiling the same lookup again
-    for each request cost more than running it.
-    """
+    """The article with this id, or None; as the ORM loads it, with the ORM's statement compiled
+    once per process (every verdict created through the API names its article)."""
     if not 0 < pk <= BIGINT_MAX:
         return None
     sql, names = _article_by_id_sql()
@@ -66,23 +104,9 @@ def article_by_id(pk: int) -> Article | None:
     return None if row is None else Article.from_db(connection.alias, names, row)
 
 
-def visibility_filter(viewer, prefix: str = "") -> Q:
-    """Live verdicts the viewer may see: drafts only by their author and editors.
-
-    The API list states the same rule in SQL (api/listing.AnnotationRows.visible_to): change both."""
-    live = Q(**{f"{prefix}deleted_at__isnull": True})
-    if services.user_is_editor(viewer):
-        return live
-    return live & (~Q(**{f"{prefix}state": State.DRAFT}) | Q(**{f"{prefix}author_id": viewer.pk}))
-
-
-def visible_annotations(*, viewer) -> QuerySet[Annotation]:
-    return Annotation.objects.filter(visibility_filter(viewer))
-
-
 def article_list(*, viewer, search: str = "", review: str = "") -> QuerySet[Article]:
-    """Articles, newest first, with sentence and verdict counts as this viewer
-    may see them; filtered by title words and review progress (complete/open)."""
+    """Articles, newest first, with sentence and verdict counts as this viewer may see them;
+    filtered by title words and review progress (complete/open)."""
     seen = visibility_filter(viewer, prefix="annotations__")
     counts = {
         f"{choice.value}_count": Count("annotations", filter=seen & Q(annotations__status=choice), distinct=True)
@@ -91,14 +115,13 @@ def article_list(*, viewer, search: str = "", review: str = "") -> QuerySet[Arti
         f"{choice.value}_state_count": Count("annotations", filter=seen & Q(annotations__state=choice), distinct=True)
         for choice in State
     }
-    articles = Article.objects.defer("body").annotate(
+    articles = Article.objects.defer("body").filter(article_matches(search))
+    articles = articles.annotate(
         sentence_count=Count("sentences", distinct=True),
         annotation_count=Count("annotations", filter=seen, distinct=True),
         unreviewed_count=Count("annotations", filter=seen & ~Q(annotations__state=State.APPROVED), distinct=True),
         **counts,
     )
-    for word in search.split():
-        articles = articles.filter(title__icontains=word)
     if review == "complete":
         articles = articles.filter(annotation_count__gt=0, unreviewed_count=0)
     elif review == "open":
@@ -106,28 +129,89 @@ def article_list(*, viewer, search: str = "", review: str = "") -> QuerySet[Arti
     return articles.order_by("-imported_at", "-id")
 
 
-def _with_sources(annotations: QuerySet[Annotation]) -> QuerySet[Annotation]:
-    links = AnnotationSource.objects.select_related("source").order_by("position", "id")
-    return annotations.select_related("author", "reviewed_by").prefetch_related(
-        Prefetch("source_links", queryset=links)
+# --- Verdicts as records (API, exports, public page) ---------------------------------------------
+
+VERDICT_TIMES = {"created": IsoText("created_at"), "updated": IsoText("updated_at"), "reviewed": IsoText("reviewed_at")}
+
+
+def verdict_rows(annotations: QuerySet[Annotation]) -> QuerySet[dict]:
+    """The rows records.verdict() is made from."""
+    return annotations.values(*records.VERDICT_FIELDS, **VERDICT_TIMES)
+
+
+def visible_verdict_rows(
+    *, viewer, article: int | None = None, status: str = "", state: str = "", author: str = ""
+) -> QuerySet[dict]:
+    """The verdict rows this viewer may see, with the API list's filters (empty ones do not filter)."""
+    given = {"article_id": article, "status": status, "state": state, "author__username": author}
+    filters = {name: value for name, value in given.items() if value not in (None, "")}
+    return verdict_rows(visible_annotations(viewer=viewer).filter(**filters))
+
+
+def source_links_by_annotation(ids: list[int]) -> dict[int, list[tuple]]:
+    """The source links of these verdicts as records.LINK_FIELDS tuples, each verdict's in order."""
+    links = (
+        AnnotationSource.objects.filter(IdsIn("annotation_id", ids))
+        .annotate(published=Cast("source__published_at", CharField()))
+        .order_by("annotation_id", "position", "id")
+        .values_list(
+            "annotation_id",
+            "source__url",
+            "source__title",
+            "source__publisher",
+            "published",
+            "source__archive_url",
+            "relation",
+            "pinpoint",
+        )
     )
+    return _by_annotation(links)
 
 
-def article_annotations(*, article: Article, viewer) -> list[Annotation]:
-    """The verdicts of an article this viewer may see, in text order, with their people (1 query).
-
-    Enough for the marks and the counts; `card_window()` adds the sources of the cards shown."""
-    annotations = (
-        visible_annotations(viewer=viewer)
-        .filter(article=article)
-        .select_related("author", "reviewed_by")
-        .order_by("start", "-end", "id")
+def events_by_annotation(ids: list[int]) -> dict[int, list[tuple]]:
+    """The history of these verdicts as records.EVENT_FIELDS tuples, oldest first."""
+    events = (
+        AnnotationEvent.objects.filter(IdsIn("annotation_id", ids))
+        .annotate(at_text=IsoText("at"))
+        .order_by("annotation_id", "at", "id")
+        .values_list(*records.EVENT_FIELDS)
     )
-    result = list(annotations)
-    for annotation in result:
-        annotation.article = article
-    return result
+    return _by_annotation(events)
 
+
+def _by_annotation(rows: QuerySet) -> dict[int, list[tuple]]:
+    grouped: defaultdict[int, list[tuple]] = defaultdict(list)
+    for row in fetch_tuples(rows):
+        grouped[row[0]].append(row)
+    return grouped
+
+
+def verdict_records(rows: list[dict]) -> list[dict]:
+    """The API's records of these verdict rows, in their order, with one query for their sources."""
+    if not rows:
+        return []
+    links = source_links_by_annotation([row["id"] for row in rows])
+    return [
+        records.verdict(row, sources=[records.source_link(link) for link in links.get(row["id"], ())]) for row in rows
+    ]
+
+
+def verdict_record(*, viewer, pk: int) -> dict | None:
+    rows = list(visible_verdict_rows(viewer=viewer).filter(pk=pk)) if 0 < pk <= BIGINT_MAX else []
+    return verdict_records(rows)[0] if rows else None
+
+
+def event_records(*, annotation: Annotation) -> list[dict]:
+    """A verdict's history as the API shows it, oldest first."""
+    events = (
+        annotation.events.annotate(at_text=IsoText("at"))
+        .order_by("at", "id")
+        .values_list(*records.EVENT_FIELDS, "changes")
+    )
+    return [records.event(row[:-1], changes=row[-1]) for row in events]
+
+
+# --- The reader page -----------------------------------------------------------------------------
 
 CARDS_PER_PAGE = 25
 
@@ -139,10 +223,65 @@ class CardWindow:
     next_offset: int | None
 
 
-def card_window(annotations: list[Annotation], *, offset: int = 0, upto: int | None = None) -> CardWindow:
-    """A page of verdict cards in text order from `offset`, with their sources (1 query).
+@dataclass(slots=True)
+class ReaderPage:
+    """Everything the article page and its partials show, read with a fixed number of queries."""
 
-    With `upto` (an annotation id), the window runs on to the page that holds that card."""
+    article: Article
+    annotations: list[Annotation]
+    window: CardWindow
+    paragraphs: list[reader.Paragraph]
+    counts: list[dict]
+    state_counts: list[dict]
+    review_complete: bool
+
+
+def reader_page(
+    *, article: Article, viewer, only: set[int] | None = None, offset: int = 0, upto: int | None = None
+) -> ReaderPage:
+    """The article page as this viewer may see it.
+
+    `only` limits the paragraphs to those indexes (after a save only they are swapped in); the
+    cards run from `offset`, on to the page holding verdict `upto`, each with the actions this
+    viewer may take on it (roles.annotation_actions)."""
+    annotations = _article_verdicts(article=article, viewer=viewer)
+    sentences = Sentence.objects.filter(article=article).order_by("index")
+    if only is not None:
+        sentences = sentences.filter(paragraph__in=only)
+    return ReaderPage(
+        article=article,
+        annotations=annotations,
+        window=card_window(annotations, viewer=viewer, offset=offset, upto=upto),
+        paragraphs=reader.layout(article.body, sentences, annotations),
+        counts=_counts(annotations, "status", Status),
+        state_counts=_counts(annotations, "state", State),
+        review_complete=bool(annotations) and all(a.state == State.APPROVED for a in annotations),
+    )
+
+
+def _article_verdicts(*, article: Article, viewer) -> list[Annotation]:
+    """The verdicts of an article this viewer may see, in text order, with their people (1 query)."""
+    annotations = list(
+        visible_annotations(viewer=viewer)
+        .filter(article=article)
+        .select_related("author", "reviewed_by")
+        .order_by("start", "-end", "id")
+    )
+    for annotation in annotations:
+        annotation.article = article
+    return annotations
+
+
+def _with_links(annotations: QuerySet[Annotation]) -> QuerySet[Annotation]:
+    links = AnnotationSource.objects.select_related("source").order_by("position", "id")
+    return annotations.select_related("author", "reviewed_by").prefetch_related(
+        Prefetch("source_links", queryset=links)
+    )
+
+
+def card_window(annotations: list[Annotation], *, viewer, offset: int = 0, upto: int | None = None) -> CardWindow:
+    """A page of verdict cards in text order from `offset`, with their sources (1 query) and the
+    actions the viewer may take. With `upto` (a verdict id) it runs on to the page holding that card."""
     end = offset + CARDS_PER_PAGE
     if upto is not None:
         position = next((i for i, a in enumerate(annotations) if a.pk == upto), None)
@@ -151,29 +290,58 @@ def card_window(annotations: list[Annotation], *, offset: int = 0, upto: int | N
     cards = annotations[offset:end]
     links = AnnotationSource.objects.select_related("source").order_by("position", "id")
     prefetch_related_objects(cards, Prefetch("source_links", queryset=links))
+    with_actions(cards, viewer=viewer)
     return CardWindow(cards=cards, total=len(annotations), next_offset=end if end < len(annotations) else None)
 
 
-def deleted_annotations(*, article: Article) -> list[Annotation]:
+def with_actions(annotations: list[Annotation], *, viewer) -> list[Annotation]:
+    """Set `.actions` on each verdict: what this viewer may do to it (roles.annotation_actions).
+
+    For an editor, one query reads who changed the submitted ones since submission (four eyes)."""
+    history: defaultdict[int, list[tuple]] = defaultdict(list)
+    submitted = [a.pk for a in annotations if a.state == State.SUBMITTED]
+    if submitted and roles.user_is_editor(viewer):
+        events = AnnotationEvent.objects.filter(annotation_id__in=submitted).order_by("annotation_id", "at", "id")
+        for annotation_id, *event in events.values_list("annotation_id", "action", "actor_id", "changes"):
+            history[annotation_id].append(tuple(event))
+    for annotation in annotations:
+        changed_by = roles.contributors(history.get(annotation.pk, ()))
+        annotation.actions = roles.annotation_actions(viewer, annotation, contributors=changed_by)
+    return annotations
+
+
+def _counts(annotations: list[Annotation], attribute: str, choices) -> list[dict]:
+    counts = dict.fromkeys(choices, 0)
+    for annotation in annotations:
+        counts[choices(getattr(annotation, attribute))] += 1
+    return [{"value": choice.value, "label": choice.label, "count": count} for choice, count in counts.items()]
+
+
+def deleted_annotations(*, article: Article, viewer) -> list[Annotation]:
     return list(
-        Annotation.objects.filter(article=article, deleted_at__isnull=False)
+        visible_annotations(viewer=viewer, deleted=True)
+        .filter(article=article)
         .select_related("author", "deleted_by")
         .order_by("-deleted_at")
     )
 
 
-def state_counts(annotations: list[Annotation]) -> list[dict]:
-    counts = {state: 0 for state in State}
+def paragraph_indexes_for(article: Article, *annotations: Annotation) -> set[int]:
+    """The paragraphs these verdicts touch (one query)."""
+    query = Q()
     for annotation in annotations:
-        counts[State(annotation.state)] += 1
-    return [{"value": state.value, "label": state.label, "count": count} for state, count in counts.items()]
+        query |= Q(start__lt=annotation.end, end__gt=annotation.start)
+    if not annotations:
+        return set()
+    return set(Sentence.objects.filter(query, article=article).values_list("paragraph", flat=True))
 
 
-def review_queue(*, article_id: int | None = None, status: str = "", author_id: int | None = None):
+# --- Queue, my verdicts, history, suggestions ----------------------------------------------------
+
+
+def review_queue(*, viewer, article_id: int | None = None, status: str = "", author_id: int | None = None):
     """Submitted verdicts across all articles, oldest submission first, with sources."""
-    queue = _with_sources(
-        Annotation.objects.filter(state=State.SUBMITTED, deleted_at__isnull=True).select_related("article")
-    )
+    queue = _with_links(visible_annotations(viewer=viewer).filter(state=State.SUBMITTED).select_related("article"))
     if article_id:
         queue = queue.filter(article_id=article_id)
     if status in Status.values:
@@ -183,8 +351,16 @@ def review_queue(*, article_id: int | None = None, status: str = "", author_id: 
     return queue.order_by("submitted_at", "id")
 
 
-def waiting_count() -> int:
-    return Annotation.objects.filter(state=State.SUBMITTED, deleted_at__isnull=True).count()
+def queue_item(*, viewer, pk: int) -> Annotation | None:
+    """One verdict as the queue shows it (after a refused review action), with its actions."""
+    item = _with_links(visible_annotations(viewer=viewer).select_related("article")).filter(pk=pk).first()
+    if item is not None:
+        with_actions(with_sentence_context([item]), viewer=viewer)
+    return item
+
+
+def waiting_count(*, viewer) -> int:
+    return visible_annotations(viewer=viewer).filter(state=State.SUBMITTED).count()
 
 
 def with_sentence_context(annotations: list[Annotation]) -> list[Annotation]:
@@ -210,8 +386,8 @@ def with_sentence_context(annotations: list[Annotation]) -> list[Annotation]:
 def my_annotations(*, user) -> dict[str, list[Annotation]]:
     """A reviewer's live verdicts grouped by state, most recently changed first."""
     groups: dict[str, list[Annotation]] = {state.value: [] for state in State}
-    mine = _with_sources(
-        Annotation.objects.filter(author=user, deleted_at__isnull=True).select_related("article").defer("article__body")
+    mine = _with_links(
+        visible_annotations(viewer=user).filter(author=user).select_related("article").defer("article__body")
     ).order_by("-updated_at", "-id")
     for annotation in mine:
         groups[annotation.state].append(annotation)
@@ -220,74 +396,6 @@ def my_annotations(*, user) -> dict[str, list[Annotation]]:
 
 def annotation_history(*, annotation: Annotation) -> list[AnnotationEvent]:
     return list(annotation.events.select_related("actor").order_by("at", "id"))
-
-
-def status_counts(annotations: list[Annotation]) -> list[dict]:
-    counts = {status: 0 for status in Status}
-    for annotation in annotations:
-        counts[Status(annotation.status)] += 1
-    return [{"value": status.value, "label": status.label, "count": count} for status, count in counts.items()]
-
-
-def article_paragraphs(
-    *, article: Article, annotations: list[Annotation] | None = None, only: set[int] | None = None
-) -> list[Paragraph]:
-    """The body as paragraphs of sentence and gap pieces, each split into segments
-    at every annotation boundary (one query for the sentences).
-
-    `only` limits the result to those paragraph indexes (for partial updates).
-    """
-    body = article.body
-    annotations = annotations or []
-    paragraphs: dict[int, Paragraph] = {}
-    sentences = Sentence.objects.filter(article=article).order_by("index")
-    if only is not None:
-        sentences = sentences.filter(paragraph__in=only)
-    for sentence in sentences:
-        sentence.article = article
-        paragraph = paragraphs.get(sentence.paragraph)
-        if paragraph is None:
-            line_start = body.rfind("\n", 0, sentence.start) + 1
-            line_end = body.find("\n", sentence.start)
-            line_end = len(body) if line_end < 0 else line_end
-            paragraph = paragraphs[sentence.paragraph] = Paragraph(sentence.paragraph, line_start, line_end)
-        previous_end = paragraph.pieces[-1].end if paragraph.pieces else paragraph.start
-        if sentence.start > previous_end:
-            paragraph.pieces.append(Piece(previous_end, sentence.start, body[previous_end : sentence.start]))
-        paragraph.pieces.append(Piece(sentence.start, sentence.end, body[sentence.start : sentence.end], sentence))
-    for paragraph in paragraphs.values():
-        last_end = paragraph.pieces[-1].end if paragraph.pieces else paragraph.start
-        if paragraph.end > last_end:
-            paragraph.pieces.append(Piece(last_end, paragraph.end, body[last_end : paragraph.end]))
-        covering = [a for a in annotations if a.start < paragraph.end and a.end > paragraph.start]
-        for piece in paragraph.pieces:
-            piece.segments = _segments(body, piece.start, piece.end, covering)
-    return list(paragraphs.values())
-
-
-def _segments(body: str, start: int, end: int, annotations: list[Annotation]) -> list[Segment]:
-    inside = [a for a in annotations if a.start < end and a.end > start]
-    cuts = sorted(
-        {start, end}
-        | {a.start for a in inside if start < a.start < end}
-        | {a.end for a in inside if start < a.end < end}
-    )
-    segments = []
-    for left, right in pairwise(cuts):
-        covering = [a for a in inside if a.start <= left and a.end >= right]
-        segments.append(Segment(left, right, body[left:right], covering))
-    return segments
-
-
-def paragraph_indexes_for(article: Article, *annotations: Annotation) -> set[int]:
-    """The paragraphs an annotation touches (one query)."""
-    spans = [(a.start, a.end) for a in annotations]
-    query = Q()
-    for start, end in spans:
-        query |= Q(start__lt=end, end__gt=start)
-    if not spans:
-        return set()
-    return set(Sentence.objects.filter(query, article=article).values_list("paragraph", flat=True))
 
 
 def claimant_suggestions(*, viewer, limit: int = 30) -> list[str]:
@@ -300,14 +408,3 @@ def claimant_suggestions(*, viewer, limit: int = 30) -> list[str]:
         .order_by("-uses", "claimant")[:limit]
     )
     return [row["claimant"] for row in rows]
-
-
-def source_search(*, query: str, limit: int = 8) -> list[Source]:
-    """Sources whose title, publisher or URL contains every word of the query."""
-    sources = Source.objects.all()
-    words = query.split()
-    if not words:
-        return []
-    for word in words:
-        sources = sources.filter(Q(title__icontains=word) | Q(url__icontains=word) | Q(publisher__icontains=word))
-    return list(sources.order_by("title", "id")[:limit])

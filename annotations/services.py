@@ -2,18 +2,17 @@
 management commands call these functions; none of them re-implements a rule."""
 
 from dataclasses import dataclass
-from datetime import date, timedelta
-from functools import cache
+from datetime import date
 import hashlib
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connection, models, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from . import workflow
 from .anchoring import SpanError, anchor_span
+from .db import insert_new_verdict
 from .models import (
     Action,
     Annotation,
@@ -25,39 +24,22 @@ from .models import (
     Source,
     State,
     Status,
+    field_limit,
+)
+from .roles import (
+    User,
+    can_edit_annotation,
+    can_restore_annotation,
+    contributors,
+    edit_refusal,
+    transition_refusal,
+    user_is_editor,
+    user_is_reviewer,
 )
 from .segmentation import normalize_text, split_sentences
 from .weburls import UrlError, normalize_url
 
-REVIEWERS_GROUP = "Reviewers"
-EDITORS_GROUP = "Editors"
-
-User = AbstractBaseUser | AnonymousUser
-
-
-def _group_names(user: User) -> set[str]:
-    if not user.is_authenticated:
-        return set()
-    cached = getattr(user, "_factcheck_groups", None)
-    if cached is None:
-        cached = set(user.groups.values_list("name", flat=True))
-        user._factcheck_groups = cached
-    return cached
-
-
-def remember_groups(user: User, names: set[str]) -> None:
-    """Cache the user's group names for the roles checks below, when they were read together with
-    the user (api.authentication does so with the token): one query fewer on every API request."""
-    user._factcheck_groups = set(names)
-
-
-def user_is_editor(user: User) -> bool:
-    return user.is_authenticated and (user.is_superuser or EDITORS_GROUP in _group_names(user))
-
-
-def user_is_reviewer(user: User) -> bool:
-    """Reviewers and editors (an editor can do everything a reviewer can)."""
-    return user_is_editor(user) or REVIEWERS_GROUP in _group_names(user)
+SENTENCE_BATCH = 2000
 
 
 def body_sha256(body: str) -> str:
@@ -103,6 +85,8 @@ def article_import(
         raise ValidationError(errors)
 
     digest = body_sha256(body)
+    # Segmenting is the slow part: done before the transaction, which then holds only the inserts.
+    spans = split_sentences(body, language)
     with transaction.atomic():
         existing = Article.objects.filter(body_sha256=digest).first()
         if existing is not None:
@@ -123,15 +107,14 @@ def article_import(
             imported_by=imported_by if imported_by is not None and imported_by.is_authenticated else None,
         )
         Sentence.objects.bulk_create(
-            Sentence(article=article, index=s.index, paragraph=s.paragraph, start=s.start, end=s.end)
-            for s in split_sentences(body, language)
+            (Sentence(article=article, index=s.index, paragraph=s.paragraph, start=s.start, end=s.end) for s in spans),
+            batch_size=SENTENCE_BATCH,
         )
     return article
 
 
 # --- Sources -------------------------------------------------------------------------------------
 
-MAX_NOTE_LENGTH = 10_000
 MAX_SOURCES_PER_VERDICT = 50
 
 
@@ -176,8 +159,8 @@ def source_get_or_create(
         source, created = Source.objects.get_or_create(
             url=normalized,
             defaults={
-                "title": title[:500],
-                "publisher": publisher.strip()[:200],
+                "title": title[: field_limit(Source, "title")],
+                "publisher": publisher.strip()[: field_limit(Source, "publisher")],
                 "published_at": published_at,
                 "archive_url": archive,
                 "created_by": created_by,
@@ -190,10 +173,55 @@ def source_get_or_create(
 
 
 @dataclass(frozen=True, slots=True)
+class NewSource:
+    """A source named by its URL in a write: the stored one with that URL, or a new one."""
+
+    url: str
+    title: str = ""
+    publisher: str = ""
+    published_at: date | None = None
+    archive_url: str = ""
+
+
+@dataclass(frozen=True, slots=True)
 class SourceLink:
-    source: Source
+    source: Source | NewSource
     relation: str
     pinpoint: str = ""
+
+
+def _resolve_sources(links: list[SourceLink], actor: User) -> list[SourceLink]:
+    """Every link with a stored source: a NewSource is found by its normalised URL or stored.
+
+    Call inside the transaction of the write that cites them, so that a source new to the library
+    is kept only with the verdict that cites it. Errors name the link's position (`error.position`,
+    `error.field`), so the API can point at the item."""
+    resolved, errors = [], []
+    for position, link in enumerate(links):
+        if isinstance(link.source, Source):
+            resolved.append(link)
+            continue
+        try:
+            source, _created = source_get_or_create(created_by=actor, **_fields_of(link.source))
+        except ValidationError as exc:
+            for field, messages in exc.message_dict.items():
+                for message in messages:
+                    error = ValidationError(message, code="source")
+                    error.position, error.field = position, field
+                    errors.append(error)
+            continue
+        resolved.append(SourceLink(source, link.relation, link.pinpoint))
+    if errors:
+        raise ValidationError({"sources": errors})
+    return resolved
+
+
+def _fields_of(new: NewSource) -> dict:
+    return {name: getattr(new, name) for name in NewSource.__slots__}
+
+
+def _cites_new_sources(links: list[SourceLink]) -> bool:
+    return any(isinstance(link.source, NewSource) for link in links)
 
 
 class VersionConflict(Exception):
@@ -215,42 +243,56 @@ class VersionConflict(Exception):
         )
 
 
-def can_view_annotation(user: User, annotation: Annotation) -> bool:
-    """Drafts are seen by their author and editors only; everything else by every logged-in user."""
-    if not user.is_authenticated:
-        return False
-    return annotation.state != State.DRAFT or annotation.author_id == user.pk or user_is_editor(user)
+def status_errors(*, status: str, denied_by: str, supported: bool) -> dict[str, str]:
+    """The status rules, for create, update and an editor's approval with a status of their own:
+    the four statuses only; `denied` names who denied it; `evidenced` has a supporting source."""
+    if status not in Status.values:
+        return {"status": "Choose alleged, denied, unverified or evidenced."}
+    if status == Status.DENIED and not denied_by.strip():
+        return {"denied_by": "Name who denied it: a denied verdict records the party that denied the claim."}
+    if status == Status.EVIDENCED and not supported:
+        return {"sources": "An evidenced verdict needs at least one source that supports it."}
+    return {}
 
 
 def _verdict_errors(*, status: str, denied_by: str, note: str, claimant: str, sources: list[SourceLink]) -> dict:
-    """The rules of a verdict, shared by create and update."""
-    errors: dict[str, list[str]] = {}
-    if status not in Status.values:
-        errors["status"] = ["Choose alleged, denied, unverified or evidenced."]
-    if status == Status.DENIED and not denied_by.strip():
-        errors["denied_by"] = ["Name who denied it: a denied verdict records the party that denied the claim."]
-    if status == Status.EVIDENCED and not any(link.relation == Relation.SUPPORTS for link in sources):
-        errors["sources"] = ["An evidenced verdict needs at least one source that supports it."]
-    if len(note) > MAX_NOTE_LENGTH:
-        errors["note"] = [f"Keep the note under {MAX_NOTE_LENGTH:,} characters (it has {len(note):,})."]
-    if len(claimant) > 200:
-        errors["claimant"] = ["Keep the claimant under 200 characters."]
-    if len(denied_by) > 200:
-        errors["denied_by"] = ["Keep who denied it under 200 characters."]
+    """The rules of a verdict's fields, shared by create and update (limits read from the model)."""
+    supported = any(link.relation == Relation.SUPPORTS for link in sources)
+    errors = {
+        field: [message]
+        for field, message in status_errors(status=status, denied_by=denied_by, supported=supported).items()
+    }
+    for field, value, what in (
+        ("note", note, "the note"),
+        ("claimant", claimant, "the claimant"),
+        ("denied_by", denied_by, "who denied it"),
+    ):
+        limit = field_limit(Annotation, field)
+        if len(value) > limit:
+            errors.setdefault(field, []).append(f"Keep {what} under {limit:,} characters (it has {len(value):,}).")
     if len(sources) > MAX_SOURCES_PER_VERDICT:
         errors.setdefault("sources", []).append(
             f"Link at most {MAX_SOURCES_PER_VERDICT} sources to one verdict (it has {len(sources):,})."
         )
+    pinpoint_limit = field_limit(AnnotationSource, "pinpoint")
     seen = set()
     for link in sources:
         if link.relation not in Relation.values:
             errors.setdefault("sources", []).append(f"“{link.relation}” is not a relation.")
-        if (link.source.pk, link.relation) in seen:
+        key = (link.source.pk if isinstance(link.source, Source) else _url_key(link.source.url), link.relation)
+        if key in seen:
             errors.setdefault("sources", []).append(f"“{link.source.title}” is linked twice as {link.relation}.")
-        seen.add((link.source.pk, link.relation))
-        if len(link.pinpoint) > 500:
-            errors.setdefault("sources", []).append("Keep each pinpoint under 500 characters.")
+        seen.add(key)
+        if len(link.pinpoint) > pinpoint_limit:
+            errors.setdefault("sources", []).append(f"Keep each pinpoint under {pinpoint_limit} characters.")
     return errors
+
+
+def _url_key(url: str) -> str:
+    try:
+        return normalize_url(url)
+    except UrlError:
+        return url
 
 
 def _links_snapshot(annotation: Annotation) -> list[str]:
@@ -306,70 +348,6 @@ def _record(annotation: Annotation, **fields) -> AnnotationEvent:
     return recorded
 
 
-def _insert_fields(model: type[models.Model]) -> list[models.Field]:
-    return [field for field in model._meta.concrete_fields if not field.primary_key]
-
-
-@cache
-def _new_verdict_sql() -> str:
-    """PostgreSQL: a new annotation, its `create` event and its source links in one statement.
-
-    Data-modifying CTEs run exactly once, together, so the statement is atomic on its own: no
-    BEGIN and COMMIT, and one round trip to the server instead of four or five (creating verdicts
-    is the busiest write). Columns come from the models' metadata, every value is a parameter, and
-    the links arrive as four arrays (source, relation, pinpoint, position), one element per link.
-    """
-    quote = connection.ops.quote_name
-    event_annotation = AnnotationEvent._meta.get_field("annotation")
-    link = AnnotationSource._meta
-
-    def columns(fields: list[models.Field]) -> str:
-        return ", ".join(quote(field.column) for field in fields)
-
-    annotation_fields, event_fields = _insert_fields(Annotation), _insert_fields(AnnotationEvent)
-    placeholders = ", ".join(["%s"] * len(annotation_fields))
-    event_values = ", ".join("(SELECT id FROM a)" if field is event_annotation else "%s" for field in event_fields)
-    link_columns = [link.get_field(name) for name in ("annotation", "source", "relation", "pinpoint", "position")]
-    # Only identifiers, quoted by the backend from the models' metadata, are put into the text.
-    return (
-        f"WITH a AS (INSERT INTO {quote(Annotation._meta.db_table)} ({columns(annotation_fields)}) "  # noqa: S608
-        f"VALUES ({placeholders}) RETURNING {quote(Annotation._meta.pk.column)} AS id), "
-        f"l AS (INSERT INTO {quote(link.db_table)} ({columns(link_columns)}) "
-        "SELECT a.id, s.* FROM a, unnest(%s::bigint[], %s::text[], %s::text[], %s::integer[]) s) "
-        f"INSERT INTO {quote(AnnotationEvent._meta.db_table)} ({columns(event_fields)}) VALUES ({event_values}) "
-        f"RETURNING {quote(event_annotation.column)}, {quote(AnnotationEvent._meta.pk.column)}"
-    )
-
-
-def _db_values(instance: models.Model, fields: list[models.Field]) -> list:
-    """The values the ORM would write for these fields of a new instance."""
-    return [field.get_db_prep_save(field.pre_save(instance, True), connection) for field in fields]
-
-
-def _insert_new_verdict(annotation: Annotation, event: AnnotationEvent, links: list[AnnotationSource]) -> None:
-    """Write a new annotation with its first event and its source links (all unsaved), atomically."""
-    if connection.vendor != "postgresql":
-        with transaction.atomic():
-            annotation.save(force_insert=True)
-            event.annotation = annotation
-            event.save(force_insert=True)
-            for link in links:
-                link.annotation = annotation
-            AnnotationSource.objects.bulk_create(links)
-        return
-    event_fields = [field for field in _insert_fields(AnnotationEvent) if field.name != "annotation"]
-    arrays = [[getattr(link, name) for link in links] for name in ("source_id", "relation", "pinpoint", "position")]
-    with connection.cursor() as cursor:
-        cursor.execute(
-            _new_verdict_sql(),
-            [*_db_values(annotation, _insert_fields(Annotation)), *arrays, *_db_values(event, event_fields)],
-        )
-        annotation.pk, event.pk = cursor.fetchone()
-    for instance in (annotation, event):
-        instance._state.adding, instance._state.db = False, connection.alias
-    event.annotation = annotation
-
-
 def annotation_create(
     *,
     article: Article,
@@ -386,9 +364,10 @@ def annotation_create(
     """Record a verdict on `article.body[start:end]`, as a draft.
 
     Rules: reviewers and editors only; the span must match the body exactly
-    (see anchoring.anchor_span); `denied` names who denied it; `evidenced`
-    has a `supports` source. Side effects: one Annotation with its source
-    links (quote, prefix and suffix stored for re-anchoring) and a `create` event.
+    (see anchoring.anchor_span); the verdict rules (_verdict_errors); sources named
+    by URL are found or added, and a new one is kept only if the verdict is saved.
+    Side effects: one Annotation with its source links (quote, prefix and suffix
+    stored for re-anchoring) and a `create` event.
     """
     if not user_is_reviewer(author):
         raise PermissionDenied("Only reviewers and editors can record verdicts.")
@@ -417,24 +396,13 @@ def annotation_create(
         denied_by=denied_by.strip() if status == Status.DENIED else "",
     )
     event = _event(annotation, actor=author, action=Action.CREATE, from_state="", from_status="")
-    _insert_new_verdict(annotation, event, _new_links(sources))
+    if not _cites_new_sources(sources):
+        # One statement on PostgreSQL (db.insert_new_verdict): no transaction needed around it.
+        insert_new_verdict(annotation, event, _new_links(sources))
+        return annotation
+    with transaction.atomic():
+        insert_new_verdict(annotation, event, _new_links(_resolve_sources(sources, author)))
     return annotation
-
-
-def can_edit_annotation(user: User, annotation: Annotation) -> bool:
-    """Editors edit any verdict; authors their own while it is a draft or returned for changes."""
-    if user_is_editor(user):
-        return True
-    return user_is_reviewer(user) and annotation.author_id == user.pk and annotation.state in workflow.AUTHOR_EDITABLE
-
-
-def _edit_refusal(user: User, annotation: Annotation, verb: str) -> str:
-    if user_is_reviewer(user) and annotation.author_id == user.pk:
-        return (
-            f"This verdict is {annotation.get_state_display().lower()}: "
-            f"ask an editor to reopen it or return it before you {verb} it."
-        )
-    return f"Only its author or an editor can {verb} this verdict."
 
 
 def _lock(annotation: Annotation, version: int | None) -> Annotation:
@@ -444,6 +412,9 @@ def _lock(annotation: Annotation, version: int | None) -> Annotation:
         last = current.events.select_related("actor").order_by("-at", "-id").first()
         raise VersionConflict(current, last)
     return current
+
+
+SUBSTANCE = ("status", "note", "claimant", "denied_by", "sources")
 
 
 def annotation_update(
@@ -462,7 +433,8 @@ def annotation_update(
     Rules: the author while draft or changes_requested, or an editor; same
     verdict rules as create; `version` must be the stored version, otherwise
     VersionConflict (nothing is overwritten). An editor's edit of an approved
-    verdict makes it submitted again (workflow.state_after_edit).
+    verdict makes it submitted again (workflow.state_after_edit); an editor who
+    changes a submitted verdict becomes a contributor, and another editor must approve it.
     Side effects: version + 1, links replaced, one `edit` event listing the
     changed fields with old and new values.
     """
@@ -473,33 +445,22 @@ def annotation_update(
         if current.is_deleted:
             raise ValidationError("This verdict was deleted.")
         if not can_edit_annotation(actor, current):
-            raise PermissionDenied(_edit_refusal(actor, current, "edit"))
+            raise PermissionDenied(edit_refusal(actor, current, "edit"))
         if errors:
             raise ValidationError(errors)
-        before = {
-            "status": current.status,
-            "note": current.note,
-            "claimant": current.claimant,
-            "denied_by": current.denied_by,
-            "sources": _links_snapshot(current),
-        }
+        sources = _resolve_sources(sources, actor)
+        before = _substance(current)
         from_state, from_status = current.state, current.status
         current.status = status
         current.note = note
         current.claimant = claimant.strip()
         current.denied_by = denied_by.strip() if status == Status.DENIED else ""
         _replace_source_links(current, sources)
-        after = {
-            "status": current.status,
-            "note": current.note,
-            "claimant": current.claimant,
-            "denied_by": current.denied_by,
-            "sources": _links_snapshot(current),
-        }
+        after = _substance(current)
         # A list, not a dict: PostgreSQL's jsonb reorders object keys, and the timeline shows this order.
         changes = [
             {"field": field, "old": before[field], "new": after[field]}
-            for field in before
+            for field in SUBSTANCE
             if before[field] != after[field]
         ]
         now = timezone.now()
@@ -515,72 +476,57 @@ def annotation_update(
     return current
 
 
-def annotation_submit(*, annotation: Annotation, actor: User, version: int) -> Annotation:
-    """Send a draft (or a verdict returned for changes) to the editors' queue.
+def _substance(annotation: Annotation) -> dict:
+    return {
+        "status": annotation.status,
+        "note": annotation.note,
+        "claimant": annotation.claimant,
+        "denied_by": annotation.denied_by,
+        "sources": _links_snapshot(annotation),
+    }
 
-    Rules: the author only; from draft or changes_requested. Side effects:
-    state submitted, submitted_at now, version + 1, one `submit` event.
-    """
-    return _transition(annotation=annotation, actor=actor, version=version, action=Action.SUBMIT)
+
+def annotation_submit(*, annotation: Annotation, actor: User, version: int) -> Annotation:
+    """Send a draft (or a verdict returned for changes) to the editors' queue. See annotation_transition."""
+    return annotation_transition(annotation=annotation, actor=actor, version=version, action=Action.SUBMIT)
 
 
 def annotation_approve(
     *, annotation: Annotation, editor: User, version: int, status: str | None = None, comment: str = ""
 ) -> Annotation:
-    """Approve a submitted verdict, optionally with the editor's own status.
-
-    Rules: editors only, never their own verdict (unless
-    FACTCHECK_ALLOW_SELF_APPROVAL); a changed status needs a comment and wins;
-    `denied` still needs who denied it, `evidenced` a supporting source.
-    Side effects: state approved, reviewer fields and first approval time set,
-    version + 1, one `approve` event.
-    """
-    return _transition(
+    """Approve a submitted verdict, optionally with the editor's own status. See annotation_transition."""
+    return annotation_transition(
         annotation=annotation, actor=editor, version=version, action=Action.APPROVE, comment=comment, status=status
     )
 
 
 def annotation_request_changes(*, annotation: Annotation, editor: User, version: int, comment: str) -> Annotation:
-    """Return a submitted verdict to its author. Rules: editors only, not their own, comment required."""
-    return _transition(
+    """Return a submitted verdict to its author. See annotation_transition."""
+    return annotation_transition(
         annotation=annotation, actor=editor, version=version, action=Action.REQUEST_CHANGES, comment=comment
     )
 
 
 def annotation_reopen(*, annotation: Annotation, editor: User, version: int, comment: str) -> Annotation:
-    """Reopen an approved verdict: it goes back to the queue. Rules: editors only, reason required."""
-    return _transition(annotation=annotation, actor=editor, version=version, action=Action.REOPEN, comment=comment)
+    """Reopen an approved verdict: it goes back to the queue. See annotation_transition."""
+    return annotation_transition(
+        annotation=annotation, actor=editor, version=version, action=Action.REOPEN, comment=comment
+    )
 
 
-def _transition_refusal(user: User, annotation: Annotation, transition: workflow.Transition) -> str | None:
-    """Why this user may not make this move (None: they may). Editors review, never their own
-    verdict unless FACTCHECK_ALLOW_SELF_APPROVAL (reopening is not a review); authors submit."""
-    if transition.by_editor:
-        if not user_is_editor(user):
-            return f"Only editors can {transition.verb} verdicts."
-        own = annotation.author_id == user.pk
-        if own and transition.action != Action.REOPEN and not settings.FACTCHECK_ALLOW_SELF_APPROVAL:
-            return f"You cannot {transition.verb} your own verdict: another editor must review it."
-    elif annotation.author_id != user.pk:
-        return f"Only its author can {transition.verb} this verdict."
-    return None
-
-
-def annotation_actions(user: User, annotation: Annotation) -> frozenset[str]:
-    """What this user may do to this verdict now ("edit", "delete", "submit", "approve",
-    "request_changes", "reopen"), by the same rules the writes apply: the pages show only these."""
-    if annotation.is_deleted:
-        return frozenset()
-    actions = {"edit", "delete"} if can_edit_annotation(user, annotation) else set()
-    for action in workflow.allowed_actions(annotation.state):
-        if _transition_refusal(user, annotation, workflow.TRANSITIONS[action]) is None:
-            actions.add(action)
-    return frozenset(actions)
-
-
-def _transition(
+def annotation_transition(
     *, annotation: Annotation, actor: User, version: int, action: str, comment: str = "", status: str | None = None
 ) -> Annotation:
+    """Submit, approve, request changes or reopen: the one path of every review move.
+
+    Rules: the move must exist from the current state (workflow.TRANSITIONS); authors
+    submit, editors review (roles.transition_refusal), never a verdict they wrote or whose
+    substance they changed since it was submitted (unless FACTCHECK_ALLOW_SELF_APPROVAL);
+    returning and reopening need a comment; an approval with a status of the editor's own
+    needs a comment and the status rules (status_errors). `version` must be current.
+    Side effects: new state, reviewer fields for editors' moves, first approval time,
+    version + 1, one event.
+    """
     comment = comment.strip()
     with transaction.atomic():
         current = _lock(annotation, version)
@@ -590,7 +536,8 @@ def _transition(
             transition = workflow.transition_for(action, current.state)
         except workflow.TransitionError as exc:
             raise ValidationError(str(exc)) from None
-        refusal = _transition_refusal(actor, current, transition)
+        changed_by = contributors(current.events.order_by("at", "id").values_list("action", "actor_id", "changes"))
+        refusal = transition_refusal(actor, current, transition, contributors=changed_by)
         if refusal:
             raise PermissionDenied(refusal)
         errors: dict[str, list[str]] = {}
@@ -601,16 +548,16 @@ def _transition(
         from_state, from_status = current.state, current.status
         if action == Action.APPROVE:
             new_status = status or current.status
-            if new_status not in Status.values:
-                errors["status"] = ["Choose alleged, denied, unverified or evidenced."]
+            supported = current.source_links.filter(relation=Relation.SUPPORTS).exists()
+            problems = status_errors(status=new_status, denied_by=current.denied_by, supported=supported)
+            if "status" in problems:
+                errors["status"] = [problems["status"]]
             elif new_status != current.status and not comment:
                 errors["comment"] = ["Explain why you change the status: a comment is required."]
-            elif new_status == Status.DENIED and not current.denied_by:
+            elif "denied_by" in problems:
                 errors["status"] = ["A denied verdict needs who denied it: return it to the author, or edit it first."]
-            elif (
-                new_status == Status.EVIDENCED and not current.source_links.filter(relation=Relation.SUPPORTS).exists()
-            ):
-                errors["status"] = ["An evidenced verdict needs at least one source that supports it."]
+            elif "sources" in problems:
+                errors["status"] = [problems["sources"]]
             if not errors:
                 current.status = new_status
         if errors:
@@ -644,7 +591,7 @@ def annotation_delete(*, annotation: Annotation, actor: User, version: int | Non
         if current.is_deleted:
             return current
         if not can_edit_annotation(actor, current):
-            raise PermissionDenied(_edit_refusal(actor, current, "delete"))
+            raise PermissionDenied(edit_refusal(actor, current, "delete"))
         current.deleted_at = current.updated_at = timezone.now()
         current.deleted_by = actor
         current.version += 1
@@ -653,23 +600,14 @@ def annotation_delete(*, annotation: Annotation, actor: User, version: int | Non
     return current
 
 
-def can_restore_annotation(user: User, annotation: Annotation) -> bool:
-    if not annotation.is_deleted:
-        return False
-    if user_is_editor(user):
-        return True
-    window = timedelta(seconds=settings.FACTCHECK_UNDO_SECONDS)
-    return annotation.deleted_by_id == user.pk and timezone.now() - annotation.deleted_at <= window
-
-
 def annotation_restore(*, annotation: Annotation, actor: User) -> Annotation:
     """Undo a deletion. Rules: an editor at any time; whoever deleted it within
     the undo window. Side effects: version + 1, one `restore` event."""
     with transaction.atomic():
         current = _lock(annotation, None)
+        if not current.is_deleted:
+            raise ValidationError("This verdict is not deleted.")
         if not can_restore_annotation(actor, current):
-            if not current.is_deleted:
-                raise ValidationError("This verdict is not deleted.")
             raise PermissionDenied("The undo window has passed: ask an editor to restore this verdict.")
         current.deleted_at = None
         current.deleted_by = None

@@ -8,16 +8,17 @@ from django.core.paginator import Paginator
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.dateparse import parse_datetime
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import reswap, retarget, trigger_client_event
 
-from . import selectors, services
+from . import roles, selectors, services
 from .anchoring import SpanError, anchor_span
 from .exporters import claimreview
-from .exporters.common import Selection, article_annotations
+from .exporters.common import Selection
 from .forms import AnnotationForm, ArticleImportForm, ReviewForm, SourceForm
-from .models import Action, Annotation, Article, Relation, Source, State, Status, status_legend
+from .models import STATUS_DETAILS, Action, Annotation, Article, Relation, Source, State, Status, status_legend
 
 ARTICLES_PER_PAGE = 25
 QUEUE_PER_PAGE = 25
@@ -26,56 +27,49 @@ FORM = "annotations/annotation_form.html"
 
 
 def _require_reviewer(request: HttpRequest) -> None:
-    if not services.user_is_reviewer(request.user):
+    if not roles.user_is_reviewer(request.user):
         raise PermissionDenied("Only reviewers and editors can do this.")
 
 
 def _require_editor(request: HttpRequest) -> None:
-    if not services.user_is_editor(request.user):
+    if not roles.user_is_editor(request.user):
         raise PermissionDenied("Only editors can do this.")
 
 
-def _get_annotation_for_user(request: HttpRequest, pk: int, *, include_deleted: bool = False) -> Annotation:
-    """The annotation if this user may see it; 404 otherwise (a hidden draft does not exist for them)."""
-    annotations = Annotation.objects.select_related("article", "author")
-    if not include_deleted:
-        annotations = annotations.filter(deleted_at__isnull=True)
-    annotation = get_object_or_404(annotations, pk=pk)
-    if not services.can_view_annotation(request.user, annotation):
+def _get_annotation_for_user(request: HttpRequest, pk: int, *, deleted: bool | None = False) -> Annotation:
+    """The verdict if this user may see it; 404 otherwise (a hidden draft does not exist for them)."""
+    annotation = selectors.annotation_for(viewer=request.user, pk=pk, deleted=deleted)
+    if annotation is None:
         raise Http404("No such verdict.")
     return annotation
 
 
 def _reader_context(
-    request: HttpRequest, article: Article, *, only: set[int] | None = None, upto: int | None = None, **extra
+    request: HttpRequest,
+    article: Article,
+    *,
+    only: set[int] | None = None,
+    offset: int = 0,
+    upto: int | None = None,
+    **extra,
 ) -> dict:
-    """Everything the article page and its partials need, with a fixed number of queries.
-
-    `only` limits the paragraphs to those indexes (after a save, only they are swapped in); the
-    cards run from the first to the page holding annotation `upto`."""
-    annotations = selectors.article_annotations(article=article, viewer=request.user)
+    """The article page (selectors.reader_page) and the choices its forms offer."""
+    page = selectors.reader_page(article=article, viewer=request.user, only=only, offset=offset, upto=upto)
     context = {
         "article": article,
-        "annotations": annotations,
-        "window": _with_actions(request, selectors.card_window(annotations, upto=upto)),
-        "paragraphs": selectors.article_paragraphs(article=article, annotations=annotations, only=only),
-        "counts": selectors.status_counts(annotations),
-        "state_counts": selectors.state_counts(annotations),
-        "review_complete": bool(annotations) and all(a.state == State.APPROVED for a in annotations),
-        "can_annotate": services.user_is_reviewer(request.user),
-        "is_editor": services.user_is_editor(request.user),
+        "annotations": page.annotations,
+        "window": page.window,
+        "paragraphs": page.paragraphs,
+        "counts": page.counts,
+        "state_counts": page.state_counts,
+        "review_complete": page.review_complete,
+        "can_annotate": roles.user_is_reviewer(request.user),
+        "is_editor": roles.user_is_editor(request.user),
         "status_legend": status_legend(),
         "statuses": Status.choices,
         "relations": Relation.choices,
     }
     return context | extra
-
-
-def _with_actions(request: HttpRequest, window):
-    """Attach to each card what this user may do to it (services.annotation_actions)."""
-    for annotation in window.cards:
-        annotation.actions = services.annotation_actions(request.user, annotation)
-    return window
 
 
 def article_list(request: HttpRequest) -> HttpResponse:
@@ -90,14 +84,15 @@ def article_list(request: HttpRequest) -> HttpResponse:
         "page": page,
         "search": search,
         "review": review if review in {"complete", "open"} else "",
-        "can_import": services.user_is_reviewer(request.user),
+        "can_import": roles.user_is_reviewer(request.user),
     }
     return render(request, template, context)
 
 
 def article_detail(request: HttpRequest, pk: int) -> HttpResponse:
     article = get_object_or_404(Article, pk=pk)
-    extra = {"deleted": selectors.deleted_annotations(article=article)} if services.user_is_editor(request.user) else {}
+    deleted = selectors.deleted_annotations(article=article, viewer=request.user)
+    extra = {"deleted": deleted} if roles.user_is_editor(request.user) else {}
     return render(request, PAGE, _reader_context(request, article, **extra))
 
 
@@ -181,8 +176,8 @@ def annotation_create(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def annotation_edit(request: HttpRequest, pk: int) -> HttpResponse:
     annotation = _get_annotation_for_user(request, pk)
-    if not services.can_edit_annotation(request.user, annotation):
-        raise PermissionDenied(services._edit_refusal(request.user, annotation, "edit"))
+    if not roles.can_edit_annotation(request.user, annotation):
+        raise PermissionDenied(roles.edit_refusal(request.user, annotation, "edit"))
     if request.method == "GET":
         links = annotation.source_links.select_related("source")
         form = AnnotationForm(initial=_initial(annotation), editing=True)
@@ -226,7 +221,7 @@ def annotation_delete(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 def annotation_restore(request: HttpRequest, pk: int) -> HttpResponse:
-    annotation = _get_annotation_for_user(request, pk, include_deleted=True)
+    annotation = _get_annotation_for_user(request, pk, deleted=None)
     annotation = services.annotation_restore(annotation=annotation, actor=request.user)
     return _saved_response(request, annotation, message="Verdict restored.")
 
@@ -249,24 +244,14 @@ def annotation_transition(request: HttpRequest, pk: int, action: str) -> HttpRes
         return _review_error(request, annotation, form.errors_text(), from_queue=from_queue)
     data = form.cleaned_data
     try:
-        if action == Action.SUBMIT:
-            annotation = services.annotation_submit(annotation=annotation, actor=request.user, version=data["version"])
-        elif action == Action.APPROVE:
-            annotation = services.annotation_approve(
-                annotation=annotation,
-                editor=request.user,
-                version=data["version"],
-                status=data["status"] or None,
-                comment=data["comment"],
-            )
-        elif action == Action.REQUEST_CHANGES:
-            annotation = services.annotation_request_changes(
-                annotation=annotation, editor=request.user, version=data["version"], comment=data["comment"]
-            )
-        else:
-            annotation = services.annotation_reopen(
-                annotation=annotation, editor=request.user, version=data["version"], comment=data["comment"]
-            )
+        annotation = services.annotation_transition(
+            annotation=annotation,
+            actor=request.user,
+            action=action,
+            version=data["version"],
+            status=data["status"] or None,
+            comment=data["comment"],
+        )
     except ValidationError as exc:
         return _review_error(request, annotation, " ".join(exc.messages), from_queue=from_queue)
     except PermissionDenied as exc:
@@ -277,7 +262,11 @@ def annotation_transition(request: HttpRequest, pk: int, action: str) -> HttpRes
         if not request.htmx:
             messages.success(request, TRANSITION_MESSAGES[action])
             return redirect("annotations:review-queue")
-        context = {"item": annotation, "done": TRANSITION_MESSAGES[action], "waiting": selectors.waiting_count()}
+        context = {
+            "item": annotation,
+            "done": TRANSITION_MESSAGES[action],
+            "waiting": selectors.waiting_count(viewer=request.user),
+        }
         response = render(request, "annotations/review_queue.html#queue-item", context)
         return trigger_client_event(response, "queue-item-done", {"id": annotation.pk})
     return _saved_response(request, annotation, message=TRANSITION_MESSAGES[action])
@@ -289,15 +278,12 @@ def _review_error(request, annotation: Annotation, message: str, *, from_queue: 
         messages.error(request, message)
         return redirect("annotations:review-queue" if from_queue else annotation.article)
     if from_queue:
-        current = (
-            Annotation.objects.select_related("article", "author", "reviewed_by")
-            .prefetch_related("source_links__source")
-            .get(pk=annotation.pk)
-        )
-        current.actions = services.annotation_actions(request.user, current)
+        current = selectors.queue_item(viewer=request.user, pk=annotation.pk)
+        if current is None:
+            raise Http404("No such verdict.")
         context = {
-            "item": selectors.with_sentence_context([current])[0],
-            "waiting": selectors.waiting_count(),
+            "item": current,
+            "waiting": selectors.waiting_count(viewer=request.user),
             "error": message,
             "statuses": Status.choices,
         }
@@ -333,11 +319,8 @@ def verdict_cards(request: HttpRequest, pk: int) -> HttpResponse:
     """More verdict cards for the panel: from `offset`, or on to the card of annotation `upto`."""
     article = get_object_or_404(Article, pk=pk)
     offset = _int_or_none(request.GET.get("offset")) or 0
-    context = _reader_context(request, article, only=None if not request.htmx else set())
-    context["window"] = _with_actions(
-        request,
-        selectors.card_window(context["annotations"], offset=offset, upto=_int_or_none(request.GET.get("upto"))),
-    )
+    upto = _int_or_none(request.GET.get("upto"))
+    context = _reader_context(request, article, only=None if not request.htmx else set(), offset=offset, upto=upto)
     return render(request, f"{PAGE}#verdict-cards" if request.htmx else PAGE, context)
 
 
@@ -359,10 +342,9 @@ def review_queue(request: HttpRequest) -> HttpResponse:
         "status": request.GET.get("status", ""),
         "author_id": _int_or_none(request.GET.get("reviewer")),
     }
-    page = Paginator(selectors.review_queue(**filters), QUEUE_PER_PAGE).get_page(request.GET.get("page"))
-    selectors.with_sentence_context(page.object_list)
-    for item in page.object_list:
-        item.actions = services.annotation_actions(request.user, item)
+    queue = selectors.review_queue(viewer=request.user, **filters)
+    page = Paginator(queue, QUEUE_PER_PAGE).get_page(request.GET.get("page"))
+    selectors.with_actions(selectors.with_sentence_context(page.object_list), viewer=request.user)
     context = {
         "page": page,
         "filters": filters,
@@ -447,15 +429,26 @@ def factcheck_page(request: HttpRequest, pk: int) -> HttpResponse:
     """The public page of an article's approved verdicts, with schema.org ClaimReview for search engines."""
     article = get_object_or_404(Article, pk=pk)
     base_url = request.build_absolute_uri("/").rstrip("/")
-    selection = Selection(viewer=None, article_id=article.pk, state=State.APPROVED)
-    verdicts = list(article_annotations(article, selection))
-    reviews = [claimreview.claim_review(annotation, base_url=base_url) for annotation in verdicts]
+    published = list(claimreview.published_verdicts(Selection(article_id=article.pk)))
+    reviews = [claimreview.claim_review(verdict, fields, base_url=base_url) for fields, verdict in published]
     graph = {"@context": "https://schema.org", "@graph": reviews}
-    context = {
-        "article": article,
-        "verdicts": [(a, claimreview.rating_name(a)) for a in verdicts],
-        "json_ld": escape_json_for_script(graph),
-    }
+    relations = dict(Relation.choices)
+    verdicts = []
+    for _fields, verdict in published:
+        first, latest = claimreview.approval_times(verdict)
+        verdicts.append(
+            {
+                "verdict": verdict,
+                "rating": claimreview.rating_name(verdict),
+                "icon": STATUS_DETAILS[Status(verdict["status"])][0],
+                "sources": [
+                    source | {"relation_label": relations[source["relation"]]} for source in verdict["sources"]
+                ],
+                "approved": parse_datetime(first) if first else None,
+                "updated": parse_datetime(latest) if latest and latest != first else None,
+            }
+        )
+    context = {"article": article, "verdicts": verdicts, "json_ld": escape_json_for_script(graph)}
     return render(request, "annotations/factcheck_page.html", context)
 
 

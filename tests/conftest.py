@@ -4,7 +4,7 @@ from pathlib import Path
 from django.test import Client
 import pytest
 
-from annotations import services
+from annotations import roles, services
 
 from .factories import ArticleFactory, UserFactory
 
@@ -17,17 +17,17 @@ SEED_TITLE = "Huawei spying in Pakistan?"
 
 @pytest.fixture
 def reviewer(db):
-    return UserFactory(username="reviewer", groups=[services.REVIEWERS_GROUP])
+    return UserFactory(username="reviewer", groups=[roles.REVIEWERS_GROUP])
 
 
 @pytest.fixture
 def reviewer2(db):
-    return UserFactory(username="reviewer2", groups=[services.REVIEWERS_GROUP])
+    return UserFactory(username="reviewer2", groups=[roles.REVIEWERS_GROUP])
 
 
 @pytest.fixture
 def editor(db):
-    return UserFactory(username="editor", groups=[services.EDITORS_GROUP])
+    return UserFactory(username="editor", groups=[roles.EDITORS_GROUP])
 
 
 @pytest.fixture

@@ -396,8 +396,9 @@ def test_create_and_list_use_a_fixed_number_of_queries(reviewer, seed_article, d
     assert response.status_code == 201
     statements = [q["sql"].split()[0] for q in create.captured_queries]
     if connection.vendor == "postgresql":
-        # The token with its user, the article, then one statement writes the verdict and its event.
-        assert statements == ["SELECT", "SELECT", "WITH"]
+        # The token with its user, the article, one statement writes the verdict and its event,
+        # then the answer is read back as every reader reads a verdict: its row, then its sources.
+        assert statements == ["SELECT", "SELECT", "WITH", "SELECT", "SELECT"]
     else:
         assert statements.count("INSERT") == 2  # the annotation and its create event
         assert statements.count("DELETE") == 0
@@ -465,7 +466,7 @@ def test_listing_again_runs_prepared_statements(reviewer, seed_article, bbc_sour
     with connection.cursor() as cursor:
         cursor.execute("SELECT statement FROM pg_prepared_statements")
         prepared = [statement for (statement,) in cursor.fetchall()]
-    assert any('FROM "annotations_annotationsource" l' in statement for statement in prepared)
+    assert any('FROM "annotations_annotationsource"' in statement for statement in prepared)
     assert any('FROM "authtoken_token" t' in statement for statement in prepared)
     assert again == first
     assert [[s["pinpoint"] for s in item["sources"]] for item in again["results"]] == [["p. 2"], ["p. 1"], ["p. 0"]]
@@ -509,7 +510,7 @@ def test_filtered_pages_carry_only_their_own_sources(reviewer, seed_article):
 
 
 def test_the_list_holds_what_each_viewer_may_see_with_every_filter_and_page(reviewer, reviewer2, editor, seed_article):
-    """The list's own statement (api/listing.py) against selectors.visible_annotations, the rule the
+    """The API list against selectors.visible_annotations, the rule the
     pages use: drafts only for their author and editors, never a deleted verdict; each filter, and
     pages of two walked forward, then back from the last one."""
     other = ArticleFactory(title="Second story", body="One claim here. Another claim there. A third one.")

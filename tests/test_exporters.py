@@ -343,44 +343,6 @@ def test_small_chunks_and_batches_give_the_same_export(demo, reviewer, bbc_sourc
     ]
 
 
-def _read_ahead_threads() -> list[str]:
-    import threading
-
-    return [thread.name for thread in threading.enumerate() if thread.name.startswith("export-read-ahead")]
-
-
-def _connections_to_this_database() -> int:
-    from django.db import connection
-
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()")
-        return cursor.fetchone()[0]
-
-
-@pytest.mark.django_db(transaction=True)
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="the read-ahead thread runs on PostgreSQL only")
-def test_read_ahead_gives_the_same_export_and_closes_its_connection(demo, monkeypatch):
-    """Outside a transaction the next chunk's links and events are read by a worker thread with
-    its own connection: the export is the same as read in one thread, and nothing is left open."""
-    from django.db import transaction
-
-    from annotations.exporters import common
-
-    monkeypatch.setattr(common, "CHUNK_SIZE", 2)  # several chunks from the five demo verdicts
-    before = _connections_to_this_database()
-    read_ahead = export_json(native)
-    assert (_read_ahead_threads(), _connections_to_this_database()) == ([], before)
-    with transaction.atomic():
-        in_one_thread = export_json(native)
-    assert read_ahead | {"generated_at": None} == in_one_thread | {"generated_at": None}
-    assert len(read_ahead["articles"][0]["annotations"]) == 5
-
-    abandoned = stream(native, Selection())
-    next(abandoned), next(abandoned), next(abandoned)  # the header, the first article, its first records
-    abandoned.close()  # a client that disconnects
-    assert (_read_ahead_threads(), _connections_to_this_database()) == ([], before)
-
-
 @pytest.fixture
 def four_articles(reviewer):
     """Articles with 1, 0, 3 and 2 verdicts, in id order."""

@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from django.test import override_settings
 import pytest
 
-from annotations import services
+from annotations import roles, services
 from annotations.models import Article, Sentence
 
 pytestmark = pytest.mark.django_db
@@ -91,15 +91,15 @@ def test_missing_title_and_bad_language_are_field_errors(reviewer):
 
 def test_roles(reviewer, reviewer2, editor, outsider, django_user_model):
     admin = django_user_model.objects.create_superuser("boss", password="x-very-long-password")
-    assert [services.user_is_reviewer(u) for u in (reviewer, editor, outsider, admin)] == [True, True, False, True]
-    assert [services.user_is_editor(u) for u in (reviewer, editor, outsider, admin)] == [False, True, False, True]
+    assert [roles.user_is_reviewer(u) for u in (reviewer, editor, outsider, admin)] == [True, True, False, True]
+    assert [roles.user_is_editor(u) for u in (reviewer, editor, outsider, admin)] == [False, True, False, True]
 
 
 def test_roles_anonymous():
     from django.contrib.auth.models import AnonymousUser
 
-    assert services.user_is_reviewer(AnonymousUser()) is False
-    assert services.user_is_editor(AnonymousUser()) is False
+    assert roles.user_is_reviewer(AnonymousUser()) is False
+    assert roles.user_is_editor(AnonymousUser()) is False
 
 
 def test_groups_are_created_by_migration(django_user_model):

@@ -7,7 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, connections
 import pytest
 
-from annotations import services, workflow
+from annotations import roles, services, workflow
 from annotations.models import Annotation, AnnotationEvent, AppendOnlyError, State
 
 from .conftest import sentence_span
@@ -18,7 +18,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def editor2(db):
-    return UserFactory(username="editor2", groups=[services.EDITORS_GROUP])
+    return UserFactory(username="editor2", groups=[roles.EDITORS_GROUP])
 
 
 @pytest.fixture
@@ -369,10 +369,10 @@ def test_concurrent_review_exactly_one_wins(seed_article, reviewer, editor, edit
 def test_actions_offered_match_the_rules(seed_article, people):
     reviewer, editor = people["reviewer"], people["editor"]
     draft = make(seed_article, reviewer, State.DRAFT, reviewer_of_record=None)
-    assert services.annotation_actions(reviewer, draft) == {"edit", "delete", "submit"}
-    assert services.annotation_actions(people["reviewer2"], draft) == set()
-    assert services.annotation_actions(editor, draft) == {"edit", "delete"}
+    assert roles.annotation_actions(reviewer, draft) == {"edit", "delete", "submit"}
+    assert roles.annotation_actions(people["reviewer2"], draft) == set()
+    assert roles.annotation_actions(editor, draft) == {"edit", "delete"}
     own = make(seed_article, editor, State.SUBMITTED, reviewer_of_record=None)
-    assert services.annotation_actions(editor, own) == {"edit", "delete"}
-    assert services.annotation_actions(people["editor2"], own) == {"edit", "delete", "approve", "request_changes"}
-    assert services.annotation_actions(people["anonymous"], own) == set()
+    assert roles.annotation_actions(editor, own) == {"edit", "delete"}
+    assert roles.annotation_actions(people["editor2"], own) == {"edit", "delete", "approve", "request_changes"}
+    assert roles.annotation_actions(people["anonymous"], own) == set()

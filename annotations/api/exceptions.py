@@ -6,20 +6,30 @@ from rest_framework import status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
+from .. import selectors
 from ..services import VersionConflict
 
 
 def api_exception_handler(exc, context):
     if isinstance(exc, DjangoValidationError):
-        detail = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
+        detail = _field_errors(exc) if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
         return Response(detail, status=status.HTTP_400_BAD_REQUEST)
     if isinstance(exc, DjangoPermissionDenied):
         return Response({"detail": str(exc) or "You do not have permission to do this."}, status=403)
     if isinstance(exc, VersionConflict):
-        from .serializers import AnnotationSerializer
-
-        return Response(
-            {"detail": exc.message, "current": AnnotationSerializer(exc.annotation).data},
-            status=status.HTTP_409_CONFLICT,
-        )
+        current = selectors.verdict_record(viewer=context["request"].user, pk=exc.annotation.pk)
+        return Response({"detail": exc.message, "current": current}, status=status.HTTP_409_CONFLICT)
     return exception_handler(exc, context)
+
+
+def _field_errors(exc: DjangoValidationError) -> dict:
+    """A service's errors by field; an item of a list (a source) keyed by its position, as DRF does."""
+    detail: dict = {}
+    for field, errors in exc.error_dict.items():
+        for error in errors:
+            position = getattr(error, "position", None)
+            if position is None:
+                detail.setdefault(field, []).extend(error.messages)
+            else:
+                detail.setdefault(field, {}).setdefault(position, {}).setdefault(error.field, []).extend(error.messages)
+    return detail

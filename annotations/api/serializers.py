@@ -1,10 +1,25 @@
-"""API representations. Serializers only parse and present; every rule runs in services.py."""
+"""API input, and the OpenAPI description of the output.
+
+Serializers parse and check the shape of what comes in; every rule runs in services.py. A
+verdict's and an event's JSON are built by records.py: AnnotationSerializer and EventSerializer
+only describe them for the schema (tests/test_records.py checks they name the same fields).
+"""
 
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from .. import selectors, services
-from ..models import Annotation, AnnotationEvent, Article, Relation, Source, Status
+from ..models import (
+    COMMENT_LENGTH,
+    Annotation,
+    AnnotationEvent,
+    AnnotationSource,
+    Article,
+    Relation,
+    Source,
+    Status,
+    field_limit,
+)
 
 
 class SentenceSerializer(serializers.Serializer):
@@ -75,16 +90,19 @@ class SourceSerializer(serializers.ModelSerializer):
 class SourceLinkSerializer(serializers.Serializer):
     """A source as linked to a verdict: the document and how it bears on the verdict."""
 
-    url = serializers.CharField(max_length=2000)
-    title = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
-    publisher = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    url = serializers.CharField(max_length=field_limit(Source, "url"))
+    title = serializers.CharField(max_length=field_limit(Source, "title"), required=False, allow_blank=True, default="")
+    publisher = serializers.CharField(
+        max_length=field_limit(Source, "publisher"), required=False, allow_blank=True, default=""
+    )
     published_at = serializers.DateField(required=False, allow_null=True, default=None)
-    archive_url = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+    archive_url = serializers.CharField(
+        max_length=field_limit(Source, "archive_url"), required=False, allow_blank=True, default=""
+    )
     relation = serializers.ChoiceField(choices=Relation.choices)
-    pinpoint = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
-
-
-_DATETIME = serializers.DateTimeField()  # one formatter for every row, not one per annotation
+    pinpoint = serializers.CharField(
+        max_length=field_limit(AnnotationSource, "pinpoint"), required=False, allow_blank=True, default=""
+    )
 
 
 class ReviewSerializer(serializers.Serializer):
@@ -94,13 +112,11 @@ class ReviewSerializer(serializers.Serializer):
 
 
 class AnnotationSerializer(serializers.ModelSerializer):
-    """A verdict as the API shows it. The declared fields document the shape (OpenAPI);
-    `to_representation` builds the same dict directly, which costs a fraction of DRF's
-    per-instance field machinery on every write."""
+    """A verdict as the API shows it (records.verdict): for the OpenAPI schema only."""
 
     author = serializers.SlugRelatedField(slug_field="username", read_only=True)
-    review = serializers.SerializerMethodField()
-    sources = serializers.SerializerMethodField()
+    review = ReviewSerializer(allow_null=True, read_only=True)
+    sources = SourceLinkSerializer(many=True, read_only=True)
 
     class Meta:
         model = Annotation
@@ -126,64 +142,36 @@ class AnnotationSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = fields
 
-    def to_representation(self, annotation: Annotation) -> dict:
-        return {
-            "id": annotation.pk,
-            "article": annotation.article_id,
-            "start": annotation.start,
-            "end": annotation.end,
-            "quote": annotation.quote,
-            "prefix": annotation.prefix,
-            "suffix": annotation.suffix,
-            "status": annotation.status,
-            "claimant": annotation.claimant,
-            "denied_by": annotation.denied_by,
-            "note": annotation.note,
-            "state": annotation.state,
-            "version": annotation.version,
-            "author": annotation.author.get_username(),
-            "created_at": _DATETIME.to_representation(annotation.created_at),
-            "updated_at": _DATETIME.to_representation(annotation.updated_at),
-            "review": self.get_review(annotation),
-            "sources": self.get_sources(annotation),
-        }
-
-    @extend_schema_field(ReviewSerializer(allow_null=True))
-    def get_review(self, annotation) -> dict | None:
-        if not annotation.reviewed_by_id:
-            return None
-        return {
-            "editor": annotation.reviewed_by.get_username(),
-            "decided_at": _DATETIME.to_representation(annotation.reviewed_at),
-            "comment": annotation.review_comment,
-        }
-
-    @extend_schema_field(SourceLinkSerializer(many=True))
-    def get_sources(self, annotation) -> list[dict]:
-        # Just after a write the view passes the links it stored, saving a query.
-        links = self.context.get("links")
-        if links is None:
-            links = annotation.source_links.all()
-        return [
-            {
-                "url": link.source.url,
-                "title": link.source.title,
-                "publisher": link.source.publisher,
-                "published_at": link.source.published_at.isoformat() if link.source.published_at else None,
-                "archive_url": link.source.archive_url,
-                "relation": link.relation,
-                "pinpoint": link.pinpoint.strip(),
-            }
-            for link in links
-        ]
-
 
 class AnnotationWriteSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=Status.choices)
-    claimant = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
-    denied_by = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
-    note = serializers.CharField(max_length=10_000, required=False, allow_blank=True, default="", trim_whitespace=False)
+    claimant = serializers.CharField(
+        max_length=field_limit(Annotation, "claimant"), required=False, allow_blank=True, default=""
+    )
+    denied_by = serializers.CharField(
+        max_length=field_limit(Annotation, "denied_by"), required=False, allow_blank=True, default=""
+    )
+    note = serializers.CharField(
+        max_length=field_limit(Annotation, "note"), required=False, allow_blank=True, default="", trim_whitespace=False
+    )
     sources = SourceLinkSerializer(many=True, required=False, default=list, max_length=services.MAX_SOURCES_PER_VERDICT)
+
+    def validate_sources(self, items: list[dict]) -> list[services.SourceLink]:
+        """Sources named by URL: services find the stored one or add it with the verdict."""
+        return [
+            services.SourceLink(
+                services.NewSource(
+                    url=item["url"],
+                    title=item["title"],
+                    publisher=item["publisher"],
+                    published_at=item["published_at"],
+                    archive_url=item["archive_url"],
+                ),
+                item["relation"],
+                item["pinpoint"],
+            )
+            for item in items
+        ]
 
 
 class ArticleField(serializers.PrimaryKeyRelatedField):
@@ -222,14 +210,16 @@ class VersionSerializer(serializers.Serializer):
 
 class ApproveSerializer(VersionSerializer):
     status = serializers.ChoiceField(choices=Status.choices, required=False)
-    comment = serializers.CharField(max_length=5000, required=False, allow_blank=True, default="")
+    comment = serializers.CharField(max_length=COMMENT_LENGTH, required=False, allow_blank=True, default="")
 
 
 class CommentSerializer(VersionSerializer):
-    comment = serializers.CharField(max_length=5000)
+    comment = serializers.CharField(max_length=COMMENT_LENGTH)
 
 
 class EventSerializer(serializers.ModelSerializer):
+    """A step of a verdict's history as the API shows it (records.event): for the OpenAPI schema only."""
+
     actor = serializers.SlugRelatedField(slug_field="username", read_only=True)
 
     class Meta:

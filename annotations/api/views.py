@@ -1,12 +1,8 @@
 """The JSON API (/api/v1/). Views check access, call one service or selector, and serialize."""
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from functools import cache
 
 from django import forms
-from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.db.models import Count
 from django.http import FileResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404
@@ -23,9 +19,8 @@ from rest_framework.response import Response
 from .. import selectors, services
 from ..exporters import FORMATS, stream
 from ..exporters.common import Selection
-from ..models import Annotation, Article, Source, State, Status
+from ..models import Action, Annotation, Article, Source, State, Status
 from ..paths import EXPORT_SCHEMA_PATH
-from . import listing
 from . import serializers as s
 
 
@@ -50,13 +45,16 @@ class Pages(CursorPagination):
 
 
 class ArticleFilter(filters.FilterSet):
-    search = filters.CharFilter(field_name="title", lookup_expr="icontains", label="Title contains")
+    search = filters.CharFilter(method="matching", label="Every word in the title (as the article list's search)")
     language = filters.CharFilter()
     publisher = filters.CharFilter(lookup_expr="iexact")
 
     class Meta:
         model = Article
         fields = ["search", "language", "publisher"]
+
+    def matching(self, queryset, name, value):
+        return queryset.filter(selectors.article_matches(value))
 
 
 @extend_schema_view(
@@ -128,40 +126,6 @@ def _valid(serializer_class, data) -> dict:
     return serializer.validated_data
 
 
-def _links(request, sources: list[dict]) -> list[services.SourceLink]:
-    """Resolve submitted sources to stored ones (reused by normalised URL); errors name the source's position."""
-    links = []
-    for position, item in enumerate(sources):
-        try:
-            source, _ = services.source_get_or_create(
-                url=item["url"],
-                title=item["title"],
-                publisher=item["publisher"],
-                published_at=item["published_at"],
-                archive_url=item["archive_url"],
-                created_by=request.user,
-            )
-        except ValidationError as exc:
-            raise serializers.ValidationError({"sources": {position: exc.message_dict}}) from None
-        links.append(services.SourceLink(source, item["relation"], item["pinpoint"]))
-    return links
-
-
-@contextmanager
-def _cited_sources(request, sources: list[dict]) -> Iterator[list[services.SourceLink]]:
-    """The submitted sources as stored ones, for the write inside the `with` block that cites them.
-
-    A source new to the library is stored only if that write succeeds: with sources, the block runs
-    in a transaction, so a refused verdict leaves none behind. Without sources there is nothing to
-    undo, and a verdict's own write is atomic.
-    """
-    if not sources:
-        yield []
-        return
-    with transaction.atomic():
-        yield _links(request, sources)
-
-
 @extend_schema_view(
     create=extend_schema(request=s.AnnotationCreateSerializer, responses={201: s.AnnotationSerializer}),
     update=extend_schema(request=s.AnnotationUpdateSerializer, responses={200: s.AnnotationSerializer}),
@@ -180,61 +144,63 @@ class AnnotationViewSet(viewsets.ModelViewSet):
     filterset_class = AnnotationFilter
 
     def get_queryset(self):
-        return (
-            selectors.visible_annotations(viewer=self.request.user)
-            .select_related("author", "reviewed_by")
-            .prefetch_related("source_links__source")
-        )
+        return selectors.visible_annotations(viewer=self.request.user)
+
+    def get_object(self) -> Annotation:
+        annotation = selectors.annotation_for(viewer=self.request.user, pk=_id(self.kwargs["pk"]))
+        if annotation is None:
+            raise NotFound()
+        return annotation
 
     def list(self, request, *args, **kwargs):
         # The filters are checked by the form DjangoFilterBackend would check them with (same
-        # 400s, same OpenAPI parameters); the rows come from listing's own statement.
+        # 400s, same OpenAPI parameters); the rows come from the selector every reader uses.
         filters_given = _filter_form(self.filterset_class)(request.query_params)
         if not filters_given.is_valid():
             raise translate_validation(filters_given.errors)
-        rows = listing.AnnotationRows.visible_to(request.user, **filters_given.cleaned_data)
+        rows = selectors.visible_verdict_rows(viewer=request.user, **filters_given.cleaned_data)
         page = self.paginate_queryset(rows)
-        return self.get_paginated_response(listing.annotation_list_data(page))
+        return self.get_paginated_response(selectors.verdict_records(page))
+
+    def retrieve(self, request, *args, **kwargs):
+        return Response(self._record(_id(kwargs["pk"])))
 
     def create(self, request, *args, **kwargs):
         data = _valid(s.AnnotationCreateSerializer, request.data)
-        with _cited_sources(request, data["sources"]) as links:
-            annotation = services.annotation_create(
-                article=data["article"],
-                author=request.user,
-                start=data["start"],
-                end=data["end"],
-                quote=data["quote"],
-                status=data["status"],
-                claimant=data["claimant"],
-                denied_by=data["denied_by"],
-                note=data["note"],
-                sources=links,
-            )
-        # Serialized from memory: the author is the requester, nothing is reviewed yet.
-        return Response(s.AnnotationSerializer(annotation, context={"links": links}).data, status=201)
+        annotation = services.annotation_create(
+            article=data["article"],
+            author=request.user,
+            start=data["start"],
+            end=data["end"],
+            quote=data["quote"],
+            status=data["status"],
+            claimant=data["claimant"],
+            denied_by=data["denied_by"],
+            note=data["note"],
+            sources=data["sources"],
+        )
+        return Response(self._record(annotation.pk), status=201)
 
     def update(self, request, *args, **kwargs):
         annotation = self.get_object()
         payload = request.data
         if kwargs.get("partial"):
-            current = s.AnnotationSerializer(annotation).data
+            current = self._record(annotation.pk)
             payload = {key: current[key] for key in ("status", "claimant", "denied_by", "note", "sources")} | dict(
                 payload
             )
         data = _valid(s.AnnotationUpdateSerializer, payload)
-        with _cited_sources(request, data["sources"]) as links:
-            annotation = services.annotation_update(
-                annotation=annotation,
-                actor=request.user,
-                version=data["version"],
-                status=data["status"],
-                claimant=data["claimant"],
-                denied_by=data["denied_by"],
-                note=data["note"],
-                sources=links,
-            )
-        return Response(self._fresh(annotation))
+        annotation = services.annotation_update(
+            annotation=annotation,
+            actor=request.user,
+            version=data["version"],
+            status=data["status"],
+            claimant=data["claimant"],
+            denied_by=data["denied_by"],
+            note=data["note"],
+            sources=data["sources"],
+        )
+        return Response(self._record(annotation.pk))
 
     def destroy(self, request, *args, **kwargs):
         version = request.query_params.get("version")
@@ -245,48 +211,56 @@ class AnnotationViewSet(viewsets.ModelViewSet):
         )
         return Response(status=status.HTTP_204_NO_CONTENT)
 
-    def _fresh(self, annotation: Annotation) -> dict:
-        return s.AnnotationSerializer(self.get_queryset().get(pk=annotation.pk)).data
+    def _record(self, pk: int) -> dict:
+        record = selectors.verdict_record(viewer=self.request.user, pk=pk)
+        if record is None:
+            raise NotFound()
+        return record
+
+    def _transition(self, request, action: str, serializer_class) -> Response:
+        data = _valid(serializer_class, request.data)
+        annotation = services.annotation_transition(
+            annotation=self.get_object(),
+            actor=request.user,
+            action=action,
+            version=data["version"],
+            status=data.get("status"),
+            comment=data.get("comment", ""),
+        )
+        return Response(self._record(annotation.pk))
 
     @extend_schema(request=s.VersionSerializer, responses={200: s.AnnotationSerializer})
     @action(detail=True, methods=["post"])
     def submit(self, request, pk=None):
-        data = _valid(s.VersionSerializer, request.data)
-        annotation = services.annotation_submit(annotation=self.get_object(), actor=request.user, **data)
-        return Response(self._fresh(annotation))
+        return self._transition(request, Action.SUBMIT, s.VersionSerializer)
 
     @extend_schema(request=s.ApproveSerializer, responses={200: s.AnnotationSerializer})
     @action(detail=True, methods=["post"])
     def approve(self, request, pk=None):
-        data = _valid(s.ApproveSerializer, request.data)
-        annotation = services.annotation_approve(
-            annotation=self.get_object(),
-            editor=request.user,
-            version=data["version"],
-            status=data.get("status"),
-            comment=data["comment"],
-        )
-        return Response(self._fresh(annotation))
+        return self._transition(request, Action.APPROVE, s.ApproveSerializer)
 
     @extend_schema(request=s.CommentSerializer, responses={200: s.AnnotationSerializer})
     @action(detail=True, methods=["post"], url_path="request-changes")
     def request_changes(self, request, pk=None):
-        data = _valid(s.CommentSerializer, request.data)
-        annotation = services.annotation_request_changes(annotation=self.get_object(), editor=request.user, **data)
-        return Response(self._fresh(annotation))
+        return self._transition(request, Action.REQUEST_CHANGES, s.CommentSerializer)
 
     @extend_schema(request=s.CommentSerializer, responses={200: s.AnnotationSerializer})
     @action(detail=True, methods=["post"])
     def reopen(self, request, pk=None):
-        data = _valid(s.CommentSerializer, request.data)
-        annotation = services.annotation_reopen(annotation=self.get_object(), editor=request.user, **data)
-        return Response(self._fresh(annotation))
+        return self._transition(request, Action.REOPEN, s.CommentSerializer)
 
     @extend_schema(responses={200: s.EventSerializer(many=True)})
     @action(detail=True, methods=["get"])
     def events(self, request, pk=None):
-        events = selectors.annotation_history(annotation=self.get_object())
-        return Response(s.EventSerializer(events, many=True).data)
+        return Response(selectors.event_records(annotation=self.get_object()))
+
+
+def _id(value: str) -> int:
+    """A URL's id (the route allows digits only); beyond the id columns' range it names nothing."""
+    pk = int(value)
+    if not 0 < pk <= selectors.BIGINT_MAX:
+        raise NotFound()
+    return pk
 
 
 class SourceFilter(filters.FilterSet):
@@ -297,9 +271,7 @@ class SourceFilter(filters.FilterSet):
         fields = ["q"]
 
     def search(self, queryset, name, value):
-        for word in value.split():
-            queryset = queryset.filter(title__icontains=word) | queryset.filter(url__icontains=word)
-        return queryset
+        return queryset.filter(selectors.source_matches(value))
 
 
 @extend_schema_view(create=extend_schema(responses={200: s.SourceSerializer, 201: s.SourceSerializer}))

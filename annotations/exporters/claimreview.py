@@ -10,18 +10,19 @@ from dataclasses import replace
 from django.conf import settings
 from django.urls import reverse
 
-from ..models import State, Status
-from .common import Selection, article_annotations, articles, day, dumps, timestamp
+from .. import records
+from ..models import Action, Status
+from .common import Selection, article_stream, day, dumps
 
 CONTENT_TYPE = "application/ld+json"
 
 
-def rating_name(annotation) -> str:
-    if annotation.status == Status.ALLEGED:
+def rating_name(verdict: dict) -> str:
+    if verdict["status"] == Status.ALLEGED:
         return "Alleged – not independently verified"
-    if annotation.status == Status.DENIED:
-        return f"Disputed – denied by {annotation.denied_by}"
-    if annotation.status == Status.UNVERIFIED:
+    if verdict["status"] == Status.DENIED:
+        return f"Disputed – denied by {verdict['denied_by']}"
+    if verdict["status"] == Status.UNVERIFIED:
         return "Unverified"
     return "Supported by evidence"
 
@@ -33,53 +34,71 @@ def organization() -> dict:
     return org
 
 
-def public_page_url(article, base_url: str) -> str:
-    return f"{base_url}{reverse('annotations:factcheck-page', args=[article.pk])}"
+def public_page_url(article_id: int, base_url: str) -> str:
+    return f"{base_url}{reverse('annotations:factcheck-page', args=[article_id])}"
 
 
-def claim_review(annotation, *, base_url: str) -> dict:
-    article = annotation.article
-    approvals = [event.at for event in annotation.events.all() if event.action == "approve"]
-    first, latest = (approvals[0], approvals[-1]) if approvals else (annotation.reviewed_at, annotation.reviewed_at)
-    appearance = {"@type": "CreativeWork", "url": article.url or f"{base_url}{article.get_absolute_url()}"}
-    if article.title:
-        appearance["headline"] = article.title
-    if article.publisher:
-        appearance["publisher"] = {"@type": "Organization", "name": article.publisher}
-    if article.published_at:
-        appearance["datePublished"] = day(article.published_at)
+def approval_times(verdict: dict) -> tuple[str | None, str | None]:
+    """When the verdict was first and last approved (ISO text), from its history."""
+    approvals = [event["at"] for event in verdict["history"] if event["action"] == Action.APPROVE]
+    if approvals:
+        return approvals[0], approvals[-1]
+    decided = verdict["review"]["decided_at"] if verdict["review"] else None
+    return decided, decided
+
+
+def claim_review(verdict: dict, article: dict, *, base_url: str) -> dict:
+    """A ClaimReview mapped from a verdict record with its history, and its article's fields."""
+    first, latest = approval_times(verdict)
+    article_page = reverse("annotations:article-detail", args=[article["id"]])
+    appearance = {"@type": "CreativeWork", "url": article["url"] or f"{base_url}{article_page}"}
+    if article["title"]:
+        appearance["headline"] = article["title"]
+    if article["publisher"]:
+        appearance["publisher"] = {"@type": "Organization", "name": article["publisher"]}
+    if article["published_at"]:
+        appearance["datePublished"] = day(article["published_at"])
     item = {"@type": "Claim", "appearance": appearance}
-    if annotation.claimant:
-        item["author"] = {"@type": "Organization", "name": annotation.claimant}
-    if article.published_at:
-        item["datePublished"] = day(article.published_at)
+    if verdict["claimant"]:
+        item["author"] = {"@type": "Organization", "name": verdict["claimant"]}
+    if article["published_at"]:
+        item["datePublished"] = day(article["published_at"])
     review = {
         "@type": "ClaimReview",
-        "url": f"{public_page_url(article, base_url)}#claim-{annotation.pk}",
-        "claimReviewed": annotation.quote,
+        "url": f"{public_page_url(article['id'], base_url)}#claim-{verdict['id']}",
+        "claimReviewed": verdict["quote"],
         "itemReviewed": item,
-        "reviewRating": {"@type": "Rating", "alternateName": rating_name(annotation)},
+        "reviewRating": {"@type": "Rating", "alternateName": rating_name(verdict)},
         "author": organization(),
-        "datePublished": timestamp(first),
+        "datePublished": first,
     }
-    if annotation.note:
-        review["reviewRating"]["ratingExplanation"] = annotation.note
+    if verdict["note"]:
+        review["reviewRating"]["ratingExplanation"] = verdict["note"]
     if latest and latest != first:
-        review["dateModified"] = timestamp(latest)
+        review["dateModified"] = latest
     return review
 
 
-def approved_only(selection: Selection) -> Selection:
-    return replace(selection, state=State.APPROVED)
+def published_verdicts(selection: Selection) -> Iterator[tuple[dict, dict]]:
+    """(article, verdict record with history) for every approved verdict of the selection."""
+    # Published means approved, whatever state the caller asked for.
+    selection = replace(selection, state="", published=True)
+    for item in article_stream(selection, with_sentences=False):
+        for row in item.rows:
+            verdict = records.verdict(
+                row,
+                sources=[records.source_link(link) for link in row["links"]],
+                with_article=False,
+                history=[records.event(event) for event in row["events"]],
+            )
+            yield item.article, verdict
 
 
 def reviews(selection: Selection, *, base_url: str = "", progress=None) -> Iterator[dict]:
-    selection = approved_only(selection)
-    for article in articles(selection):
-        for annotation in article_annotations(article, selection):
-            if progress:
-                progress(1)
-            yield claim_review(annotation, base_url=base_url)
+    for article, verdict in published_verdicts(selection):
+        if progress:
+            progress(1)
+        yield claim_review(verdict, article, base_url=base_url)
 
 
 def head(selection: Selection, *, base_url: str = "") -> bytes:

@@ -8,7 +8,8 @@ from itertools import batched
 
 from django.utils import timezone
 
-from .common import Selection, article_stream, day, dumps, review_record, sentence_indexes, source_record, timestamp
+from .. import records
+from .common import Selection, article_stream, day, dumps, sentence_indexes, timestamp
 
 SCHEMA_VERSION = 1
 RECORDS_PER_CHUNK = 500
@@ -16,39 +17,14 @@ CONTENT_TYPE = "application/json"
 
 
 def annotation_record(row: dict, spans) -> dict:
-    return {
-        "id": row["id"],
-        "start": row["start"],
-        "end": row["end"],
-        "quote": row["quote"],
-        "prefix": row["prefix"],
-        "suffix": row["suffix"],
-        "sentence_indexes": sentence_indexes(spans, row["start"], row["end"]),
-        "status": row["status"],
-        "claimant": row["claimant"],
-        "denied_by": row["denied_by"],
-        "note": row["note"],
-        "state": row["state"],
-        "version": row["version"],
-        "author": row["author__username"],
-        "created_at": row["created"],
-        "updated_at": row["updated"],
-        "review": review_record(row),
-        "sources": [source_record(link) for link in row["links"]],
-        "history": [
-            {
-                "action": action,
-                "actor": actor,
-                "at": at,
-                "from_state": from_state or None,
-                "to_state": to_state,
-                "from_status": from_status or None,
-                "to_status": to_status,
-                "comment": comment,
-            }
-            for _id, action, actor, at, from_state, to_state, from_status, to_status, comment in row["events"]
-        ],
-    }
+    """A verdict as it sits inside its article: with its sentences and its history."""
+    return records.verdict(
+        row,
+        sources=[records.source_link(link) for link in row["links"]],
+        with_article=False,
+        sentence_indexes=sentence_indexes(spans, row["start"], row["end"]),
+        history=[records.event(event) for event in row["events"]],
+    )
 
 
 def head(selection: Selection, *, base_url: str = "") -> bytes:

@@ -26,7 +26,7 @@ from typing import BinaryIO
 
 from django.db import connection, connections
 
-from .common import READ_AHEAD, Selection, annotation_counts
+from .common import Selection, annotation_counts
 
 # Below this many annotations per process, a child's start-up and queries cost more than they save.
 MIN_PER_JOB = 5_000
@@ -104,9 +104,6 @@ def write(
     parts = plan(selection, jobs, min_per_job=min_per_job) if can_fork() else [selection]
     target.write(exporter.head(selection, base_url=base_url))
     children: list[_Child] = []
-    # With a process per core, a read-ahead thread in each only adds contention (measured: 4.2-4.5 s
-    # against 4.7-5.8 s for 100,000 on PostgreSQL). The children inherit the setting.
-    read_ahead = READ_AHEAD.set(len(parts) == 1)
     try:
         if len(parts) > 1:
             _start(exporter, parts[1:], base_url=base_url, target=target, children=children)
@@ -130,7 +127,6 @@ def write(
                 raise PartFailed(f"part {number} of {len(parts)} failed (exit code {child.process.exitcode})")
             wrote = _append(child.path, target, after_entries=wrote) or wrote
     finally:
-        READ_AHEAD.reset(read_ahead)
         for child in children:
             if child.process.is_alive():
                 child.process.terminate()

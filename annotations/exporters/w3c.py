@@ -10,6 +10,7 @@ from itertools import batched
 
 from django.urls import reverse
 
+from .. import records
 from ..models import STATUS_DETAILS, Status
 from .common import Selection, annotation_count, article_stream, dumps
 
@@ -18,51 +19,63 @@ CONTENT_TYPE = 'application/ld+json; profile="http://www.w3.org/ns/anno.jsonld"'
 RECORDS_PER_CHUNK = 500
 
 
-def annotation_record(row: dict, *, base_url: str, article_url: str, list_path: str) -> dict:
-    status = Status(row["status"])
+def annotation_record(verdict: dict, *, base_url: str, article_url: str, list_path: str) -> dict:
+    """A Web Annotation mapped from a verdict record (records.verdict)."""
+    status = Status(verdict["status"])
     bodies = [
         {
             "type": "TextualBody",
             "purpose": "assessing",
-            "value": row["status"],
+            "value": verdict["status"],
             "format": "text/plain",
             "label": f"{status.label}: {STATUS_DETAILS[status][1]}",
         }
     ]
-    if row["note"]:
-        bodies.append({"type": "TextualBody", "purpose": "commenting", "value": row["note"], "format": "text/plain"})
-    if row["claimant"]:
-        bodies.append({"type": "TextualBody", "purpose": "describing", "value": f"Claimed by: {row['claimant']}"})
-    if row["denied_by"]:
-        bodies.append({"type": "TextualBody", "purpose": "describing", "value": f"Denied by: {row['denied_by']}"})
-    for _id, url, title, _publisher, _published_at, _archive_url, relation, pinpoint in row["links"]:
+    if verdict["note"]:
+        bodies.append(
+            {"type": "TextualBody", "purpose": "commenting", "value": verdict["note"], "format": "text/plain"}
+        )
+    if verdict["claimant"]:
+        bodies.append({"type": "TextualBody", "purpose": "describing", "value": f"Claimed by: {verdict['claimant']}"})
+    if verdict["denied_by"]:
+        bodies.append({"type": "TextualBody", "purpose": "describing", "value": f"Denied by: {verdict['denied_by']}"})
+    for source in verdict["sources"]:
         body = {
             "type": "SpecificResource",
             "purpose": "linking",
-            "source": url,
-            "label": title,
-            "rdfs:comment": relation,
+            "source": source["url"],
+            "label": source["title"],
+            "rdfs:comment": source["relation"],
         }
-        if pinpoint:
-            body["selector"] = {"type": "FragmentSelector", "value": pinpoint}
+        if source["pinpoint"]:
+            body["selector"] = {"type": "FragmentSelector", "value": source["pinpoint"]}
         bodies.append(body)
     return {
         "@context": CONTEXT,
-        "id": f"{base_url}{list_path}{row['id']}/",
+        "id": f"{base_url}{list_path}{verdict['id']}/",
         "type": "Annotation",
         "motivation": "assessing",
-        "created": row["created"],
-        "modified": row["updated"],
-        "creator": {"type": "Person", "nickname": row["author__username"]},
+        "created": verdict["created_at"],
+        "modified": verdict["updated_at"],
+        "creator": {"type": "Person", "nickname": verdict["author"]},
         "body": bodies,
         "target": {
             "source": article_url,
             "selector": [
-                {"type": "TextQuoteSelector", "exact": row["quote"], "prefix": row["prefix"], "suffix": row["suffix"]},
-                {"type": "TextPositionSelector", "start": row["start"], "end": row["end"]},
+                {
+                    "type": "TextQuoteSelector",
+                    "exact": verdict["quote"],
+                    "prefix": verdict["prefix"],
+                    "suffix": verdict["suffix"],
+                },
+                {"type": "TextPositionSelector", "start": verdict["start"], "end": verdict["end"]},
             ],
         },
     }
+
+
+def _verdict(row: dict) -> dict:
+    return records.verdict(row, sources=[records.source_link(link) for link in row["links"]], with_article=False)
 
 
 def _collection_id(base_url: str) -> str:
@@ -90,10 +103,11 @@ def entries(selection: Selection, *, base_url: str = "", progress=None) -> Itera
         article_url = (
             item.article["url"] or f"{base_url}{reverse('annotations:article-detail', args=[item.article['id']])}"
         )
-        records = (
-            annotation_record(row, base_url=base_url, article_url=article_url, list_path=list_path) for row in item.rows
+        mapped = (
+            annotation_record(_verdict(row), base_url=base_url, article_url=article_url, list_path=list_path)
+            for row in item.rows
         )
-        for batch in batched(records, RECORDS_PER_CHUNK):
+        for batch in batched(mapped, RECORDS_PER_CHUNK):
             yield (b"" if first else b",") + dumps(list(batch))[1:-1]
             first = False
             if progress:

@@ -1,4 +1,4 @@
-"""The two roles. Membership decides what a user may do (see services.user_is_reviewer/_editor)."""
+"""The two roles. Membership decides what a user may do (see roles.user_is_reviewer/_editor)."""
 
 from django.db import migrations
 

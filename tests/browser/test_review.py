@@ -10,7 +10,7 @@ from django.utils import dateformat, timezone
 from playwright.sync_api import BrowserContext, ConsoleMessage, Error, Page, expect
 import pytest
 
-from annotations import services
+from annotations import roles, services
 from annotations.models import Annotation, AnnotationEvent, Article
 from tests.browser.conftest import CSP_LISTENER, TIMEOUT_MS
 from tests.conftest import SEED_TITLE, sentence_span
@@ -330,7 +330,7 @@ def test_editor_cannot_approve_own_verdict_on_card_or_in_queue(
 def test_two_editors_in_the_queue_the_later_decision_gets_a_conflict(
     page: Page, live_server, login, console_errors, open_page, reviewer, editor, seed_article
 ):
-    editor2 = UserFactory(username="editor2", groups=[services.EDITORS_GROUP])
+    editor2 = UserFactory(username="editor2", groups=[roles.EDITORS_GROUP])
     annotation = submitted(seed_article, reviewer, 3)
 
     login(page, live_server, editor)
@@ -367,7 +367,7 @@ def test_two_editors_in_the_queue_the_later_decision_gets_a_conflict(
 def test_two_editors_on_the_article_page_the_stale_card_shows_the_conflict_and_the_current_state(
     page: Page, live_server, login, console_errors, open_page, reviewer, editor, seed_article
 ):
-    editor2 = UserFactory(username="editor2", groups=[services.EDITORS_GROUP])
+    editor2 = UserFactory(username="editor2", groups=[roles.EDITORS_GROUP])
     annotation = submitted(seed_article, reviewer, 2)
 
     login(page, live_server, editor)

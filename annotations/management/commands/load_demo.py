@@ -7,7 +7,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
 
-from annotations import services
+from annotations import roles, services
 from annotations.demo import create_demo_verdicts
 from annotations.models import Article
 from annotations.segmentation import normalize_text
@@ -16,9 +16,9 @@ DEMO_ARTICLE = Path(__file__).resolve().parents[2] / "demo_data" / "huawei-pakis
 DEMO_TITLE = "Huawei spying in Pakistan?"
 DEMO_PASSWORD = "factcheck-demo"
 DEMO_USERS = [
-    ("reviewer", services.REVIEWERS_GROUP),
-    ("reviewer2", services.REVIEWERS_GROUP),
-    ("editor", services.EDITORS_GROUP),
+    ("reviewer", roles.REVIEWERS_GROUP),
+    ("reviewer2", roles.REVIEWERS_GROUP),
+    ("editor", roles.EDITORS_GROUP),
 ]
 
 

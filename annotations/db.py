@@ -1,0 +1,213 @@
+"""Every piece of hand-written SQL in factcheck, each with what it buys (docs/performance.md has
+the figures, the test that keeps its output equal to the ORM's, and when it could go).
+
+Rules are not stated here: who may see what comes in as a compiled Q from selectors, roles as
+group names from roles.py. Only identifiers, quoted by the database backend from the models'
+metadata, are put into SQL text; every value is a parameter.
+"""
+
+from functools import cache
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.db import connection, models, transaction
+from django.db.models import CharField, F, Func, Lookup, QuerySet
+import orjson
+from rest_framework.authtoken.models import Token
+
+from .models import Annotation, AnnotationEvent, AnnotationSource
+
+# --- Timestamps and id lists (exports and the API list) --------------------------------------
+
+# SQLite stores UTC as `2026-11-26 19:05:29.858547`: as ISO 8601 text, a T and a Z.
+SQLITE_ISO_TEXT = "(replace({}, ' ', 'T') || 'Z')"
+
+
+class IsoText(Func):
+    """A timestamp as ISO 8601 text in UTC (`2026-11-26T19:05:29.858547Z`), as DRF and
+    `datetime.isoformat()` write it (zero microseconds left out), built by the database.
+
+    Buys: reading text skips Django's per-value datetime conversion, the slowest part of a large
+    export and of a page of 500 verdicts."""
+
+    output_field = CharField()
+
+    def as_sqlite(self, compiler, connection, **extra):
+        return self.as_sql(compiler, connection, template=SQLITE_ISO_TEXT.format("%(expressions)s"), **extra)
+
+    def as_postgresql(self, compiler, connection, **extra):
+        # Six digits of microseconds, then `.000000` dropped: one to_char per value.
+        template = (
+            "replace(to_char(%(expressions)s AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US'), '.000000', '') || 'Z'"
+        )
+        return self.as_sql(compiler, connection, template=template, **extra)
+
+
+class IdsIn(Lookup):
+    """`column IN ids`, with the ids sent as one parameter (a PostgreSQL array, a JSON array read by
+    SQLite's json_each) rather than one placeholder per id.
+
+    Buys: Django adapts and the database parses one value instead of thousands, and PostgreSQL
+    prepares one statement for any number of ids."""
+
+    lookup_name = "ids_in"
+    prepare_rhs = False
+
+    def __init__(self, column: str, ids: list[int]):
+        super().__init__(F(column), [int(value) for value in ids])
+
+    def get_prep_lookup(self):
+        return self.rhs
+
+    def as_sqlite(self, compiler, connection):
+        column, params = self.process_lhs(compiler, connection)
+        return _ids_in_sql(column, connection.vendor), (*params, _ids_parameter(self.rhs, connection.vendor))
+
+    as_postgresql = as_sqlite
+
+
+def _ids_in_sql(column: str, vendor: str) -> str:
+    if vendor == "postgresql":
+        return f"{column} = ANY(%s::bigint[])"
+    return f"{column} IN (SELECT value FROM json_each(%s))"  # noqa: S608 (a compiled column; values are parameters)
+
+
+def _ids_parameter(ids: list[int], vendor: str) -> str:
+    """A PostgreSQL array literal (adapting a list of thousands of ints costs more than the query),
+    or a JSON array for SQLite's json_each."""
+    if vendor == "postgresql":
+        return "{" + ",".join(map(str, ids)) + "}"
+    return orjson.dumps(ids).decode()
+
+
+def fetch_tuples(rows: QuerySet) -> list[tuple]:
+    """A values_list() whose columns need no converter (ints and text), read with one fetchall().
+
+    Buys: an export chunk's few thousand rows in one call instead of Django's pieces of a hundred,
+    each passed through its converters."""
+    sql, params = rows.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+# --- Creating a verdict --------------------------------------------------------------------------
+
+
+def _insert_fields(model: type[models.Model]) -> list[models.Field]:
+    return [field for field in model._meta.concrete_fields if not field.primary_key]
+
+
+@cache
+def _new_verdict_sql() -> str:
+    """PostgreSQL: a new annotation, its `create` event and its source links in one statement.
+
+    Data-modifying CTEs run exactly once, together, so the statement is atomic on its own: no
+    BEGIN and COMMIT, one round trip instead of four or five. Columns come from the models'
+    metadata; the links arrive as four arrays (source, relation, pinpoint, position).
+    """
+    quote = connection.ops.quote_name
+    event_annotation = AnnotationEvent._meta.get_field("annotation")
+    link = AnnotationSource._meta
+
+    def columns(fields: list[models.Field]) -> str:
+        return ", ".join(quote(field.column) for field in fields)
+
+    annotation_fields, event_fields = _insert_fields(Annotation), _insert_fields(AnnotationEvent)
+    placeholders = ", ".join(["%s"] * len(annotation_fields))
+    event_values = ", ".join("(SELECT id FROM a)" if field is event_annotation else "%s" for field in event_fields)
+    link_columns = [link.get_field(name) for name in ("annotation", "source", "relation", "pinpoint", "position")]
+    return (
+        f"WITH a AS (INSERT INTO {quote(Annotation._meta.db_table)} ({columns(annotation_fields)}) "  # noqa: S608
+        f"VALUES ({placeholders}) RETURNING {quote(Annotation._meta.pk.column)} AS id), "
+        f"l AS (INSERT INTO {quote(link.db_table)} ({columns(link_columns)}) "
+        "SELECT a.id, s.* FROM a, unnest(%s::bigint[], %s::text[], %s::text[], %s::integer[]) s) "
+        f"INSERT INTO {quote(AnnotationEvent._meta.db_table)} ({columns(event_fields)}) VALUES ({event_values}) "
+        f"RETURNING {quote(event_annotation.column)}, {quote(AnnotationEvent._meta.pk.column)}"
+    )
+
+
+def _db_values(instance: models.Model, fields: list[models.Field]) -> list:
+    """The values the ORM would write for these fields of a new instance."""
+    return [field.get_db_prep_save(field.pre_save(instance, True), connection) for field in fields]
+
+
+def insert_new_verdict(annotation: Annotation, event: AnnotationEvent, links: list[AnnotationSource]) -> None:
+    """Write a new annotation with its first event and its source links (all unsaved), atomically.
+
+    Buys (PostgreSQL): creating verdicts is the busiest write, and one statement halves its server
+    CPU. Elsewhere the ORM writes the three in a transaction."""
+    if connection.vendor != "postgresql":
+        with transaction.atomic():
+            annotation.save(force_insert=True)
+            event.annotation = annotation
+            event.save(force_insert=True)
+            for link in links:
+                link.annotation = annotation
+            AnnotationSource.objects.bulk_create(links)
+        return
+    event_fields = [field for field in _insert_fields(AnnotationEvent) if field.name != "annotation"]
+    arrays = [[getattr(link, name) for link in links] for name in ("source_id", "relation", "pinpoint", "position")]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _new_verdict_sql(),
+            [*_db_values(annotation, _insert_fields(Annotation)), *arrays, *_db_values(event, event_fields)],
+        )
+        annotation.pk, event.pk = cursor.fetchone()
+    for instance in (annotation, event):
+        instance._state.adding, instance._state.db = False, connection.alias
+    event.annotation = annotation
+    for link in links:
+        link.annotation = annotation
+
+
+# --- The API's token -----------------------------------------------------------------------------
+
+
+@cache
+def _token_user_sql(group_count: int) -> str:
+    """The token's user, then one boolean column per role group."""
+    quote = connection.ops.quote_name
+    user_model = get_user_model()
+    membership = user_model.groups.through._meta
+    names = {
+        "membership": quote(membership.db_table),
+        "member_user": quote(membership.get_field("user").column),
+        "member_group": quote(membership.get_field("group").column),
+        "group": quote(Group._meta.db_table),
+        "group_pk": quote(Group._meta.pk.column),
+        "group_name": quote(Group._meta.get_field("name").column),
+        "user": quote(user_model._meta.db_table),
+        "user_pk": quote(user_model._meta.pk.column),
+        "token": quote(Token._meta.db_table),
+        "token_key": quote(Token._meta.get_field("key").column),
+        "token_user": quote(Token._meta.get_field("user").column),
+    }
+    flag = (
+        "EXISTS (SELECT 1 FROM {membership} m INNER JOIN {group} g ON g.{group_pk} = m.{member_group} "
+        "WHERE m.{member_user} = u.{user_pk} AND g.{group_name} = %s)"
+    )
+    flags = ", ".join(flag.format(**names) for _ in range(group_count))
+    columns = ", ".join(f"u.{quote(field.column)}" for field in user_model._meta.concrete_fields)
+    query = (
+        "SELECT {columns}, {flags} FROM {token} t "
+        "INNER JOIN {user} u ON u.{user_pk} = t.{token_user} WHERE t.{token_key} = %s"
+    )
+    return query.format(columns=columns, flags=flags, **names)
+
+
+def token_user(key: str, groups: tuple[str, ...]):
+    """(the token's user, the names of `groups` they are in), or None for an unknown key.
+
+    Buys: every API request authenticates; DRF's TokenAuthentication needs one query for the token
+    and its user and the role checks another for the groups: this is one statement. The user is
+    loaded from the row as the ORM loads one (`from_db`)."""
+    with connection.cursor() as cursor:
+        cursor.execute(_token_user_sql(len(groups)), [*groups, key])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    user_model = get_user_model()
+    fields = user_model._meta.concrete_fields
+    user = user_model.from_db(connection.alias, [field.attname for field in fields], row[: len(fields)])
+    return user, {name for name, member in zip(groups, row[len(fields) :], strict=True) if member}

@@ -1,0 +1,133 @@
+"""The JSON shape of each thing factcheck publishes, written once. Pure: no ORM, no rules.
+
+Every reader builds its output from these: the API's list, retrieve and history, the native
+export (which adds each verdict's sentences and history), the W3C and ClaimReview exports (which
+map from `verdict`), the public page and the import's round-trip test. Rows come from
+`selectors.verdict_rows()` (a `.values()` of VERDICT_FIELDS), links from
+`selectors.source_links_by_annotation()` (LINK_FIELDS tuples), events from
+`selectors.events_by_annotation()` (EVENT_FIELDS tuples). Timestamps arrive as ISO 8601 text in
+UTC, written by the database (db.IsoText).
+"""
+
+from typing import Any
+
+# A verdict row: these fields of Annotation, plus the times in VERDICT_TIMES (selectors).
+VERDICT_FIELDS = (
+    "id",
+    "article_id",
+    "start",
+    "end",
+    "quote",
+    "prefix",
+    "suffix",
+    "status",
+    "claimant",
+    "denied_by",
+    "note",
+    "state",
+    "version",
+    "author__username",
+    "reviewed_by__username",
+    "review_comment",
+)
+# (annotation id, url, title, publisher, published_at as text, archive_url, relation, pinpoint)
+LINK_FIELDS = ("annotation_id", "url", "title", "publisher", "published", "archive_url", "relation", "pinpoint")
+# (annotation id, action, actor, at as text, from_state, to_state, from_status, to_status, comment)
+EVENT_FIELDS = (
+    "annotation_id",
+    "action",
+    "actor__username",
+    "at_text",
+    "from_state",
+    "to_state",
+    "from_status",
+    "to_status",
+    "comment",
+)
+
+Row = dict[str, Any]
+
+
+def review(row: Row) -> dict | None:
+    """The latest editor decision on a verdict, or None."""
+    if not row["reviewed_by__username"]:
+        return None
+    return {"editor": row["reviewed_by__username"], "decided_at": row["reviewed"], "comment": row["review_comment"]}
+
+
+def source_link(link: tuple) -> dict:
+    """A source as linked to a verdict: the document and how it bears on the verdict."""
+    _annotation_id, url, title, publisher, published_at, archive_url, relation, pinpoint = link
+    return {
+        "url": url,
+        "title": title,
+        "publisher": publisher,
+        "published_at": published_at,
+        "archive_url": archive_url,
+        "relation": relation,
+        "pinpoint": pinpoint,
+    }
+
+
+def event(row: tuple, *, changes: list | None = None) -> dict:
+    """One step of a verdict's history. The API gives the edit's `changes` and states as stored
+    (empty for none); the native export leaves the changes out and writes an empty state as null."""
+    _annotation_id, action, actor, at, from_state, to_state, from_status, to_status, comment = row
+    if changes is None:
+        return {
+            "action": action,
+            "actor": actor,
+            "at": at,
+            "from_state": from_state or None,
+            "to_state": to_state,
+            "from_status": from_status or None,
+            "to_status": to_status,
+            "comment": comment,
+        }
+    return {
+        "action": action,
+        "actor": actor,
+        "at": at,
+        "from_state": from_state,
+        "to_state": to_state,
+        "from_status": from_status,
+        "to_status": to_status,
+        "comment": comment,
+        "changes": changes,
+    }
+
+
+def verdict(
+    row: Row,
+    *,
+    sources: list[dict],
+    with_article: bool = True,
+    sentence_indexes: list[int] | None = None,
+    history: list[dict] | None = None,
+) -> dict:
+    """A verdict. The API's shape names its article; the native export, where the verdict sits
+    inside its article, gives the sentences it touches and its history instead."""
+    record: dict[str, Any] = {"id": row["id"]}
+    if with_article:
+        record["article"] = row["article_id"]
+    record["start"] = row["start"]
+    record["end"] = row["end"]
+    record["quote"] = row["quote"]
+    record["prefix"] = row["prefix"]
+    record["suffix"] = row["suffix"]
+    if sentence_indexes is not None:
+        record["sentence_indexes"] = sentence_indexes
+    record["status"] = row["status"]
+    record["claimant"] = row["claimant"]
+    record["denied_by"] = row["denied_by"]
+    record["note"] = row["note"]
+    record["state"] = row["state"]
+    record["version"] = row["version"]
+    record["author"] = row["author__username"]
+    record["created_at"] = row["created"]
+    record["updated_at"] = row["updated"]
+    record["review"] = review(row)
+    record["sources"] = sources
+    if history is not None:
+        record["history"] = history
+    return record

@@ -1,0 +1,123 @@
+"""Who is who, and who may do what to a verdict. Ground floor: no query but the user's groups.
+
+Reads (selectors, pages, the API, exports) and writes (services) ask these predicates, so the
+buttons a page shows and the writes it sends are decided by the same rule. Who may *see* a
+verdict is not here but in `selectors.visibility_filter`, the one statement of that rule.
+"""
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.utils import timezone
+
+from . import workflow
+from .models import Action, Annotation
+
+REVIEWERS_GROUP = "Reviewers"
+EDITORS_GROUP = "Editors"
+# The groups that make a role, in the order db.token_user() reads them with a token.
+ROLE_GROUPS = (REVIEWERS_GROUP, EDITORS_GROUP)
+
+User = AbstractBaseUser | AnonymousUser
+
+
+def _group_names(user: User) -> set[str]:
+    if not user.is_authenticated:
+        return set()
+    cached = getattr(user, "_factcheck_groups", None)
+    if cached is None:
+        cached = set(user.groups.values_list("name", flat=True))
+        user._factcheck_groups = cached
+    return cached
+
+
+def remember_groups(user: User, names: set[str]) -> None:
+    """Cache the user's role groups when they were read together with the user (the API's token
+    authentication does so): the checks below then make no query."""
+    user._factcheck_groups = set(names)
+
+
+def user_is_editor(user: User) -> bool:
+    return user.is_authenticated and (user.is_superuser or EDITORS_GROUP in _group_names(user))
+
+
+def user_is_reviewer(user: User) -> bool:
+    """Reviewers and editors (an editor can do everything a reviewer can)."""
+    return user_is_editor(user) or REVIEWERS_GROUP in _group_names(user)
+
+
+def can_edit_annotation(user: User, annotation: Annotation) -> bool:
+    """Editors edit any verdict; authors their own while it is a draft or returned for changes."""
+    if user_is_editor(user):
+        return True
+    return user_is_reviewer(user) and annotation.author_id == user.pk and annotation.state in workflow.AUTHOR_EDITABLE
+
+
+def edit_refusal(user: User, annotation: Annotation, verb: str) -> str:
+    """Why this user may not edit (or delete: `verb`) this verdict, in words for them."""
+    if user_is_reviewer(user) and annotation.author_id == user.pk:
+        return (
+            f"This verdict is {annotation.get_state_display().lower()}: "
+            f"ask an editor to reopen it or return it before you {verb} it."
+        )
+    return f"Only its author or an editor can {verb} this verdict."
+
+
+def can_restore_annotation(user: User, annotation: Annotation) -> bool:
+    """An editor at any time; whoever deleted it within FACTCHECK_UNDO_SECONDS."""
+    if not annotation.is_deleted:
+        return False
+    if user_is_editor(user):
+        return True
+    window = timedelta(seconds=settings.FACTCHECK_UNDO_SECONDS)
+    return annotation.deleted_by_id == user.pk and timezone.now() - annotation.deleted_at <= window
+
+
+def contributors(events) -> set[int]:
+    """Who changed a verdict's substance since it was last submitted: the ids of the actors of
+    `edit` events with changes after the latest `submit` (events oldest first, as
+    (action, actor_id, changes) tuples). They may not approve it (four eyes)."""
+    changed: set[int] = set()
+    for action, actor_id, changes in events:
+        if action == Action.SUBMIT:
+            changed.clear()
+        elif action == Action.EDIT and changes:
+            changed.add(actor_id)
+    return changed
+
+
+def transition_refusal(
+    user: User, annotation: Annotation, transition: workflow.Transition, *, contributors: set[int] = frozenset()
+) -> str | None:
+    """Why this user may not make this move (None: they may). Authors submit; editors review,
+    never a verdict they wrote, nor one whose substance they changed since it was submitted
+    (`contributors()`), unless FACTCHECK_ALLOW_SELF_APPROVAL
+    (reopening is not a review)."""
+    if transition.by_editor:
+        if not user_is_editor(user):
+            return f"Only editors can {transition.verb} verdicts."
+        if transition.action != Action.REOPEN and not settings.FACTCHECK_ALLOW_SELF_APPROVAL:
+            if annotation.author_id == user.pk:
+                return f"You cannot {transition.verb} your own verdict: another editor must review it."
+            if user.pk in contributors:
+                return (
+                    f"You changed this verdict since it was submitted, so you cannot {transition.verb} it: "
+                    "another editor must review it."
+                )
+    elif annotation.author_id != user.pk:
+        return f"Only its author can {transition.verb} this verdict."
+    return None
+
+
+def annotation_actions(user: User, annotation: Annotation, *, contributors: set[int] = frozenset()) -> frozenset[str]:
+    """What this user may do to this verdict now ("edit", "delete", "submit", "approve",
+    "request_changes", "reopen"), by the same rules the writes apply: the pages show only these."""
+    if annotation.is_deleted:
+        return frozenset()
+    actions = {"edit", "delete"} if can_edit_annotation(user, annotation) else set()
+    for action in workflow.allowed_actions(annotation.state):
+        refusal = transition_refusal(user, annotation, workflow.TRANSITIONS[action], contributors=contributors)
+        if refusal is None:
+            actions.add(action)
+    return frozenset(actions)
