@@ -1,10 +1,31 @@
+from datetime import date
+import hashlib
+
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 
 from .importing import read_document
-from .models import COMMENT_LENGTH, Annotation, Source, Status, field_limit
-from .services import SourceLink
+from .models import COMMENT_LENGTH, Annotation, Relation, Source, Status, field_limit
+from .services import NewSource, SourceLink
+
+# What a source the reviewer adds in the form carries until the verdict is saved with it.
+NEW_SOURCE_FIELDS = ("url", "title", "publisher", "published_at", "archive_url")
+
+
+def source_line(source: Source | NewSource, relation: str = Relation.SUPPORTS, pinpoint: str = "") -> dict:
+    """A line of the form's source list: a stored source, or a new one kept only if the verdict is saved."""
+    is_new = isinstance(source, NewSource)
+    key = f"new-{hashlib.sha256(source.url.encode()).hexdigest()[:8]}" if is_new else str(source.pk)
+    return {"source": source, "is_new": is_new, "key": key, "relation": relation, "pinpoint": pinpoint}
+
+
+def _is_date(value: str) -> bool:
+    try:
+        date.fromisoformat(value)
+    except ValueError:
+        return False
+    return True
 
 
 class ArticleImportForm(forms.Form):
@@ -114,23 +135,35 @@ class AnnotationForm(forms.Form):
 
     def clean(self):
         data = super().clean()
-        rows = []
-        ids = self.data.getlist("source_id") if hasattr(self.data, "getlist") else []
-        relations = self.data.getlist("source_relation") if hasattr(self.data, "getlist") else []
-        pinpoints = self.data.getlist("source_pinpoint") if hasattr(self.data, "getlist") else []
-        if not (len(ids) == len(relations) == len(pinpoints)):
+        fields = ("id", "relation", "pinpoint", *NEW_SOURCE_FIELDS)
+        lists = {name: self.data.getlist(f"source_{name}") if hasattr(self.data, "getlist") else [] for name in fields}
+        count = len(lists["id"])
+        for name in NEW_SOURCE_FIELDS:  # a form with stored sources only may leave these out
+            lists[name] = lists[name] or [""] * count
+        if any(len(values) != count for values in lists.values()):
             raise ValidationError("The source list was incomplete. Reload the page and try again.")
-        wanted = [int(i) for i in ids if i.isdigit()]
-        if len(wanted) != len(ids):
+        items = [dict(zip(fields, values, strict=True)) for values in zip(*lists.values(), strict=True)]
+        if any(item["id"] and not item["id"].isdigit() for item in items):
             self.add_error(None, "A source reference was not valid. Remove it and add it again.")
             return data
-        found = Source.objects.in_bulk(wanted)
-        for source_id, relation, pinpoint in zip(wanted, relations, pinpoints, strict=True):
-            source = found.get(source_id)
-            if source is None:
-                self.add_error(None, "A linked source no longer exists. Remove it and add it again.")
-                continue
-            rows.append({"source": source, "relation": relation, "pinpoint": pinpoint})
+        found = Source.objects.in_bulk([int(item["id"]) for item in items if item["id"]])
+        rows = []
+        for item in items:
+            if item["id"]:
+                source = found.get(int(item["id"]))
+                if source is None:
+                    self.add_error(None, "A linked source no longer exists. Remove it and add it again.")
+                    continue
+            else:
+                published = item["published_at"]
+                source = NewSource(
+                    url=item["url"],
+                    title=item["title"],
+                    publisher=item["publisher"],
+                    published_at=date.fromisoformat(published) if _is_date(published) else None,
+                    archive_url=item["archive_url"],
+                )
+            rows.append(source_line(source, item["relation"], item["pinpoint"]))
         self.source_rows = rows
         return data
 

@@ -127,15 +127,30 @@ def source_get_or_create(
     published_at: date | None = None,
     archive_url: str = "",
 ) -> tuple[Source, bool]:
-    """Find the source with this normalised URL, or store a new one.
+    """Find the source with this normalised URL, or store a new one (the rules: source_check).
 
-    Rules: http(s) only; the URL is normalised (lower-case host, no fragment,
-    no tracking parameters); a new source needs a title; an archive URL, when
-    given, is http(s) too. An existing source is returned unchanged.
-    Returns (source, created).
+    Returns (source, created). Side effect: at most one new Source.
     """
     if not user_is_reviewer(created_by):
         raise PermissionDenied("Only reviewers and editors can add sources.")
+    checked = source_check(
+        url=url, title=title, publisher=publisher, published_at=published_at, archive_url=archive_url
+    )
+    if isinstance(checked, Source):
+        return checked, False
+    with transaction.atomic():
+        return Source.objects.get_or_create(url=checked.url, defaults=_fields_of(checked) | {"created_by": created_by})
+
+
+def source_check(
+    *, url: str, title: str, publisher: str = "", published_at: date | None = None, archive_url: str = ""
+) -> "Source | NewSource":
+    """The stored source with this URL, or the new source these fields describe (not stored).
+
+    Rules: http(s) only; the URL is normalised (lower-case host, no fragment, no tracking
+    parameters), and one already stored is reused unchanged; a new source needs a title; an
+    archive URL, when given, is http(s) too; text is cut to the model's limits.
+    """
     errors: dict[str, list[str]] = {}
     try:
         normalized = normalize_url(url)
@@ -151,25 +166,17 @@ def source_get_or_create(
         raise ValidationError(errors)
     existing = Source.objects.filter(url=normalized).first()
     if existing is not None:
-        return existing, False
+        return existing
     title = " ".join(title.split())
     if not title:
         raise ValidationError({"title": ["Give the source a title."]})
-    with transaction.atomic():
-        source, created = Source.objects.get_or_create(
-            url=normalized,
-            defaults={
-                "title": title[: field_limit(Source, "title")],
-                "publisher": publisher.strip()[: field_limit(Source, "publisher")],
-                "published_at": published_at,
-                "archive_url": archive,
-                "created_by": created_by,
-            },
-        )
-    return source, created
-
-
-# --- Annotations ---------------------------------------------------------------------------------
+    return NewSource(
+        url=normalized,
+        title=title[: field_limit(Source, "title")],
+        publisher=publisher.strip()[: field_limit(Source, "publisher")],
+        published_at=published_at,
+        archive_url=archive,
+    )
 
 
 @dataclass(frozen=True, slots=True)

@@ -17,7 +17,7 @@ from . import roles, selectors, services
 from .anchoring import SpanError, anchor_span
 from .exporters import claimreview
 from .exporters.common import Selection
-from .forms import AnnotationForm, ArticleImportForm, ReviewForm, SourceForm
+from .forms import AnnotationForm, ArticleImportForm, ReviewForm, SourceForm, source_line
 from .models import STATUS_DETAILS, Action, Annotation, Article, Relation, Source, State, Status, status_legend
 
 ARTICLES_PER_PAGE = 25
@@ -181,7 +181,7 @@ def annotation_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "GET":
         links = annotation.source_links.select_related("source")
         form = AnnotationForm(initial=_initial(annotation), editing=True)
-        form.source_rows = [{"source": ln.source, "relation": ln.relation, "pinpoint": ln.pinpoint} for ln in links]
+        form.source_rows = [source_line(link.source, link.relation, link.pinpoint) for link in links]
         return _editor_response(request, annotation.article, form, annotation=annotation)
     form = AnnotationForm(request.POST, editing=True)
     if form.is_valid():
@@ -394,22 +394,24 @@ def source_row(request: HttpRequest, pk: int) -> HttpResponse:
     _require_reviewer(request)
     source = get_object_or_404(Source, pk=pk)
     relation = request.GET.get("relation", Relation.SUPPORTS)
-    row = {"source": source, "relation": relation if relation in Relation.values else Relation.SUPPORTS, "pinpoint": ""}
+    row = source_line(source, relation if relation in Relation.values else Relation.SUPPORTS)
     return render(request, f"{FORM}#source-row", {"row": row, "relations": Relation.choices})
 
 
 @require_POST
 def source_create(request: HttpRequest) -> HttpResponse:
-    """Add a new source from the verdict form; returns its line, or the box with errors."""
+    """Add a source to the verdict form: the stored one with that URL, or a new one that is stored
+    only when the verdict citing it is saved (services.source_check). Returns its line, or the box
+    with errors."""
     _require_reviewer(request)
     form = SourceForm(request.POST)
     if form.is_valid():
         try:
-            source, _created = services.source_get_or_create(created_by=request.user, **form.cleaned_data)
+            source = services.source_check(**form.cleaned_data)
         except ValidationError as exc:
             form.add_service_errors(exc)
         else:
-            row = {"source": source, "relation": Relation.SUPPORTS, "pinpoint": ""}
+            row = source_line(source)
             response = render(request, f"{FORM}#source-row", {"row": row, "relations": Relation.choices})
             return reswap(retarget(response, "#source-rows"), "beforeend")
     return render(request, f"{FORM}#source-new", {"source_form": form}, status=400)

@@ -470,21 +470,48 @@ def test_source_search_and_add(reviewer_client, bbc_source):
     assert f'<input type="hidden" name="source_id" value="{bbc_source.pk}">' in row.text
 
 
-def test_new_source_from_the_form(reviewer_client):
+def test_new_source_from_the_form_is_stored_only_with_its_verdict(reviewer_client, seed_article):
+    """A source added in the form is checked and normalised at once, but stored only when the verdict
+    citing it is saved: a refused verdict leaves nothing in the library (as in the API)."""
     response = reviewer_client.post(
         reverse("annotations:source-create"),
         {"url": "https://Example.org/filing.pdf?utm_campaign=x#p2", "title": "Complaint, BES v. Huawei"},
         headers=HTMX,
     )
-    source = Source.objects.get()
-    assert (source.url, source.title) == ("https://example.org/filing.pdf", "Complaint, BES v. Huawei")
     assert (response["HX-Retarget"], response["HX-Reswap"]) == ("#source-rows", "beforeend")
+    assert '<input type="hidden" name="source_url" value="https://example.org/filing.pdf">' in response.text
+    assert Source.objects.count() == 0
     bad = reviewer_client.post(
         reverse("annotations:source-create"), {"url": "javascript:alert(1)", "title": "x"}, headers=HTMX
     )
     assert bad.status_code == 400
     assert "Only http:// and https:// addresses can be sources." in bad.text
-    assert Source.objects.count() == 1
+
+    new_source = {
+        "source_id": [""],
+        "source_url": ["https://example.org/filing.pdf"],
+        "source_title": ["Complaint, BES v. Huawei"],
+        "source_publisher": ["US District Court"],
+        "source_published_at": ["2025-02-03"],
+        "source_archive_url": [""],
+        "source_relation": ["supports"],
+        "source_pinpoint": ["p. 4"],
+    }
+    url = reverse("annotations:annotation-create", args=[seed_article.pk])
+    refused = reviewer_client.post(url, {**sentence_span(seed_article, 1), "status": "denied", **new_source})
+    assert refused.status_code == 400
+    assert Source.objects.count() == 0
+    saved = reviewer_client.post(url, {**sentence_span(seed_article, 1), "status": "evidenced", **new_source})
+    assert saved.status_code == 302
+    source = Source.objects.get()
+    assert (source.url, source.title, source.publisher, str(source.published_at)) == (
+        "https://example.org/filing.pdf",
+        "Complaint, BES v. Huawei",
+        "US District Court",
+        "2025-02-03",
+    )
+    link = Annotation.objects.get().source_links.get()
+    assert (link.source, link.relation, link.pinpoint) == (source, "supports", "p. 4")
 
 
 def test_source_endpoints_refuse_outsiders(outsider_client, bbc_source):
@@ -492,7 +519,6 @@ def test_source_endpoints_refuse_outsiders(outsider_client, bbc_source):
     assert outsider_client.get(reverse("annotations:source-row", args=[bbc_source.pk])).status_code == 403
     response = outsider_client.post(reverse("annotations:source-create"), {"url": "https://a.org/", "title": "A"})
     assert response.status_code == 403
-    assert Source.objects.count() == 1
 
 
 def test_article_list_counts_verdicts(reviewer_client, seed_article, reviewer):

@@ -269,7 +269,9 @@ def test_evidenced_needs_a_supporting_source_then_accepts_a_new_one(
     page.get_by_role("button", name="Add source").click()
     row = page.locator("#source-rows .source-row")
     expect(row).to_have_count(1)
-    expect(row.locator(".source-row-title")).to_have_text(title)
+    expect(row.locator(".source-row-title a")).to_have_text(title)
+    expect(row.locator(".source-new-note")).to_have_text("(new: added to the library when the verdict is saved)")
+    assert Source.objects.count() == 0  # not in the library until the verdict citing it is saved
     row.locator("select[name=source_relation]").select_option(label="Supports")
     row.locator("input[name=source_pinpoint]").fill("Complaint, p. 4")
     page.get_by_role("button", name="Save verdict").click()
