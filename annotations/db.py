@@ -13,6 +13,7 @@ from django.contrib.auth.models import Group
 from django.db import connection, models, transaction
 from django.db.models import CharField, F, Func, Lookup, QuerySet
 import orjson
+from psycopg import sql
 from rest_framework.authtoken.models import Token
 
 from .models import Annotation, AnnotationEvent, AnnotationSource
@@ -211,3 +212,90 @@ def token_user(key: str, groups: tuple[str, ...]):
     fields = user_model._meta.concrete_fields
     user = user_model.from_db(connection.alias, [field.attname for field in fields], row[: len(fields)])
     return user, {name for name, member in zip(groups, row[len(fields) :], strict=True) if member}
+
+
+# --- The app's PostgreSQL role (manage.py grant_app_role) ----------------------------------------
+
+
+class RoleRefused(Exception):
+    """A role that must not run the app; the message says why and what to do."""
+
+
+TABLE_PRIVILEGES = sql.SQL("SELECT, INSERT, UPDATE, DELETE")
+# Their rows are never changed: without UPDATE and DELETE the role is refused before the trigger.
+APPEND_ONLY_MODELS = (AnnotationEvent,)
+APPEND_ONLY_PRIVILEGES = sql.SQL("SELECT, INSERT")
+SEQUENCE_PRIVILEGES = sql.SQL("USAGE, SELECT")
+
+ROLE_SQL = "SELECT rolsuper, rolcreaterole, rolcanlogin FROM pg_catalog.pg_roles WHERE rolname = %s"
+# The relations Django resolves by these names (the search path), with their schema and whether
+# the role is, or is a member of, their owner.
+RELATIONS_SQL = """
+SELECT c.relname, n.nspname, c.relkind = 'S', pg_catalog.pg_has_role(%s, c.relowner, 'MEMBER')
+FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+WHERE c.relname = ANY(%s) AND c.relkind IN ('r', 'p', 'S') AND pg_catalog.pg_table_is_visible(c.oid)
+ORDER BY c.relname
+"""
+
+
+def grant_app_role(connection, cursor, role: str) -> tuple[str, bool]:
+    """Grant `role` what the app needs and nothing more (see manage.py grant_app_role); returns
+    (a summary, whether the role can log in). Refuses a role that could disable the event log's
+    triggers (RoleRefused). Buys: the event log stays append-only against the app's own role."""
+    cursor.execute(ROLE_SQL, [role])
+    row = cursor.fetchone()
+    if row is None:
+        raise RoleRefused(f"There is no PostgreSQL role {role!r}. Create it first (CREATE ROLE … LOGIN PASSWORD '…').")
+    is_superuser, can_create_roles, can_login = row
+    if is_superuser:
+        raise RoleRefused(f"{role!r} is a superuser: it could disable the event log's triggers.")
+    if can_create_roles:
+        raise RoleRefused(
+            f"{role!r} has CREATEROLE: it could make itself a member of the tables' owner. "
+            f"Use a role without it (ALTER ROLE … NOCREATEROLE)."
+        )
+
+    tables = connection.introspection.django_table_names(only_existing=True, include_views=False)
+    sequences = [sequence["name"] for sequence in connection.introspection.sequence_list()]
+    cursor.execute(RELATIONS_SQL, [role, [*tables, *sequences]])
+    relations = cursor.fetchall()
+    owned = sorted(name for name, _, _, owns in relations if owns)
+    if owned:
+        raise RoleRefused(
+            f"{role!r} owns (or is a member of the owner of) {', '.join(owned)}: an owner can disable "
+            "the event log's triggers. Give the app a role that owns nothing."
+        )
+    append_only = {model._meta.db_table for model in APPEND_ONLY_MODELS}
+    by_kind: dict[str, list[sql.Identifier]] = {"table": [], "append-only": [], "sequence": []}
+    for name, schema, is_sequence, _ in relations:
+        kind = "sequence" if is_sequence else "append-only" if name in append_only else "table"
+        by_kind[kind].append(sql.Identifier(schema, name))
+    schemas = sorted({schema for _, schema, _, _ in relations})
+    cursor.execute("SELECT current_database()")
+    (database_name,) = cursor.fetchone()
+
+    grantee = sql.Identifier(role)
+    statements = [
+        sql.SQL("GRANT CONNECT ON DATABASE {} TO {}").format(sql.Identifier(database_name), grantee),
+        sql.SQL("GRANT USAGE ON SCHEMA {} TO {}").format(sql.SQL(", ").join(map(sql.Identifier, schemas)), grantee),
+    ]
+    # REVOKE first, so that a second run also takes back anything granted by hand since.
+    for kind, privileges, on in [
+        ("table", TABLE_PRIVILEGES, sql.SQL("TABLE")),
+        ("append-only", APPEND_ONLY_PRIVILEGES, sql.SQL("TABLE")),
+        ("sequence", SEQUENCE_PRIVILEGES, sql.SQL("SEQUENCE")),
+    ]:
+        if by_kind[kind]:
+            names = sql.SQL(", ").join(by_kind[kind])
+            statements.append(sql.SQL("REVOKE ALL ON {} {} FROM {}").format(on, names, grantee))
+            statements.append(sql.SQL("GRANT {} ON {} {} TO {}").format(privileges, on, names, grantee))
+    for statement in statements:
+        cursor.execute(statement.as_string(connection.connection))
+
+    summary = (
+        f"Granted {role} on database {database_name}: CONNECT; USAGE on schema {', '.join(schemas)}; "
+        f"SELECT, INSERT, UPDATE, DELETE on {len(by_kind['table'])} tables; SELECT, INSERT on the append-only "
+        f"{', '.join(sorted(append_only))}; USAGE, SELECT on {len(by_kind['sequence'])} sequences. "
+        "No TRUNCATE, no ownership."
+    )
+    return summary, can_login

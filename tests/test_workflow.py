@@ -299,6 +299,29 @@ def test_postgresql_trigger_refuses_update_and_delete(seed_article, reviewer):
     assert annotation.events.count() == 1
 
 
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the trigger exists on PostgreSQL only")
+def test_postgresql_trigger_refuses_truncate(seed_article, reviewer):
+    """TRUNCATE fires no row trigger; a statement trigger (migration 0008) refuses it, directly or by
+    CASCADE. Committed events: inside the test's own transaction, PostgreSQL would refuse TRUNCATE
+    earlier, for the pending foreign key checks of the rows just written."""
+    from django.db import DatabaseError, transaction
+
+    annotation = make(seed_article, reviewer, State.DRAFT, reviewer_of_record=None)
+    for sql in [
+        "TRUNCATE annotations_annotationevent",
+        "TRUNCATE annotations_annotation CASCADE",
+    ]:
+        with (
+            pytest.raises(DatabaseError, match=r"^annotation events are append-only \(TRUNCATE refused\)"),
+            transaction.atomic(),
+            connection.cursor() as cursor,
+        ):
+            cursor.execute(sql)
+    assert list(annotation.events.values_list("action", flat=True)) == ["create"]
+    assert Annotation.objects.get() == annotation
+
+
 def test_stale_version_conflict_names_who_changed_it(seed_article, reviewer, editor):
     annotation = make(seed_article, reviewer, State.SUBMITTED, reviewer_of_record=editor)
     stale = annotation.version
