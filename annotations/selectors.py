@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from django.db import connection
-from django.db.models import CharField, Count, Prefetch, Q, QuerySet, prefetch_related_objects
+from django.db.models import CharField, Count, Exists, OuterRef, Prefetch, Q, QuerySet, prefetch_related_objects
 from django.db.models.functions import Cast
 
 from . import reader, records, roles
@@ -74,11 +74,22 @@ def source_matches(words: str) -> Q:
     return query
 
 
-def source_search(*, query: str, limit: int = 8) -> list[Source]:
-    """The verdict form's source suggestions: the first sources matching every word, by title."""
+def visible_sources(*, viewer) -> QuerySet[Source]:
+    """Sources follow their verdicts: one cited by live verdicts is seen by whoever may see one of
+    them (a source cited only by drafts, only by their authors and editors); one no live verdict
+    cites (just added to the library, or cited only by deleted verdicts) by every reviewer."""
+    live = AnnotationSource.objects.filter(source=OuterRef("pk"), annotation__deleted_at__isnull=True)
+    seen = live.filter(visibility_filter(viewer, prefix="annotation__"))
+    if viewer is not None and roles.user_is_editor(viewer):
+        return Source.objects.all()
+    return Source.objects.filter(~Exists(live) | Exists(seen))
+
+
+def source_search(*, viewer, query: str, limit: int = 8) -> list[Source]:
+    """The verdict form's source suggestions: the first visible sources matching every word, by title."""
     if not query.split():
         return []
-    return list(Source.objects.filter(source_matches(query)).order_by("title", "id")[:limit])
+    return list(visible_sources(viewer=viewer).filter(source_matches(query)).order_by("title", "id")[:limit])
 
 
 # --- Articles ------------------------------------------------------------------------------------

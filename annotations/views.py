@@ -384,7 +384,7 @@ def my_verdicts(request: HttpRequest) -> HttpResponse:
 def source_search(request: HttpRequest) -> HttpResponse:
     _require_reviewer(request)
     query = request.GET.get("q", "").strip()
-    results = selectors.source_search(query=query)
+    results = selectors.source_search(viewer=request.user, query=query)
     return render(request, f"{FORM}#source-results", {"results": results, "query": query})
 
 
@@ -392,7 +392,7 @@ def source_search(request: HttpRequest) -> HttpResponse:
 def source_row(request: HttpRequest, pk: int) -> HttpResponse:
     """One source line for the verdict form (the "add" button of a search result)."""
     _require_reviewer(request)
-    source = get_object_or_404(Source, pk=pk)
+    source = get_object_or_404(selectors.visible_sources(viewer=request.user), pk=pk)
     relation = request.GET.get("relation", Relation.SUPPORTS)
     row = source_line(source, relation if relation in Relation.values else Relation.SUPPORTS)
     return render(request, f"{FORM}#source-row", {"row": row, "relations": Relation.choices})

@@ -283,7 +283,9 @@ class SourceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Cre
     serializer_class = s.SourceSerializer
     pagination_class = Pages
     filterset_class = SourceFilter
-    queryset = Source.objects.all()
+
+    def get_queryset(self):
+        return selectors.visible_sources(viewer=self.request.user)
 
     def create(self, request, *args, **kwargs):
         data = _valid(s.SourceSerializer, request.data)

@@ -1,0 +1,89 @@
+"""records.py: the one statement of each output shape, and the schema that documents it."""
+
+from django.urls import reverse
+import pytest
+from rest_framework.test import APIClient
+
+from annotations import records, services
+from annotations.api import serializers
+from annotations.models import AnnotationEvent
+
+from .conftest import sentence_span
+
+ROW = {
+    "id": 7,
+    "article_id": 3,
+    "start": 10,
+    "end": 20,
+    "quote": "a quote",
+    "prefix": "before ",
+    "suffix": " after",
+    "status": "denied",
+    "claimant": "BES",
+    "denied_by": "Huawei",
+    "note": "Why.",
+    "state": "approved",
+    "version": 4,
+    "author__username": "reviewer",
+    "reviewed_by__username": "editor",
+    "review_comment": "Fine.",
+    "created": "2026-12-01T10:00:00Z",
+    "updated": "2026-12-01T11:00:00.5Z",
+    "reviewed": "2026-12-01T11:00:00.5Z",
+}
+LINK = (7, "https://example.org/", "A filing", "Court", "2025-02-03", "", "denial", "p. 4")
+EVENT = (7, "approve", "editor", "2026-12-01T11:00:00.5Z", "submitted", "approved", "denied", "denied", "")
+
+
+def test_the_api_verdict_names_its_article_and_no_history():
+    record = records.verdict(ROW, sources=[records.source_link(LINK)])
+    assert list(record) == [field for field in serializers.AnnotationSerializer.Meta.fields]
+    assert record["review"] == {"editor": "editor", "decided_at": "2026-12-01T11:00:00.5Z", "comment": "Fine."}
+
+
+def test_the_native_verdict_sits_in_its_article_with_sentences_and_history():
+    record = records.verdict(ROW, sources=[], with_article=False, sentence_indexes=[2], history=[records.event(EVENT)])
+    assert list(record)[:8] == ["id", "start", "end", "quote", "prefix", "suffix", "sentence_indexes", "status"]
+    assert (list(record)[-1], "article" in record) == ("history", False)
+
+
+def test_an_unreviewed_verdict_has_no_review():
+    assert records.verdict(ROW | {"reviewed_by__username": None}, sources=[])["review"] is None
+
+
+def test_a_source_link_has_the_documented_fields():
+    assert list(records.source_link(LINK)) == list(serializers.SourceLinkSerializer().fields)
+
+
+def test_an_api_event_has_the_documented_fields_and_a_native_one_writes_null_states():
+    assert list(records.event(EVENT, changes=[])) == serializers.EventSerializer.Meta.fields
+    first = records.event((7, "create", "reviewer", "2026-12-01T10:00:00Z", "", "draft", "", "denied", ""))
+    assert (first["from_state"], first["from_status"], "changes" in first) == (None, None, False)
+
+
+@pytest.mark.django_db
+def test_the_api_answers_with_the_records(reviewer, seed_article, bbc_source):
+    """A verdict read through the API is records.verdict of its row: no second shape on the way."""
+    annotation = services.annotation_create(
+        article=seed_article,
+        author=reviewer,
+        status="alleged",
+        sources=[services.SourceLink(bbc_source, "supports", "p. 2")],
+        **sentence_span(seed_article, 2),
+    )
+    client = APIClient()
+    client.force_authenticate(reviewer)
+    answer = client.get(reverse("api:annotation-detail", args=[annotation.pk])).json()
+    created = AnnotationEvent.objects.get(annotation=annotation).at
+    assert answer["created_at"] == created.isoformat().replace("+00:00", "Z")
+    assert answer["sources"] == [
+        {
+            "url": bbc_source.url,
+            "title": bbc_source.title,
+            "publisher": "BBC News",
+            "published_at": None,
+            "archive_url": "",
+            "relation": "supports",
+            "pinpoint": "p. 2",
+        }
+    ]
