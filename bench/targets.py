@@ -34,7 +34,7 @@ def evaluate(databases: dict[str, dict]) -> list[dict]:
                 )
             )
         listing = api["list_500"]["p50_ms"]
-        checks.append(_check("listing 500 annotations p50 ≤ 20 ms", name, listing, 20, _at_most(listing, 20), "ms"))
+        checks.append(_check("listing 500 annotations p50 ≤ 25 ms", name, listing, 25, _at_most(listing, 25), "ms"))
         small, large = result["export"]["10000"], result["export"]["100000"]
         rate = large["annotations_per_s"]
         checks.append(

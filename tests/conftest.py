@@ -72,7 +72,7 @@ def seed_article(db, seed_text):
 @pytest.fixture(scope="session", autouse=True)
 def flush_past_the_truncate_trigger():
     """Transactional tests end with Django's flush, one TRUNCATE of every table, and on PostgreSQL
-    the event log refuses TRUNCATE (migration 0008). The tests' role owns the tables, so it turns the
+    the event log refuses TRUNCATE (migration 0009). The tests' role owns the tables, so it turns the
     log's triggers off and on again around the flush, inside the flush's transaction: every test
     runs with them on. (This is why the app in production must run as a role that owns nothing.)"""
     if connection.vendor != "postgresql":

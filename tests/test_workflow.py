@@ -302,7 +302,7 @@ def test_postgresql_trigger_refuses_update_and_delete(seed_article, reviewer):
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="the trigger exists on PostgreSQL only")
 def test_postgresql_trigger_refuses_truncate(seed_article, reviewer):
-    """TRUNCATE fires no row trigger; a statement trigger (migration 0008) refuses it, directly or by
+    """TRUNCATE fires no row trigger; a statement trigger (migration 0009) refuses it, directly or by
     CASCADE. Committed events: inside the test's own transaction, PostgreSQL would refuse TRUNCATE
     earlier, for the pending foreign key checks of the rows just written."""
     from django.db import DatabaseError, transaction

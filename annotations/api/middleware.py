@@ -11,10 +11,10 @@ def release_api_view(get_response: Callable[[HttpRequest], HttpResponse]) -> Cal
     DRF's view keeps its request and response (`view.request`, `view.response`, the paginator's
     page), and they keep the view (`request.parser_context`, `response.renderer_context`, which
     also holds the response itself). Reference counting cannot free such a cycle: the cyclic
-    garbage collector does, later, after walking everything in it. For a page of 500 verdicts
-    that is 1,700 containers per request, and those collections took 2.3 ms per listing on
-    average. Once the response is rendered (Django renders it before the middleware sees it),
-    nothing needs the view any more, so this empties it and the response's context: the data
+    garbage collector does, later, after walking everything in it, which for a page of 500
+    verdicts is thousands of containers per request (docs/performance.md has the figure). Once
+    the response is rendered (Django renders it before the middleware sees it), nothing needs
+    the view any more, so this empties it and the response's context: the data
     then goes as soon as the server has sent the response.
     """
 

@@ -116,7 +116,7 @@ class AnnotationFilter(filters.FilterSet):
 @cache
 def _filter_form(filterset_class: type[filters.FilterSet]) -> type[forms.Form]:
     """The form of a FilterSet, which django-filter builds again for every request (with a copy of
-    each filter) though its fields never change: about half a millisecond per request."""
+    each filter) though its fields never change (docs/performance.md)."""
     return filterset_class().get_form_class()
 
 

@@ -1,6 +1,6 @@
 """manage.py grant_app_role ROLE: let a PostgreSQL role that owns nothing run the app.
 
-The event log's triggers (migrations 0005 and 0008) refuse UPDATE, DELETE and TRUNCATE, but a
+The event log's triggers (migrations 0005 and 0009) refuse UPDATE, DELETE and TRUNCATE, but a
 table's owner can disable them. So the owner runs `migrate` and this command, and the app connects
 as a role granted exactly what the app needs: CONNECT, USAGE on the schema, SELECT/INSERT/UPDATE/
 DELETE on the app's tables (SELECT/INSERT on the append-only ones), USAGE/SELECT on their sequences.
