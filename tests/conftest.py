@@ -4,6 +4,8 @@ from pathlib import Path
 from django.db import connection, transaction
 from django.test import Client
 import pytest
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
 
 from annotations import roles, services
 from annotations.models import AnnotationEvent
@@ -114,3 +116,24 @@ def sentence_span(article, index: int) -> dict:
     """start/end/quote of one sentence, as the page would submit them."""
     sentence = article.sentences.get(index=index)
     return {"start": sentence.start, "end": sentence.end, "quote": article.body[sentence.start : sentence.end]}
+
+
+# --- The API's clients -----------------------------------------------------------------------
+
+
+def api(user=None) -> APIClient:
+    client = APIClient()
+    if user is not None:
+        client.force_authenticate(user)
+    return client
+
+
+def create_payload(article, index=4, **extra):
+    span = sentence_span(article, index)
+    return {"article": article.pk, "status": "alleged", "claimant": "BES", **span} | extra
+
+
+def token_client(user) -> APIClient:
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.get_or_create(user=user)[0].key}")
+    return client
