@@ -167,6 +167,11 @@ class AnnotationForm(forms.Form):
         self.source_rows = rows
         return data
 
+    def verdict(self, *, span: bool = False) -> dict:
+        """The keyword arguments of services.annotation_update (with the span: annotation_create)."""
+        names = ("start", "end", "quote") * span + ("status", "note", "claimant", "denied_by")
+        return {name: self.cleaned_data[name] for name in names} | {"sources": self.source_links()}
+
     def source_links(self) -> list[SourceLink]:
         return [SourceLink(row["source"], row["relation"], row["pinpoint"]) for row in self.source_rows]
 

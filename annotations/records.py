@@ -11,25 +11,22 @@ UTC, written by the database (db.IsoText).
 
 from typing import Any
 
-# A verdict row: these fields of Annotation, plus the times in VERDICT_TIMES (selectors).
+# A verdict's fields copied from its row as they are, and in the order written.
+SPAN_FIELDS = ("start", "end", "quote", "prefix", "suffix")
+VERDICT_TEXT_FIELDS = ("status", "claimant", "denied_by", "note", "state", "version")
+# A verdict row: these fields of Annotation, plus the times in selectors.VERDICT_TIMES.
 VERDICT_FIELDS = (
     "id",
     "article_id",
-    "start",
-    "end",
-    "quote",
-    "prefix",
-    "suffix",
-    "status",
-    "claimant",
-    "denied_by",
-    "note",
-    "state",
-    "version",
+    *SPAN_FIELDS,
+    *VERDICT_TEXT_FIELDS,
     "author__username",
     "reviewed_by__username",
     "review_comment",
 )
+# The keys of a verdict as the API shows it (the OpenAPI schema documents these).
+API_VERDICT_KEYS = ("id", "article", *SPAN_FIELDS, *VERDICT_TEXT_FIELDS, "author", "created_at", "updated_at")
+API_VERDICT_KEYS += ("review", "sources")
 # (annotation id, url, title, publisher, published_at as text, archive_url, relation, pinpoint)
 LINK_FIELDS = ("annotation_id", "url", "title", "publisher", "published", "archive_url", "relation", "pinpoint")
 # (annotation id, action, actor, at as text, from_state, to_state, from_status, to_status, comment)
@@ -73,28 +70,20 @@ def event(row: tuple, *, changes: list | None = None) -> dict:
     """One step of a verdict's history. The API gives the edit's `changes` and states as stored
     (empty for none); the native export leaves the changes out and writes an empty state as null."""
     _annotation_id, action, actor, at, from_state, to_state, from_status, to_status, comment = row
-    if changes is None:
-        return {
-            "action": action,
-            "actor": actor,
-            "at": at,
-            "from_state": from_state or None,
-            "to_state": to_state,
-            "from_status": from_status or None,
-            "to_status": to_status,
-            "comment": comment,
-        }
-    return {
+    native = changes is None
+    record = {
         "action": action,
         "actor": actor,
         "at": at,
-        "from_state": from_state,
+        "from_state": (from_state or None) if native else from_state,
         "to_state": to_state,
-        "from_status": from_status,
+        "from_status": (from_status or None) if native else from_status,
         "to_status": to_status,
         "comment": comment,
-        "changes": changes,
     }
+    if not native:
+        record["changes"] = changes
+    return record
 
 
 def verdict(
@@ -110,19 +99,12 @@ def verdict(
     record: dict[str, Any] = {"id": row["id"]}
     if with_article:
         record["article"] = row["article_id"]
-    record["start"] = row["start"]
-    record["end"] = row["end"]
-    record["quote"] = row["quote"]
-    record["prefix"] = row["prefix"]
-    record["suffix"] = row["suffix"]
+    for name in SPAN_FIELDS:
+        record[name] = row[name]
     if sentence_indexes is not None:
         record["sentence_indexes"] = sentence_indexes
-    record["status"] = row["status"]
-    record["claimant"] = row["claimant"]
-    record["denied_by"] = row["denied_by"]
-    record["note"] = row["note"]
-    record["state"] = row["state"]
-    record["version"] = row["version"]
+    for name in VERDICT_TEXT_FIELDS:
+        record[name] = row[name]
     record["author"] = row["author__username"]
     record["created_at"] = row["created"]
     record["updated_at"] = row["updated"]

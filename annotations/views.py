@@ -18,7 +18,7 @@ from .anchoring import SpanError, anchor_span
 from .exporters import claimreview
 from .exporters.common import Selection
 from .forms import AnnotationForm, ArticleImportForm, ReviewForm, SourceForm, source_line
-from .models import STATUS_DETAILS, Action, Annotation, Article, Relation, Source, State, Status, status_legend
+from .models import STATUS_DETAILS, Action, Annotation, Article, Relation, State, Status, status_legend
 
 ARTICLES_PER_PAGE = 25
 QUEUE_PER_PAGE = 25
@@ -152,20 +152,8 @@ def annotation_create(request: HttpRequest, pk: int) -> HttpResponse:
     article = get_object_or_404(Article, pk=pk)
     form = AnnotationForm(request.POST)
     if form.is_valid():
-        data = form.cleaned_data
         try:
-            annotation = services.annotation_create(
-                article=article,
-                author=request.user,
-                start=data["start"],
-                end=data["end"],
-                quote=data["quote"],
-                status=data["status"],
-                note=data["note"],
-                claimant=data["claimant"],
-                denied_by=data["denied_by"],
-                sources=form.source_links(),
-            )
+            annotation = services.annotation_create(article=article, author=request.user, **form.verdict(span=True))
         except ValidationError as exc:
             form.add_service_errors(exc)
         else:
@@ -185,17 +173,9 @@ def annotation_edit(request: HttpRequest, pk: int) -> HttpResponse:
         return _editor_response(request, annotation.article, form, annotation=annotation)
     form = AnnotationForm(request.POST, editing=True)
     if form.is_valid():
-        data = form.cleaned_data
         try:
             annotation = services.annotation_update(
-                annotation=annotation,
-                actor=request.user,
-                version=data["version"] or 0,
-                status=data["status"],
-                note=data["note"],
-                claimant=data["claimant"],
-                denied_by=data["denied_by"],
-                sources=form.source_links(),
+                annotation=annotation, actor=request.user, version=form.cleaned_data["version"] or 0, **form.verdict()
             )
         except ValidationError as exc:
             form.add_service_errors(exc)

@@ -8,7 +8,7 @@ only describe them for the schema (tests/test_records.py checks they name the sa
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from .. import selectors, services
+from .. import records, selectors, services
 from ..models import (
     COMMENT_LENGTH,
     Annotation,
@@ -120,26 +120,7 @@ class AnnotationSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Annotation
-        fields = [
-            "id",
-            "article",
-            "start",
-            "end",
-            "quote",
-            "prefix",
-            "suffix",
-            "status",
-            "claimant",
-            "denied_by",
-            "note",
-            "state",
-            "version",
-            "author",
-            "created_at",
-            "updated_at",
-            "review",
-            "sources",
-        ]
+        fields = list(records.API_VERDICT_KEYS)
         read_only_fields = fields
 
 

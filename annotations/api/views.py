@@ -167,18 +167,7 @@ class AnnotationViewSet(viewsets.ModelViewSet):
 
     def create(self, request, *args, **kwargs):
         data = _valid(s.AnnotationCreateSerializer, request.data)
-        annotation = services.annotation_create(
-            article=data["article"],
-            author=request.user,
-            start=data["start"],
-            end=data["end"],
-            quote=data["quote"],
-            status=data["status"],
-            claimant=data["claimant"],
-            denied_by=data["denied_by"],
-            note=data["note"],
-            sources=data["sources"],
-        )
+        annotation = services.annotation_create(author=request.user, **data)
         return Response(self._record(annotation.pk), status=201)
 
     def update(self, request, *args, **kwargs):
@@ -190,16 +179,7 @@ class AnnotationViewSet(viewsets.ModelViewSet):
                 payload
             )
         data = _valid(s.AnnotationUpdateSerializer, payload)
-        annotation = services.annotation_update(
-            annotation=annotation,
-            actor=request.user,
-            version=data["version"],
-            status=data["status"],
-            claimant=data["claimant"],
-            denied_by=data["denied_by"],
-            note=data["note"],
-            sources=data["sources"],
-        )
+        annotation = services.annotation_update(annotation=annotation, actor=request.user, **data)
         return Response(self._record(annotation.pk))
 
     def destroy(self, request, *args, **kwargs):
