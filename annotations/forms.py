@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 
 from .importing import read_document
 from .models import COMMENT_LENGTH, Annotation, Relation, Source, Status, field_limit
+from .parsing import parse_id
 from .services import NewSource, SourceLink
 
 # What a source the reviewer adds in the form carries until the verdict is saved with it.
@@ -143,14 +144,14 @@ class AnnotationForm(forms.Form):
         if any(len(values) != count for values in lists.values()):
             raise ValidationError("The source list was incomplete. Reload the page and try again.")
         items = [dict(zip(fields, values, strict=True)) for values in zip(*lists.values(), strict=True)]
-        if any(item["id"] and not item["id"].isdigit() for item in items):
+        if any(item["id"] and parse_id(item["id"]) is None for item in items):
             self.add_error(None, "A source reference was not valid. Remove it and add it again.")
             return data
-        found = Source.objects.in_bulk([int(item["id"]) for item in items if item["id"]])
+        found = Source.objects.in_bulk([parse_id(item["id"]) for item in items if item["id"]])
         rows = []
         for item in items:
             if item["id"]:
-                source = found.get(int(item["id"]))
+                source = found.get(parse_id(item["id"]))
                 if source is None:
                     self.add_error(None, "A linked source no longer exists. Remove it and add it again.")
                     continue

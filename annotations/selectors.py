@@ -15,9 +15,7 @@ from django.db.models.functions import Cast
 from . import reader, records, roles
 from .db import IdsIn, IsoText, fetch_tuples
 from .models import Annotation, AnnotationEvent, AnnotationSource, Article, Sentence, Source, State, Status
-
-BIGINT_MAX = 2**63 - 1
-
+from .parsing import BIGINT_MAX
 
 # --- Who may see what ----------------------------------------------------------------------------
 

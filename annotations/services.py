@@ -607,13 +607,17 @@ def annotation_delete(*, annotation: Annotation, actor: User, version: int | Non
     return current
 
 
+class StateConflict(Exception):
+    """A write that the verdict's current state makes pointless (answered 409): the message says why."""
+
+
 def annotation_restore(*, annotation: Annotation, actor: User) -> Annotation:
     """Undo a deletion. Rules: an editor at any time; whoever deleted it within
-    the undo window. Side effects: version + 1, one `restore` event."""
+    the undo window; a live verdict is a StateConflict. Side effects: version + 1, one `restore` event."""
     with transaction.atomic():
         current = _lock(annotation, None)
         if not current.is_deleted:
-            raise ValidationError("This verdict is not deleted.")
+            raise StateConflict("This verdict is not deleted: there is nothing to restore. Reload the page.")
         if not can_restore_annotation(actor, current):
             raise PermissionDenied("The undo window has passed: ask an editor to restore this verdict.")
         current.deleted_at = None

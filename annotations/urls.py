@@ -1,35 +1,36 @@
-from django.urls import path
+from django.urls import path, register_converter
 
 from . import views
+from .parsing import IdConverter
+
+register_converter(IdConverter, "id")
 
 app_name = "annotations"
 
 urlpatterns = [
     path("", views.article_list, name="article-list"),
     path("articles/new/", views.article_create, name="article-create"),
-    path("articles/<int:pk>/", views.article_detail, name="article-detail"),
-    path("articles/<int:pk>/annotations/new/", views.annotation_new, name="annotation-new"),
-    path("articles/<int:pk>/annotations/", views.annotation_create, name="annotation-create"),
-    path("articles/<int:pk>/verdicts/", views.verdict_cards, name="verdict-cards"),
-    path("annotations/<int:pk>/edit/", views.annotation_edit, name="annotation-edit"),
-    path("annotations/<int:pk>/delete/", views.annotation_delete, name="annotation-delete"),
-    path("annotations/<int:pk>/restore/", views.annotation_restore, name="annotation-restore"),
-    path("annotations/<int:pk>/history/", views.annotation_history, name="annotation-history"),
-    path("annotations/<int:pk>/submit/", views.annotation_transition, {"action": "submit"}, name="annotation-submit"),
+    path("articles/<id:pk>/", views.article_detail, name="article-detail"),
+    path("articles/<id:pk>/annotations/new/", views.annotation_new, name="annotation-new"),
+    path("articles/<id:pk>/annotations/", views.annotation_create, name="annotation-create"),
+    path("articles/<id:pk>/verdicts/", views.verdict_cards, name="verdict-cards"),
+    path("annotations/<id:pk>/edit/", views.annotation_edit, name="annotation-edit"),
+    path("annotations/<id:pk>/delete/", views.annotation_delete, name="annotation-delete"),
+    path("annotations/<id:pk>/restore/", views.annotation_restore, name="annotation-restore"),
+    path("annotations/<id:pk>/history/", views.annotation_history, name="annotation-history"),
+    path("annotations/<id:pk>/submit/", views.annotation_transition, {"action": "submit"}, name="annotation-submit"),
+    path("annotations/<id:pk>/approve/", views.annotation_transition, {"action": "approve"}, name="annotation-approve"),
     path(
-        "annotations/<int:pk>/approve/", views.annotation_transition, {"action": "approve"}, name="annotation-approve"
-    ),
-    path(
-        "annotations/<int:pk>/request-changes/",
+        "annotations/<id:pk>/request-changes/",
         views.annotation_transition,
         {"action": "request_changes"},
         name="annotation-request-changes",
     ),
-    path("annotations/<int:pk>/reopen/", views.annotation_transition, {"action": "reopen"}, name="annotation-reopen"),
+    path("annotations/<id:pk>/reopen/", views.annotation_transition, {"action": "reopen"}, name="annotation-reopen"),
     path("review/", views.review_queue, name="review-queue"),
-    path("factchecks/<int:pk>/", views.factcheck_page, name="factcheck-page"),
+    path("factchecks/<id:pk>/", views.factcheck_page, name="factcheck-page"),
     path("mine/", views.my_verdicts, name="my-verdicts"),
     path("sources/search/", views.source_search, name="source-search"),
     path("sources/new/", views.source_create, name="source-create"),
-    path("sources/<int:pk>/row/", views.source_row, name="source-row"),
+    path("sources/<id:pk>/row/", views.source_row, name="source-row"),
 ]

@@ -19,6 +19,7 @@ from .exporters import claimreview
 from .exporters.common import Selection
 from .forms import AnnotationForm, ArticleImportForm, ReviewForm, SourceForm, source_line
 from .models import STATUS_DETAILS, Action, Annotation, Article, Relation, State, Status, status_legend
+from .parsing import query_number
 
 ARTICLES_PER_PAGE = 25
 QUEUE_PER_PAGE = 25
@@ -202,7 +203,12 @@ def annotation_delete(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def annotation_restore(request: HttpRequest, pk: int) -> HttpResponse:
     annotation = _get_annotation_for_user(request, pk, deleted=None)
-    annotation = services.annotation_restore(annotation=annotation, actor=request.user)
+    try:
+        annotation = services.annotation_restore(annotation=annotation, actor=request.user)
+    except services.StateConflict as conflict:
+        if request.htmx:
+            return render(request, "annotations/refusal.html", {"message": str(conflict)}, status=409)
+        return render(request, "409.html", {"message": str(conflict), "article": annotation.article}, status=409)
     return _saved_response(request, annotation, message="Verdict restored.")
 
 
@@ -298,8 +304,8 @@ def _saved_response(request, annotation: Annotation, *, message: str, undo: Anno
 def verdict_cards(request: HttpRequest, pk: int) -> HttpResponse:
     """More verdict cards for the panel: from `offset`, or on to the card of annotation `upto`."""
     article = get_object_or_404(Article, pk=pk)
-    offset = _int_or_none(request.GET.get("offset")) or 0
-    upto = _int_or_none(request.GET.get("upto"))
+    offset = query_number(request.GET, "offset") or 0
+    upto = query_number(request.GET, "upto", minimum=1)
     context = _reader_context(request, article, only=None if not request.htmx else set(), offset=offset, upto=upto)
     return render(request, f"{PAGE}#verdict-cards" if request.htmx else PAGE, context)
 
@@ -318,9 +324,9 @@ def annotation_history(request: HttpRequest, pk: int) -> HttpResponse:
 def review_queue(request: HttpRequest) -> HttpResponse:
     _require_editor(request)
     filters = {
-        "article_id": _int_or_none(request.GET.get("article")),
+        "article_id": query_number(request.GET, "article", minimum=1),
         "status": request.GET.get("status", ""),
-        "author_id": _int_or_none(request.GET.get("reviewer")),
+        "author_id": query_number(request.GET, "reviewer", minimum=1),
     }
     queue = selectors.review_queue(viewer=request.user, **filters)
     page = Paginator(queue, QUEUE_PER_PAGE).get_page(request.GET.get("page"))
@@ -340,10 +346,6 @@ def review_queue(request: HttpRequest) -> HttpResponse:
     if request.htmx and request.htmx.target == "queue":
         template += "#queue"
     return render(request, template, context)
-
-
-def _int_or_none(value: str | None) -> int | None:
-    return int(value) if value and value.isdigit() else None
 
 
 @require_GET

@@ -76,6 +76,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "annotations.middleware.refuse_nul_characters",
     "annotations.api.middleware.release_api_view",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -224,6 +225,12 @@ REST_FRAMEWORK = {
     # orjson: the same JSON values as DRF's renderer (U+2028 and U+2029 written as characters, not
     # escapes), encoded several times faster: a page of 500 verdicts is half a megabyte.
     "DEFAULT_RENDERER_CLASSES": ["annotations.api.renderers.JSONRenderer"],
+    # JSON bodies must be objects, nested at most a few levels (annotations.api.parsers).
+    "DEFAULT_PARSER_CLASSES": [
+        "annotations.api.parsers.JSONObjectParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     # ?format= chooses the export format, not a DRF renderer.
     "URL_FORMAT_OVERRIDE": None,
 }

@@ -7,7 +7,7 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
 from .. import selectors
-from ..services import VersionConflict
+from ..services import StateConflict, VersionConflict
 
 
 def api_exception_handler(exc, context):
@@ -16,6 +16,8 @@ def api_exception_handler(exc, context):
         return Response(detail, status=status.HTTP_400_BAD_REQUEST)
     if isinstance(exc, DjangoPermissionDenied):
         return Response({"detail": str(exc) or "You do not have permission to do this."}, status=403)
+    if isinstance(exc, StateConflict):
+        return Response({"detail": str(exc)}, status=status.HTTP_409_CONFLICT)
     if isinstance(exc, VersionConflict):
         current = selectors.verdict_record(viewer=context["request"].user, pk=exc.annotation.pk)
         return Response({"detail": exc.message, "current": current}, status=status.HTTP_409_CONFLICT)

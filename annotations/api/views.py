@@ -20,8 +20,17 @@ from .. import selectors, services
 from ..exporters import FORMATS, stream
 from ..exporters.common import Selection
 from ..models import Action, Annotation, Article, Source, State, Status
+from ..parsing import BIGINT_MAX, IdConverter, parse_id, whole_number
 from ..paths import EXPORT_SCHEMA_PATH
 from . import serializers as s
+
+
+class IdLookup:
+    """A viewset whose detail URLs name a database id: beyond the id columns' range it names nothing (404)."""
+
+    def get_object(self):
+        self.kwargs[self.lookup_field] = _id(self.kwargs[self.lookup_field])
+        return super().get_object()
 
 
 class Pages(CursorPagination):
@@ -39,7 +48,7 @@ class Pages(CursorPagination):
                 position = int(cursor.position)
             except ValueError:
                 raise NotFound(self.invalid_cursor_message) from None
-            if abs(position) > selectors.BIGINT_MAX:
+            if abs(position) > BIGINT_MAX:
                 raise NotFound(self.invalid_cursor_message)
         return cursor
 
@@ -61,11 +70,11 @@ class ArticleFilter(filters.FilterSet):
     create=extend_schema(request=s.ArticleCreateSerializer, responses={201: s.ArticleDetailSerializer}),
 )
 class ArticleViewSet(
-    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet
+    IdLookup, mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet
 ):
     """Stored articles. Creating one segments it exactly like the import command."""
 
-    lookup_value_regex = r"\d+"
+    lookup_value_regex = IdConverter.regex
 
     pagination_class = Pages
     filterset_class = ArticleFilter
@@ -92,7 +101,7 @@ class IdFilter(filters.NumberFilter):
     field_class = forms.IntegerField
 
     def __init__(self, **kwargs):
-        super().__init__(min_value=1, max_value=selectors.BIGINT_MAX, **kwargs)
+        super().__init__(min_value=1, max_value=BIGINT_MAX, **kwargs)
 
 
 class AnnotationFilter(filters.FilterSet):
@@ -100,7 +109,7 @@ class AnnotationFilter(filters.FilterSet):
         {
             "type": "integer",
             "minimum": 1,
-            "maximum": selectors.BIGINT_MAX,
+            "maximum": BIGINT_MAX,
             "description": "Only this article's verdicts (the article's id).",
         }
     )(IdFilter(field_name="article_id"))
@@ -137,7 +146,7 @@ def _valid(serializer_class, data) -> dict:
 class AnnotationViewSet(viewsets.ModelViewSet):
     """Verdicts. Drafts are visible to their author and editors only. Writes carry the version they are based on."""
 
-    lookup_value_regex = r"\d+"
+    lookup_value_regex = IdConverter.regex
 
     serializer_class = s.AnnotationSerializer
     pagination_class = Pages
@@ -175,19 +184,18 @@ class AnnotationViewSet(viewsets.ModelViewSet):
         payload = request.data
         if kwargs.get("partial"):
             current = self._record(annotation.pk)
-            payload = {key: current[key] for key in ("status", "claimant", "denied_by", "note", "sources")} | dict(
-                payload
-            )
+            given = payload.dict() if hasattr(payload, "dict") else payload
+            payload = {key: current[key] for key in ("status", "claimant", "denied_by", "note", "sources")} | given
         data = _valid(s.AnnotationUpdateSerializer, payload)
         annotation = services.annotation_update(annotation=annotation, actor=request.user, **data)
         return Response(self._record(annotation.pk))
 
     def destroy(self, request, *args, **kwargs):
         version = request.query_params.get("version")
-        if version is not None and not version.isdigit():
+        if version is not None and whole_number(version, minimum=1) is None:
             raise serializers.ValidationError({"version": ["A valid integer is required."]})
         services.annotation_delete(
-            annotation=self.get_object(), actor=request.user, version=int(version) if version else None
+            annotation=self.get_object(), actor=request.user, version=whole_number(version, minimum=1)
         )
         return Response(status=status.HTTP_204_NO_CONTENT)
 
@@ -236,9 +244,9 @@ class AnnotationViewSet(viewsets.ModelViewSet):
 
 
 def _id(value: str) -> int:
-    """A URL's id (the route allows digits only); beyond the id columns' range it names nothing."""
-    pk = int(value)
-    if not 0 < pk <= selectors.BIGINT_MAX:
+    """A URL's id (the route allows ASCII digits only); beyond the id columns' range it names nothing."""
+    pk = parse_id(value)
+    if pk is None:
         raise NotFound()
     return pk
 
@@ -255,10 +263,12 @@ class SourceFilter(filters.FilterSet):
 
 
 @extend_schema_view(create=extend_schema(responses={200: s.SourceSerializer, 201: s.SourceSerializer}))
-class SourceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet):
+class SourceViewSet(
+    IdLookup, mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet
+):
     """Sources, stored once per normalised URL. Creating an existing URL returns the stored source (200)."""
 
-    lookup_value_regex = r"\d+"
+    lookup_value_regex = IdConverter.regex
 
     serializer_class = s.SourceSerializer
     pagination_class = Pages
