@@ -1,6 +1,7 @@
 """Golden test of the read path: the API's verdict list, retrieve and history, the three export
 formats through the API and through `manage.py export_annotations`, compared byte for byte with
-the outputs of the reference code (tests/golden/outputs.json).
+the outputs of the reference code (tests/golden/outputs.json): commit c9f1061, the code before the
+read path was rebuilt on records.py and one visibility rule.
 
 The database is tests/golden/seed.json (made by tests/golden/make_seed.py; its docstring says what
 it holds), restored once for the module with importing_export.import_export; the restored users

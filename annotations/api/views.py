@@ -25,6 +25,10 @@ from ..paths import EXPORT_SCHEMA_PATH
 from . import serializers as s
 
 
+# What DRF answers for a verdict it cannot find or the viewer may not see (as get_object_or_404 says it).
+NO_VERDICT = "No Annotation matches the given query."
+
+
 class IdLookup:
     """A viewset whose detail URLs name a database id: beyond the id columns' range it names nothing (404)."""
 
@@ -158,7 +162,7 @@ class AnnotationViewSet(viewsets.ModelViewSet):
     def get_object(self) -> Annotation:
         annotation = selectors.annotation_for(viewer=self.request.user, pk=_id(self.kwargs["pk"]))
         if annotation is None:
-            raise NotFound()
+            raise NotFound(NO_VERDICT)
         return annotation
 
     def list(self, request, *args, **kwargs):
@@ -202,7 +206,7 @@ class AnnotationViewSet(viewsets.ModelViewSet):
     def _record(self, pk: int) -> dict:
         record = selectors.verdict_record(viewer=self.request.user, pk=pk)
         if record is None:
-            raise NotFound()
+            raise NotFound(NO_VERDICT)
         return record
 
     def _transition(self, request, action: str, serializer_class) -> Response:
