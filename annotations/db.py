@@ -167,7 +167,7 @@ def insert_new_verdict(annotation: Annotation, event: AnnotationEvent, links: li
 
 @cache
 def _token_user_sql(group_count: int) -> str:
-    """The token's user, then one boolean column per role group."""
+    """The token's user, one boolean column per role group, then the token's creation time."""
     quote = connection.ops.quote_name
     user_model = get_user_model()
     membership = user_model.groups.through._meta
@@ -183,6 +183,7 @@ def _token_user_sql(group_count: int) -> str:
         "token": quote(Token._meta.db_table),
         "token_key": quote(Token._meta.get_field("key").column),
         "token_user": quote(Token._meta.get_field("user").column),
+        "token_created": quote(Token._meta.get_field("created").column),
     }
     flag = (
         "EXISTS (SELECT 1 FROM {membership} m INNER JOIN {group} g ON g.{group_pk} = m.{member_group} "
@@ -191,14 +192,15 @@ def _token_user_sql(group_count: int) -> str:
     flags = ", ".join(flag.format(**names) for _ in range(group_count))
     columns = ", ".join(f"u.{quote(field.column)}" for field in user_model._meta.concrete_fields)
     query = (
-        "SELECT {columns}, {flags} FROM {token} t "
+        "SELECT {columns}, {flags}, t.{token_created} FROM {token} t "
         "INNER JOIN {user} u ON u.{user_pk} = t.{token_user} WHERE t.{token_key} = %s"
     )
     return query.format(columns=columns, flags=flags, **names)
 
 
 def token_user(key: str, groups: tuple[str, ...]):
-    """(the token's user, the names of `groups` they are in), or None for an unknown key.
+    """(the token's user, the names of `groups` they are in, when the token was created), or None
+    for an unknown key.
 
     Buys: every API request authenticates; DRF's TokenAuthentication needs one query for the token
     and its user and the role checks another for the groups: this is one statement. The user is
@@ -211,7 +213,17 @@ def token_user(key: str, groups: tuple[str, ...]):
     user_model = get_user_model()
     fields = user_model._meta.concrete_fields
     user = user_model.from_db(connection.alias, [field.attname for field in fields], row[: len(fields)])
-    return user, {name for name, member in zip(groups, row[len(fields) :], strict=True) if member}
+    flags = row[len(fields) : len(fields) + len(groups)]
+    created = _as_the_orm_reads(row[-1], Token._meta.get_field("created"))
+    return user, {name for name, member in zip(groups, flags, strict=True) if member}, created
+
+
+def _as_the_orm_reads(value: object, field: models.Field) -> object:
+    """A column's raw value as the ORM would give it (SQLite returns a datetime naive, in UTC)."""
+    column = field.get_col(field.model._meta.db_table)
+    for converter in [*connection.ops.get_db_converters(column), *column.get_db_converters(connection)]:
+        value = converter(value, column, connection)
+    return value
 
 
 # --- The app's PostgreSQL role (manage.py grant_app_role) ----------------------------------------

@@ -2,13 +2,14 @@
 management commands call these functions; none of them re-implements a rule."""
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, timedelta
 import hashlib
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from rest_framework.authtoken.models import Token
 
 from . import workflow
 from .anchoring import SpanError, anchor_span
@@ -40,6 +41,29 @@ from .segmentation import normalize_text, split_sentences
 from .weburls import UrlError, normalize_url
 
 SENTENCE_BATCH = 2000
+
+
+def token_is_expired(*, created: datetime) -> bool:
+    """An API token is refused FACTCHECK_TOKEN_TTL_HOURS after it was issued (0: never)."""
+    hours = settings.FACTCHECK_TOKEN_TTL_HOURS
+    return hours > 0 and created <= timezone.now() - timedelta(hours=hours)
+
+
+def token_issue(*, user: User) -> Token:
+    """The user's API token after a successful log-in: the current one, or a new one (new key, new
+    expiry) when there is none or it has expired. A user has at most one token."""
+    with transaction.atomic():
+        token, created = Token.objects.select_for_update().get_or_create(user=user)
+        if not created and token_is_expired(created=token.created):
+            token.delete()
+            token = Token.objects.create(user=user)
+    return token
+
+
+def token_revoke(*, user: User) -> bool:
+    """Delete the user's API token; False when there was none. Every client using it gets 401."""
+    deleted, _ = Token.objects.filter(user=user).delete()
+    return deleted > 0
 
 
 def body_sha256(body: str) -> str:

@@ -13,7 +13,7 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import reswap, retarget, trigger_client_event
 
-from . import roles, selectors, services
+from . import logins, roles, selectors, services
 from .anchoring import SpanError, anchor_span
 from .exporters import claimreview
 from .exporters.common import Selection
@@ -405,6 +405,17 @@ def permission_denied(request: HttpRequest, exception: Exception | None = None) 
     if getattr(request, "htmx", False):
         return render(request, "annotations/refusal.html", {"message": message}, status=403)
     return render(request, "403.html", {"exception": message}, status=403)
+
+
+def login_locked_out(
+    request: HttpRequest, response: HttpResponse | None = None, credentials: dict | None = None
+) -> HttpResponse:
+    """A log-in refused by django-axes (AXES_LOCKOUT_CALLABLE): 429 with the reason and how long to wait."""
+    wait = logins.lockout_wait(request)
+    page = render(request, "registration/login_locked_out.html", {"message": logins.lockout_message(wait)}, status=429)
+    if wait:
+        page["Retry-After"] = str(int(wait.total_seconds()))
+    return page
 
 
 @login_not_required

@@ -4,8 +4,10 @@ Every variable is documented in README.md ("Configuration"). Defaults are safe
 for production (DEBUG off, HTTPS on); `make run` turns DEBUG on for the demo.
 """
 
+from datetime import timedelta
 import os
 from pathlib import Path
+import re
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -42,6 +44,16 @@ def env_int(name: str, default: int) -> int:
         raise ImproperlyConfigured(f"{name}={raw!r} is not a whole number.") from None
 
 
+def env_rate(name: str, default: str) -> str | None:
+    """A request rate as DRF reads it ("60/min": requests per s, min, hour or day), or None for "off"."""
+    raw = env_str(name, default).strip()
+    if raw.lower() == "off":
+        return None
+    if not re.fullmatch(r"[1-9][0-9]*/(s|sec|second|m|min|minute|h|hour|d|day)", raw):
+        raise ImproperlyConfigured(f"{name}={raw!r} is not a rate: use requests/period, e.g. 60/min, or off.")
+    return raw
+
+
 DEBUG = env_bool("DJANGO_DEBUG", False)
 
 SECRET_KEY = env_str("DJANGO_SECRET_KEY")
@@ -71,6 +83,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_htmx",
+    "axes",
     "annotations",
 ]
 
@@ -88,6 +101,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Last, as django-axes asks: turns a refused log-in into the lockout page (LoginView, admin).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "factcheck.urls"
@@ -142,6 +157,19 @@ elif env_bool("DATABASE_PREPARED_STATEMENTS", True):
     # pooler in transaction mode that does not track prepared statements.
     _database.setdefault("OPTIONS", {}).update(server_side_binding=True, prepare_threshold=5)
 DATABASES = {"default": _database}
+
+# Cache: the API's request counts. The default local-memory cache is per process, so with N gunicorn
+# workers a client gets up to N times its rate; db://<table> shares the counts through the database
+# (run `manage.py createcachetable` once). Log-in failures are in the database either way.
+_cache_url = env_str("DJANGO_CACHE_URL", "locmem://")
+if _cache_url == "locmem://":
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+elif re.fullmatch(r"db://[A-Za-z_][A-Za-z0-9_]*", _cache_url):
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": _cache_url[5:]}}
+else:
+    raise ImproperlyConfigured(
+        f"DJANGO_CACHE_URL={_cache_url!r} is not understood: use locmem:// (per process) or db://<table name>."
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -150,6 +178,41 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Failed log-ins (the login page, the admin and the API token endpoint) are counted by django-axes
+# in the database, so every worker sees them. Its backend comes first and refuses a locked-out
+# attempt before ModelBackend hashes the password: a refused guess costs no hashing.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Wrong passwords for one username from one address, and from one address for any usernames
+# (a newsroom behind one NAT address shares the second); annotations.logins.LoginFailures.
+FACTCHECK_LOGIN_FAILURE_LIMIT = env_int("FACTCHECK_LOGIN_FAILURE_LIMIT", 10)
+FACTCHECK_LOGIN_FAILURE_LIMIT_PER_ADDRESS = env_int("FACTCHECK_LOGIN_FAILURE_LIMIT_PER_ADDRESS", 30)
+# A lock ends this many minutes after the last attempt (each refused attempt starts the wait
+# again); 0: only an administrator lifts it (admin, or manage.py axes_reset_username / axes_reset_ip).
+FACTCHECK_LOGIN_COOLOFF_MINUTES = env_int("FACTCHECK_LOGIN_COOLOFF_MINUTES", 15)
+if FACTCHECK_LOGIN_FAILURE_LIMIT < 1 or FACTCHECK_LOGIN_FAILURE_LIMIT_PER_ADDRESS < 1:
+    raise ImproperlyConfigured(
+        "FACTCHECK_LOGIN_FAILURE_LIMIT and FACTCHECK_LOGIN_FAILURE_LIMIT_PER_ADDRESS must be at least 1."
+    )
+if FACTCHECK_LOGIN_COOLOFF_MINUTES < 0:
+    raise ImproperlyConfigured("FACTCHECK_LOGIN_COOLOFF_MINUTES must be 0 (until unlocked) or more minutes.")
+AXES_HANDLER = "annotations.logins.LoginFailures"
+AXES_FAILURE_LIMIT = FACTCHECK_LOGIN_FAILURE_LIMIT
+# In this order: LoginFailures reads the pair's count first, the address's second.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
+AXES_COOLOFF_TIME = timedelta(minutes=FACTCHECK_LOGIN_COOLOFF_MINUTES) if FACTCHECK_LOGIN_COOLOFF_MINUTES else None
+AXES_CLIENT_IP_CALLABLE = "annotations.logins.client_address"
+AXES_LOCKOUT_CALLABLE = "annotations.views.login_locked_out"
+# The failures are what axes is for; a row per successful log-in (address, browser) kept forever is not.
+AXES_DISABLE_ACCESS_LOG = True
+
+# API tokens are refused this many hours after they were issued (0: never); a new log-in issues a new one.
+FACTCHECK_TOKEN_TTL_HOURS = env_int("FACTCHECK_TOKEN_TTL_HOURS", 720)
+if FACTCHECK_TOKEN_TTL_HOURS < 0:
+    raise ImproperlyConfigured("FACTCHECK_TOKEN_TTL_HOURS must be 0 (tokens never expire) or more hours.")
+
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "annotations:article-list"
 LOGOUT_REDIRECT_URL = "login"
@@ -187,6 +250,12 @@ FACTCHECK_UNDO_SECONDS = env_int("FACTCHECK_UNDO_SECONDS", 60)
 
 # HTTPS: on unless DEBUG. Behind a TLS-terminating proxy that sets X-Forwarded-Proto.
 HTTPS = env_bool("DJANGO_HTTPS", not DEBUG)
+# Proxies in front of the app that append the client's address to X-Forwarded-For. The client is the
+# address that many entries from the right (0: REMOTE_ADDR); API rates and log-in limits count per
+# client address, so behind a proxy 0 would count every client as the proxy.
+PROXY_COUNT = env_int("DJANGO_PROXY_COUNT", 1 if HTTPS else 0)
+if PROXY_COUNT < 0:
+    raise ImproperlyConfigured("DJANGO_PROXY_COUNT must be 0 (no proxy) or the number of proxies.")
 SECURE_SSL_REDIRECT = HTTPS
 SESSION_COOKIE_SECURE = HTTPS
 CSRF_COOKIE_SECURE = HTTPS
@@ -233,6 +302,19 @@ REST_FRAMEWORK = {
     ],
     # ?format= chooses the export format, not a DRF renderer.
     "URL_FORMAT_OVERRIDE": None,
+    # Requests per address for anonymous callers, per user for everyone else, and per address on
+    # the token endpoint (annotations.api.throttling). The counts live in the default cache.
+    "DEFAULT_THROTTLE_CLASSES": [
+        "annotations.api.throttling.AnonRateThrottle",
+        "annotations.api.throttling.UserRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": env_rate("FACTCHECK_API_RATE_ANON", "60/min"),
+        "user": env_rate("FACTCHECK_API_RATE_USER", "600/min"),
+        "token": env_rate("FACTCHECK_API_RATE_TOKEN", "10/min"),
+    },
+    # An int, never DRF's default None, which takes the whole X-Forwarded-For header as the address.
+    "NUM_PROXIES": PROXY_COUNT,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "factcheck API",
@@ -260,4 +342,6 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("DJANGO_LOG_LEVEL", "INFO")},
+    # django-axes logs each failed log-in and each lockout as WARNING, its housekeeping as INFO.
+    "loggers": {"axes": {"level": "WARNING"}},
 }

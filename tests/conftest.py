@@ -1,6 +1,7 @@
 import os
 from pathlib import Path
 
+from django.core.cache import cache
 from django.db import connection, transaction
 from django.test import Client
 import pytest
@@ -99,6 +100,13 @@ def flush_past_the_truncate_trigger():
 def fast_password_hashing(settings):
     """PBKDF2's deliberate slowness protects real passwords, not test personas."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def fresh_request_counts():
+    """The API's rate limits count in the default cache, which outlives a test: each test starts at zero.
+    (Failed log-ins are counted in the database and go with the test's transaction.)"""
+    cache.clear()
 
 
 @pytest.fixture

@@ -1,6 +1,9 @@
 """The API's authentication: tokens with their roles, inactive users, anonymous requests."""
 
+from datetime import timedelta
+
 from django.urls import reverse
+from django.utils import timezone
 import pytest
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
@@ -59,6 +62,55 @@ def test_token_of_an_inactive_user_is_refused(reviewer):
     unknown.credentials(HTTP_AUTHORIZATION="Token " + "0" * 40)
     response = unknown.get(reverse("api:source-list"))
     assert (response.status_code, response.json()) == (401, {"detail": "Invalid token."})
+
+
+def age_token(token: Token, hours: float) -> None:
+    Token.objects.filter(pk=token.pk).update(created=timezone.now() - timedelta(hours=hours))
+
+
+def test_token_expires_after_its_ttl(reviewer, settings):
+    assert settings.FACTCHECK_TOKEN_TTL_HOURS == 720
+    client = token_client(reviewer)
+    token = Token.objects.get(user=reviewer)
+    age_token(token, 719.9)
+    assert client.get(reverse("api:source-list")).status_code == 200
+    age_token(token, 720)
+    response = client.get(reverse("api:source-list"))
+    assert (response.status_code, response.json()) == (401, {"detail": "Token has expired."})
+    assert response["WWW-Authenticate"] == "Token"
+    settings.FACTCHECK_TOKEN_TTL_HOURS = 0  # never
+    assert client.get(reverse("api:source-list")).status_code == 200
+
+
+def test_logging_in_again_replaces_an_expired_token_only(reviewer):
+    client = token_client(reviewer)  # sends the old token along, as a client library would
+    old = Token.objects.get(user=reviewer)
+    credentials = {"username": "reviewer", "password": PASSWORD}
+    assert client.post(reverse("api:token"), credentials, format="json").json() == {"token": old.key}
+    age_token(old, 721)
+    fresh = client.post(reverse("api:token"), credentials, format="json").json()["token"]
+    assert fresh != old.key
+    assert list(Token.objects.filter(user=reviewer).values_list("key", flat=True)) == [fresh]
+    client.credentials(HTTP_AUTHORIZATION=f"Token {fresh}")
+    assert client.get(reverse("api:source-list")).status_code == 200
+
+
+def test_delete_revokes_the_callers_token(reviewer, editor):
+    client = token_client(reviewer)
+    editors = token_client(editor)
+    response = client.delete(reverse("api:token"))
+    assert (response.status_code, response.content) == (204, b"")
+    refused = client.get(reverse("api:source-list"))
+    assert (refused.status_code, refused.json()) == (401, {"detail": "Invalid token."})
+    assert editors.get(reverse("api:source-list")).status_code == 200
+    assert list(Token.objects.values_list("user__username", flat=True)) == ["editor"]
+
+
+def test_revoking_needs_credentials(reviewer):
+    token_client(reviewer)
+    response = APIClient().delete(reverse("api:token"))
+    assert (response.status_code, response.json()) == (401, {"detail": "Authentication credentials were not provided."})
+    assert Token.objects.filter(user=reviewer).count() == 1
 
 
 def test_anonymous_gets_401_not_a_login_redirect(seed_article):

@@ -70,3 +70,50 @@ def test_postgresql_prepares_repeated_statements_unless_turned_off():
     sqlite = database_options(DATABASE_URL="sqlite:///:memory:")
     assert "server_side_binding" not in sqlite
     assert "journal_mode=WAL" in sqlite
+
+
+def settings_value(expression: str, **env: str) -> str:
+    """repr() of a settings expression as settings.py builds it (DEBUG on, nothing connects)."""
+    script = f"from django.conf import settings; print(repr(({expression})))"
+    result = run_manage({"DJANGO_DEBUG": "1", **env}, "shell", "--no-imports", "-c", script)
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip()
+
+
+def test_rates_cache_and_proxies_come_from_the_environment():
+    expression = (
+        "settings.REST_FRAMEWORK['DEFAULT_THROTTLE_RATES'], settings.REST_FRAMEWORK['NUM_PROXIES'], "
+        "settings.CACHES['default']['BACKEND'], settings.AXES_FAILURE_LIMIT, "
+        "settings.FACTCHECK_LOGIN_FAILURE_LIMIT_PER_ADDRESS, settings.AXES_COOLOFF_TIME, "
+        "settings.FACTCHECK_TOKEN_TTL_HOURS"
+    )
+    assert settings_value(expression) == (
+        "({'anon': '60/min', 'user': '600/min', 'token': '10/min'}, 0, "
+        "'django.core.cache.backends.locmem.LocMemCache', 10, 30, datetime.timedelta(seconds=900), 720)"
+    )
+    changed = settings_value(
+        expression,
+        FACTCHECK_API_RATE_ANON="off",
+        FACTCHECK_API_RATE_USER="5000/hour",
+        DJANGO_HTTPS="1",  # served behind the TLS proxy: one proxy in front by default
+        DJANGO_CACHE_URL="db://factcheck_cache",
+        FACTCHECK_LOGIN_FAILURE_LIMIT="5",
+        FACTCHECK_LOGIN_FAILURE_LIMIT_PER_ADDRESS="100",
+        FACTCHECK_LOGIN_COOLOFF_MINUTES="0",
+        FACTCHECK_TOKEN_TTL_HOURS="0",
+    )
+    assert changed == (
+        "({'anon': None, 'user': '5000/hour', 'token': '10/min'}, 1, "
+        "'django.core.cache.backends.db.DatabaseCache', 5, 100, None, 0)"
+    )
+
+
+def test_bad_rate_cache_or_limit_stops_start_up():
+    rate = run_check({"DJANGO_DEBUG": "1", "FACTCHECK_API_RATE_USER": "lots"})
+    assert "FACTCHECK_API_RATE_USER='lots' is not a rate: use requests/period, e.g. 60/min, or off." in rate.stderr
+    cache = run_check({"DJANGO_DEBUG": "1", "DJANGO_CACHE_URL": "redis://127.0.0.1:6379"})
+    assert "DJANGO_CACHE_URL='redis://127.0.0.1:6379' is not understood" in cache.stderr
+    limit = run_check({"DJANGO_DEBUG": "1", "FACTCHECK_LOGIN_FAILURE_LIMIT": "0"})
+    assert "FACTCHECK_LOGIN_FAILURE_LIMIT and FACTCHECK_LOGIN_FAILURE_LIMIT_PER_ADDRESS must be at least 1." in (
+        limit.stderr
+    )

@@ -1,13 +1,29 @@
-"""API errors as JSON: the services' ValidationError, PermissionDenied and VersionConflict as 400, 403, 409."""
+"""API errors as JSON: the services' ValidationError, PermissionDenied and VersionConflict as 400, 403, 409;
+a log-in refused by django-axes as 429."""
+
+from datetime import timedelta
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import status
+from rest_framework.exceptions import APIException
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
-from .. import selectors
+from .. import logins, selectors
 from ..services import StateConflict, VersionConflict
+
+
+class LoginLockedOut(APIException):
+    """Too many failed log-ins (annotations.logins): 429, the page's message, Retry-After when the lock ends."""
+
+    status_code = status.HTTP_429_TOO_MANY_REQUESTS
+    default_code = "login_locked_out"
+
+    def __init__(self, wait: timedelta | None):
+        super().__init__(logins.lockout_message(wait))
+        # DRF's exception handler turns `wait` into the Retry-After header.
+        self.wait = int(wait.total_seconds()) if wait else None
 
 
 def api_exception_handler(exc, context):

@@ -10,19 +10,59 @@ from django_filters import rest_framework as filters
 from django_filters.utils import translate_validation
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, extend_schema_view
-from rest_framework import mixins, serializers, status, viewsets
+from rest_framework import generics, mixins, permissions, serializers, status, viewsets
+from rest_framework.authtoken.serializers import AuthTokenSerializer
 from rest_framework.decorators import action, api_view
 from rest_framework.exceptions import NotFound
 from rest_framework.pagination import Cursor, CursorPagination
 from rest_framework.response import Response
 
-from .. import selectors, services
+from .. import logins, selectors, services
 from ..exporters import FORMATS, stream
 from ..exporters.common import Selection
 from ..models import Action, Annotation, Article, Source, State, Status
 from ..parsing import BIGINT_MAX, IdConverter, parse_id, whole_number
 from ..paths import EXPORT_SCHEMA_PATH
 from . import serializers as s
+from .exceptions import LoginLockedOut
+from .throttling import AnonRateThrottle, TokenRateThrottle, UserRateThrottle
+
+
+@extend_schema_view(
+    post=extend_schema(auth=[], description="A token for a username and password, sent as `Authorization: Token …`."),
+    delete=extend_schema(request=None, responses={204: None}, description="Revoke the caller's token."),
+)
+class TokenView(generics.GenericAPIView):
+    """POST: the user's token (services.token_issue); DELETE: revoke it (services.token_revoke).
+
+    The password is checked by AuthTokenSerializer through `django.contrib.auth.authenticate` with the
+    request, so django-axes counts failures and refuses a locked-out client before any hashing.
+    """
+
+    serializer_class = AuthTokenSerializer
+    throttle_classes = [AnonRateThrottle, UserRateThrottle, TokenRateThrottle]
+
+    def get_authenticators(self):
+        # Logging in needs no credentials but the password: an expired token sent along must not refuse it.
+        if getattr(self.request, "method", None) == "POST":
+            return []
+        return super().get_authenticators()
+
+    def get_permissions(self):
+        return [] if self.request.method == "POST" else [permissions.IsAuthenticated()]
+
+    def post(self, request):
+        serializer = self.get_serializer(data=request.data)
+        if not serializer.is_valid():
+            if getattr(request, "axes_locked_out", False):
+                raise LoginLockedOut(logins.lockout_wait(request))
+            raise serializers.ValidationError(serializer.errors)
+        token = services.token_issue(user=serializer.validated_data["user"])
+        return Response({"token": token.key})
+
+    def delete(self, request):
+        services.token_revoke(user=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 # What DRF answers for a verdict it cannot find or the viewer may not see (as get_object_or_404 says it).
