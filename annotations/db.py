@@ -211,19 +211,38 @@ def token_user(key: str, groups: tuple[str, ...]):
     if row is None:
         return None
     user_model = get_user_model()
-    fields = user_model._meta.concrete_fields
-    user = user_model.from_db(connection.alias, [field.attname for field in fields], row[: len(fields)])
-    flags = row[len(fields) : len(fields) + len(groups)]
-    created = _as_the_orm_reads(row[-1], Token._meta.get_field("created"))
+    count = len(user_model._meta.concrete_fields)
+    user = instance_from_row(user_model, row[:count])
+    flags = row[count : count + len(groups)]
+    (created,) = _converted([Token._meta.get_field("created")], row[-1:])
     return user, {name for name, member in zip(groups, flags, strict=True) if member}, created
 
 
-def _as_the_orm_reads(value: object, field: models.Field) -> object:
-    """A column's raw value as the ORM would give it (SQLite returns a datetime naive, in UTC)."""
-    column = field.get_col(field.model._meta.db_table)
-    for converter in [*connection.ops.get_db_converters(column), *column.get_db_converters(connection)]:
-        value = converter(value, column, connection)
-    return value
+def instance_from_row(model: type[models.Model], row: tuple) -> models.Model:
+    """A model instance from a raw row of all its concrete columns, in order, as the ORM loads one
+    (its converters applied: SQLite gives datetimes naive, in UTC; then Model.from_db)."""
+    fields = model._meta.concrete_fields
+    return model.from_db(connection.alias, [field.attname for field in fields], _converted(fields, row))
+
+
+def _converted(fields, row) -> list:
+    values = list(row)
+    for position, column, converters in _converters(tuple(fields), connection.vendor):
+        for converter in converters:
+            values[position] = converter(values[position], column, connection)
+    return values
+
+
+@cache
+def _converters(fields: tuple, vendor: str) -> list:
+    """The backend's and the fields' converters of the columns that have any (once per process)."""
+    found = []
+    for position, field in enumerate(fields):
+        column = field.get_col(field.model._meta.db_table)
+        converters = [*connection.ops.get_db_converters(column), *column.get_db_converters(connection)]
+        if converters:
+            found.append((position, column, converters))
+    return found
 
 
 # --- The app's PostgreSQL role (manage.py grant_app_role) ----------------------------------------

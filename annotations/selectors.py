@@ -13,7 +13,7 @@ from django.db.models import CharField, Count, Exists, OuterRef, Prefetch, Q, Qu
 from django.db.models.functions import Cast
 
 from . import reader, records, roles
-from .db import IdsIn, IsoText, fetch_tuples
+from .db import IdsIn, IsoText, fetch_tuples, instance_from_row
 from .models import Annotation, AnnotationEvent, AnnotationSource, Article, Sentence, Source, State, Status
 from .parsing import BIGINT_MAX
 
@@ -94,11 +94,11 @@ def source_search(*, viewer, query: str, limit: int = 8) -> list[Source]:
 
 
 @cache
-def _article_by_id_sql() -> tuple[str, list[str]]:
-    """`Article.objects.get(pk=…)` compiled by the ORM once per process, with the columns' names."""
+def _article_by_id_sql() -> str:
+    """`Article.objects.get(pk=…)` compiled by the ORM once per process."""
     names = [field.attname for field in Article._meta.concrete_fields]
     sql, _ = Article.objects.filter(pk=0).order_by().values_list(*names).query.sql_with_params()
-    return sql, names
+    return sql
 
 
 def article_by_id(pk: int) -> Article | None:
@@ -106,11 +106,10 @@ def article_by_id(pk: int) -> Article | None:
     once per process (every verdict created through the API names its article)."""
     if not 0 < pk <= BIGINT_MAX:
         return None
-    sql, names = _article_by_id_sql()
     with connection.cursor() as cursor:
-        cursor.execute(sql, [pk])
+        cursor.execute(_article_by_id_sql(), [pk])
         row = cursor.fetchone()
-    return None if row is None else Article.from_db(connection.alias, names, row)
+    return None if row is None else instance_from_row(Article, row)
 
 
 def article_list(*, viewer, search: str = "", review: str = "") -> QuerySet[Article]:

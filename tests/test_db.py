@@ -1,0 +1,122 @@
+"""db.py: each piece of hand-written SQL gives what the plain ORM gives (the guards of docs/performance.md)."""
+
+from datetime import UTC, datetime
+
+from django.contrib.auth.models import Group
+from django.db.models import CharField
+from django.db.models.functions import Cast
+from django.utils import timezone
+import pytest
+from rest_framework.authtoken.models import Token
+
+from annotations import db, roles, selectors, services
+from annotations.models import Action, Annotation, AnnotationEvent, AnnotationSource, Article, Source
+
+from .conftest import sentence_span
+
+pytestmark = pytest.mark.django_db
+
+
+def fields_of(instance, *, leave_out=("id",)) -> dict:
+    return {
+        field.attname: getattr(instance, field.attname)
+        for field in instance._meta.concrete_fields
+        if field.name not in leave_out
+    }
+
+
+def test_a_new_verdict_is_stored_as_the_orm_stores_it(seed_article, reviewer, bbc_source):
+    """db.insert_new_verdict (one statement on PostgreSQL) against Model.save() and bulk_create."""
+    now = timezone.now()
+
+    def unsaved(index: int):
+        annotation = Annotation(
+            article=seed_article,
+            author=reviewer,
+            status="alleged",
+            note="Why.",
+            created_at=now,
+            updated_at=now,
+            **sentence_span(seed_article, index),
+        )
+        event = AnnotationEvent(
+            annotation=annotation, actor=reviewer, at=now, action=Action.CREATE, to_state="draft", to_status="alleged"
+        )
+        links = [AnnotationSource(source=bbc_source, relation="supports", pinpoint="p. 2", position=0)]
+        return annotation, event, links
+
+    fast, fast_event, fast_links = unsaved(1)
+    db.insert_new_verdict(fast, fast_event, fast_links)
+    plain, plain_event, plain_links = unsaved(1)
+    plain.save(force_insert=True)
+    plain_event.annotation = plain
+    plain_event.save(force_insert=True)
+    for link in plain_links:
+        link.annotation = plain
+    AnnotationSource.objects.bulk_create(plain_links)
+
+    stored = {a.pk: a for a in Annotation.objects.filter(pk__in=[fast.pk, plain.pk])}
+    assert fields_of(stored[fast.pk]) == fields_of(stored[plain.pk])
+    events = {e.annotation_id: e for e in AnnotationEvent.objects.filter(annotation_id__in=[fast.pk, plain.pk])}
+    assert fields_of(events[fast.pk], leave_out=("id", "annotation")) == fields_of(
+        events[plain.pk], leave_out=("id", "annotation")
+    )
+    links = {link.annotation_id: link for link in AnnotationSource.objects.all()}
+    assert fields_of(links[fast.pk], leave_out=("id", "annotation")) == fields_of(
+        links[plain.pk], leave_out=("id", "annotation")
+    )
+
+
+@pytest.mark.parametrize(
+    "moment",
+    [
+        datetime(2026, 12, 3, 9, 5, 7, 123456, tzinfo=UTC),
+        datetime(2026, 12, 3, 9, 5, 7, 0, tzinfo=UTC),
+        datetime(2026, 12, 3, 9, 5, 7, 500, tzinfo=UTC),
+    ],
+)
+def test_iso_text_is_what_python_and_drf_write(seed_article, reviewer, moment):
+    annotation = services.annotation_create(
+        article=seed_article, author=reviewer, status="alleged", **sentence_span(seed_article, 0)
+    )
+    Annotation.objects.filter(pk=annotation.pk).update(created_at=moment)
+    text = Annotation.objects.filter(pk=annotation.pk).values_list(db.IsoText("created_at"), flat=True).get()
+    assert text == moment.isoformat().replace("+00:00", "Z")
+
+
+def test_ids_in_selects_what_in_selects(reviewer):
+    made = [
+        services.source_get_or_create(url=f"https://example.org/{n}", title=f"S{n}", created_by=reviewer)[0]
+        for n in range(5)
+    ]
+    wanted = [made[0].pk, made[3].pk, made[4].pk, 10**12]
+    fast = set(Source.objects.filter(db.IdsIn("id", wanted)).values_list("id", flat=True))
+    assert fast == set(Source.objects.filter(id__in=wanted).values_list("id", flat=True)) == set(wanted[:3])
+    assert list(Source.objects.filter(db.IdsIn("id", []))) == []
+
+
+def test_fetch_tuples_reads_what_values_list_reads(reviewer):
+    services.source_get_or_create(url="https://example.org/a", title="A", publisher="P", created_by=reviewer)
+    rows = Source.objects.annotate(day=Cast("published_at", CharField())).values_list("id", "url", "title", "day")
+    assert db.fetch_tuples(rows) == list(rows)
+
+
+def test_the_token_statement_reads_the_user_roles_and_age_the_orm_reads(reviewer, editor):
+    Group.objects.get_or_create(name="Unrelated")[0].user_set.add(reviewer)
+    for user in (reviewer, editor):
+        token = Token.objects.create(user=user)
+        found, groups, created = db.token_user(token.key, roles.ROLE_GROUPS)
+        plain = type(user).objects.get(pk=user.pk)
+        assert fields_of(found, leave_out=()) | {"last_login": None} == fields_of(plain, leave_out=()) | {
+            "last_login": None
+        }
+        assert groups == set(user.groups.values_list("name", flat=True)) & set(roles.ROLE_GROUPS)
+        assert created == Token.objects.get(pk=token.pk).created
+    assert db.token_user("no-such-key", roles.ROLE_GROUPS) is None
+
+
+def test_article_by_id_loads_what_get_loads(seed_article):
+    assert fields_of(selectors.article_by_id(seed_article.pk), leave_out=()) == fields_of(
+        Article.objects.get(pk=seed_article.pk), leave_out=()
+    )
+    assert selectors.article_by_id(seed_article.pk + 1) is None
