@@ -96,20 +96,34 @@ def verdict(
 ) -> dict:
     """A verdict. The API's shape names its article; the native export, where the verdict sits
     inside its article, gives the sentences it touches and its history instead."""
-    record: dict[str, Any] = {"id": row["id"]}
-    if with_article:
-        record["article"] = row["article_id"]
-    for name in SPAN_FIELDS:
-        record[name] = row[name]
-    if sentence_indexes is not None:
-        record["sentence_indexes"] = sentence_indexes
-    for name in VERDICT_TEXT_FIELDS:
-        record[name] = row[name]
-    record["author"] = row["author__username"]
-    record["created_at"] = row["created"]
-    record["updated_at"] = row["updated"]
-    record["review"] = review(row)
-    record["sources"] = sources
-    if history is not None:
-        record["history"] = history
+    # One literal with every key in its place, then the keys this shape leaves out: a dict keeps
+    # the order of the rest, and a literal is the cheapest dict to build for pages of hundreds.
+    record: dict[str, Any] = {
+        "id": row["id"],
+        "article": row["article_id"],
+        "start": row["start"],
+        "end": row["end"],
+        "quote": row["quote"],
+        "prefix": row["prefix"],
+        "suffix": row["suffix"],
+        "sentence_indexes": sentence_indexes,
+        "status": row["status"],
+        "claimant": row["claimant"],
+        "denied_by": row["denied_by"],
+        "note": row["note"],
+        "state": row["state"],
+        "version": row["version"],
+        "author": row["author__username"],
+        "created_at": row["created"],
+        "updated_at": row["updated"],
+        "review": review(row),
+        "sources": sources,
+        "history": history,
+    }
+    if not with_article:
+        del record["article"]
+    if sentence_indexes is None:
+        del record["sentence_indexes"]
+    if history is None:
+        del record["history"]
     return record

@@ -5,14 +5,14 @@
 """
 
 from collections import defaultdict
-from dataclasses import dataclass
-from functools import cache
+from dataclasses import dataclass, replace
+from functools import cache, lru_cache
 
 from django.db import connection
 from django.db.models import CharField, Count, Exists, OuterRef, Prefetch, Q, QuerySet, prefetch_related_objects
 from django.db.models.functions import Cast
 
-from . import reader, records, roles
+from . import db, reader, records, roles
 from .db import IdsIn, IsoText, fetch_tuples, instance_from_row
 from .models import Annotation, AnnotationEvent, AnnotationSource, Article, Sentence, Source, State, Status
 from .parsing import BIGINT_MAX
@@ -25,16 +25,31 @@ def visibility_filter(viewer, *, prefix: str = "", deleted: bool = False, publis
     (`deleted=True`: only the deleted, for restoring them); approved only where `published`, and
     for anyone not logged in. `viewer=None` is the system (management commands): every verdict.
     """
+    return _visibility(
+        _viewer_kind(viewer), getattr(viewer, "pk", None), prefix=prefix, deleted=deleted, published=published
+    )
+
+
+def _viewer_kind(viewer) -> str:
+    if viewer is None:
+        return "system"
+    if not viewer.is_authenticated:
+        return "anonymous"
+    return "editor" if roles.user_is_editor(viewer) else "member"
+
+
+def _visibility(kind: str, viewer_id, *, prefix: str = "", deleted: bool = False, published: bool = False) -> Q:
+    """visibility_filter for a kind of viewer and their id: the rule itself, stated once."""
 
     def q(lookup: str, value) -> Q:
         return Q((f"{prefix}{lookup}", value))
 
     seen = q("deleted_at__isnull", not deleted)
-    if published or (viewer is not None and not viewer.is_authenticated):
+    if published or kind == "anonymous":
         seen &= q("state", State.APPROVED)
-    if viewer is None or roles.user_is_editor(viewer):
+    if kind in ("system", "editor"):
         return seen
-    return seen & (~q("state", State.DRAFT) | q("author_id", viewer.pk))
+    return seen & (~q("state", State.DRAFT) | q("author_id", viewer_id))
 
 
 def visible_annotations(*, viewer, deleted: bool = False) -> QuerySet[Annotation]:
@@ -147,13 +162,74 @@ def verdict_rows(annotations: QuerySet[Annotation]) -> QuerySet[dict]:
     return annotations.values(*records.VERDICT_FIELDS, **VERDICT_TIMES)
 
 
+API_FILTERS = {"article": "article_id", "status": "status", "state": "state", "author": "author__username"}
+
+
 def visible_verdict_rows(
     *, viewer, article: int | None = None, status: str = "", state: str = "", author: str = ""
-) -> QuerySet[dict]:
-    """The verdict rows this viewer may see, with the API list's filters (empty ones do not filter)."""
-    given = {"article_id": article, "status": status, "state": state, "author__username": author}
-    filters = {name: value for name, value in given.items() if value not in (None, "")}
-    return verdict_rows(visible_annotations(viewer=viewer).filter(**filters))
+) -> "VerdictRows":
+    """The verdict rows this viewer may see, with the API list's filters (empty ones do not filter),
+    newest first; read as DRF's cursor pagination reads a queryset (see VerdictRows)."""
+    given = {"article": article, "status": status, "state": state, "author": author}
+    filters = tuple((API_FILTERS[name], value) for name, value in given.items() if value not in (None, ""))
+    return VerdictRows(viewer=viewer, filters=filters)
+
+
+@dataclass(frozen=True, slots=True)
+class VerdictRows:
+    """`verdict_rows()` of the verdicts a viewer may see, as DRF's CursorPagination reads a queryset
+    ordered by id: `order_by("-id")` or `order_by("id")`, `filter(id__lt=…)` or `filter(id__gt=…)`,
+    then a slice, which runs one statement. The ORM writes that statement from visibility_filter's
+    rule; it is compiled once per shape (kind of viewer, filters, order, bound, window) and run with
+    each request's values (db.compile_values): compiling it cost more than running it."""
+
+    viewer: object
+    filters: tuple[tuple[str, object], ...] = ()
+    ordering: str = "-id"
+    bound: tuple[str, int] | None = None
+
+    def order_by(self, *ordering: str) -> "VerdictRows":
+        if ordering not in (("-id",), ("id",)):
+            raise ValueError(f"Verdict rows are read in id order, not by {ordering}.")
+        return replace(self, ordering=ordering[0])
+
+    def filter(self, **bound) -> "VerdictRows":
+        ((lookup, value),) = bound.items()
+        return replace(self, bound=({"id__lt": "lt", "id__gt": "gt"}[lookup], int(value)))
+
+    def __getitem__(self, window: slice) -> list[dict]:
+        kind = _viewer_kind(self.viewer)
+        shape = (kind, tuple(name for name, _ in self.filters), self.ordering, self.bound and self.bound[0])
+        values = {"viewer": getattr(self.viewer, "pk", None), **dict(self.filters)}
+        if self.bound:
+            values["bound"] = self.bound[1]
+        try:
+            statement = _compiled_rows(*shape, window.start or 0, window.stop)
+        except db.NotCompilable:
+            return list(_rows_query(*shape, values)[window])
+        return statement.rows(**values)
+
+
+def _rows_query(kind: str, filters: tuple[str, ...], ordering: str, bound: str | None, values: dict) -> QuerySet:
+    rows = Annotation.objects.filter(_visibility(kind, values["viewer"]), **{name: values[name] for name in filters})
+    if bound:
+        rows = rows.filter(**{f"id__{bound}": values["bound"]})
+    return verdict_rows(rows.order_by(ordering))
+
+
+@lru_cache(maxsize=256)
+def _compiled_rows(kind: str, filters: tuple[str, ...], ordering: str, bound: str | None, start: int, stop: int):
+    slots = {"viewer": int, "bound": int} | {name: int if name == "article_id" else str for name in filters}
+    return db.compile_values(lambda values: _rows_query(kind, filters, ordering, bound, values)[start:stop], slots)
+
+
+@lru_cache(maxsize=8)
+def _compiled_record(kind: str):
+    slots = {"viewer": int, "pk": int}
+    return db.compile_values(
+        lambda values: verdict_rows(Annotation.objects.filter(_visibility(kind, values["viewer"]), pk=values["pk"])),
+        slots,
+    )
 
 
 def source_links_by_annotation(ids: list[int]) -> dict[int, list[tuple]]:
@@ -205,7 +281,10 @@ def verdict_records(rows: list[dict]) -> list[dict]:
 
 
 def verdict_record(*, viewer, pk: int) -> dict | None:
-    rows = list(visible_verdict_rows(viewer=viewer).filter(pk=pk)) if 0 < pk <= BIGINT_MAX else []
+    """One verdict's record if this viewer may see it (its statement compiled once per kind of viewer)."""
+    if not 0 < pk <= BIGINT_MAX:
+        return None
+    rows = _compiled_record(_viewer_kind(viewer)).rows(viewer=getattr(viewer, "pk", None), pk=pk)
     return verdict_records(rows)[0] if rows else None
 
 

@@ -120,3 +120,26 @@ def test_article_by_id_loads_what_get_loads(seed_article):
         Article.objects.get(pk=seed_article.pk), leave_out=()
     )
     assert selectors.article_by_id(seed_article.pk + 1) is None
+
+
+@pytest.mark.parametrize("persona", ["reviewer", "editor", "outsider"])
+@pytest.mark.parametrize(
+    "filters", [(), (("status", "alleged"),), (("state", "draft"), ("author__username", "reviewer"))]
+)
+@pytest.mark.parametrize("bound", [None, ("lt", 3), ("gt", 1)])
+def test_compiled_verdict_rows_are_the_orm_rows(seed_article, reviewer, editor, outsider, persona, filters, bound):
+    """db.compile_values: the API list's statement, compiled once per shape and run with new values,
+    reads what the ORM's queryset of the same shape reads (and is compiled, not refused)."""
+    for index in range(4):
+        made = services.annotation_create(
+            article=seed_article, author=reviewer, status="alleged", **sentence_span(seed_article, index)
+        )
+        if index % 2:
+            services.annotation_submit(annotation=made, actor=reviewer, version=1)
+    viewer = {"reviewer": reviewer, "editor": editor, "outsider": outsider}[persona]
+    rows = selectors.VerdictRows(viewer=viewer, filters=filters, ordering="-id", bound=bound)
+    kind = selectors._viewer_kind(viewer)
+    shape = (kind, tuple(name for name, _ in filters), "-id", bound and bound[0])
+    values = {"viewer": viewer.pk, **dict(filters)} | ({"bound": bound[1]} if bound else {})
+    compiled = selectors._compiled_rows(*shape, 0, 3)  # raises NotCompilable if the ORM's text cannot be reused
+    assert compiled.rows(**values) == rows[0:3] == list(selectors._rows_query(*shape, values)[0:3])

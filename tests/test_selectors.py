@@ -79,7 +79,7 @@ def test_a_source_cited_only_by_a_draft_follows_the_draft(seed_article, reviewer
 def test_verdict_records_keep_the_rows_order_with_their_sources(seed_article, reviewer, bbc_source):
     first = draft(seed_article, reviewer, 0, sources=[services.SourceLink(bbc_source, "supports", "p. 2")])
     second = draft(seed_article, reviewer, 1)
-    rows = list(selectors.visible_verdict_rows(viewer=reviewer).order_by("-id"))
+    rows = selectors.visible_verdict_rows(viewer=reviewer).order_by("-id")[0:10]
     records = selectors.verdict_records(rows)
     assert [(r["id"], [s["pinpoint"] for s in r["sources"]]) for r in records] == [
         (second.pk, []),
