@@ -12,9 +12,9 @@ from django.db import connection
 from django.db.models import CharField, Count, Exists, OuterRef, Prefetch, Q, QuerySet, prefetch_related_objects
 from django.db.models.functions import Cast
 
-from . import db, reader, records, roles
+from . import db, reader, records, roles, workflow
 from .db import IdsIn, IsoText, fetch_tuples, instance_from_row
-from .models import Annotation, AnnotationEvent, AnnotationSource, Article, Sentence, Source, State, Status
+from .models import Action, Annotation, AnnotationEvent, AnnotationSource, Article, Sentence, Source, State, Status
 from .parsing import BIGINT_MAX
 
 # --- Who may see what ----------------------------------------------------------------------------
@@ -391,9 +391,16 @@ def with_actions(annotations: list[Annotation], *, viewer) -> list[Annotation]:
         events = AnnotationEvent.objects.filter(annotation_id__in=submitted).order_by("annotation_id", "at", "id")
         for annotation_id, *event in events.values_list("annotation_id", "action", "actor_id", "changes"):
             history[annotation_id].append(tuple(event))
+    approve = workflow.TRANSITIONS[Action.APPROVE]
     for annotation in annotations:
         changed_by = roles.contributors(history.get(annotation.pk, ()))
         annotation.actions = roles.annotation_actions(viewer, annotation, contributors=changed_by)
+        # Why an editor may not review it (their own, or changed by them since it was submitted).
+        annotation.review_refusal = (
+            roles.transition_refusal(viewer, annotation, approve, contributors=changed_by)
+            if annotation.state == State.SUBMITTED and roles.user_is_editor(viewer)
+            else None
+        )
     return annotations
 
 

@@ -474,3 +474,19 @@ def test_a_listed_page_is_freed_as_soon_as_it_is_sent(reviewer, seed_article):
         assert [o for o in left_over() if id(o) not in earlier] == []
     finally:
         gc.enable()
+
+
+def test_an_editor_who_rewrote_a_submitted_verdict_cannot_approve_it_in_the_api(reviewer, editor, seed_article):
+    created = api(reviewer).post(reverse("api:annotation-list"), create_payload(seed_article), format="json").json()
+    detail = reverse("api:annotation-detail", args=[created["id"]])
+    api(reviewer).post(reverse("api:annotation-submit", args=[created["id"]]), {"version": 1}, format="json")
+    edited = api(editor).patch(detail, {"version": 2, "status": "unverified", "note": "Mine now."}, format="json")
+    assert (edited.status_code, edited.json()["state"]) == (200, "submitted")
+    refused = api(editor).post(reverse("api:annotation-approve", args=[created["id"]]), {"version": 3}, format="json")
+    assert (refused.status_code, refused.json()) == (
+        403,
+        {
+            "detail": "You changed this verdict since it was submitted, so you cannot approve it: "
+            "another editor must review it."
+        },
+    )

@@ -182,7 +182,10 @@ def test_stale_queue_action_is_a_409_with_the_current_state(seed_article, review
 def test_self_approval_is_refused_on_the_page(seed_article, editor, editor_client):
     annotation = submitted(seed_article, editor, 4)
     page = editor_client.get(seed_article.get_absolute_url())
-    assert "Your own verdict: another editor must review it." in page.text
+    assert (
+        '<p class="four-eyes muted">You cannot approve your own verdict: another editor must review it.</p>'
+        in page.text
+    )
     response = editor_client.post(
         reverse("annotations:annotation-approve", args=[annotation.pk]), {"version": annotation.version}, headers=HTMX
     )
@@ -284,3 +287,27 @@ def test_stale_queue_item_shows_the_new_state_without_controls(seed_article, rev
     assert "No longer waiting: now approved (editor)." in response.text
     assert "Return for changes</button>" not in response.text
     assert 'id="review-waiting" hx-swap-oob="true" aria-label="0 waiting">0</span>' in response.text
+
+
+CONTRIBUTOR = (
+    "You changed this verdict since it was submitted, so you cannot approve it: another editor must review it."
+)
+
+
+def test_an_editor_who_rewrote_a_submitted_verdict_cannot_approve_it_on_the_page(
+    seed_article, reviewer, editor, editor_client
+):
+    """Four eyes: the editor's edit makes them a contributor; the card says why, the approval is refused."""
+    annotation = submitted(seed_article, reviewer, 4)
+    services.annotation_update(
+        annotation=annotation, actor=editor, version=annotation.version, status="unverified", note="Rewritten."
+    )
+    page = editor_client.get(seed_article.get_absolute_url())
+    assert f'<p class="four-eyes muted">{CONTRIBUTOR}</p>' in page.text
+    queue = editor_client.get(reverse("annotations:review-queue"))
+    assert f'<p class="four-eyes muted">{CONTRIBUTOR}</p>' in queue.text
+    response = editor_client.post(
+        reverse("annotations:annotation-approve", args=[annotation.pk]), {"version": 3}, headers=HTMX
+    )
+    assert (response.status_code, CONTRIBUTOR in response.text) == (403, True)
+    assert Annotation.objects.get(pk=annotation.pk).state == State.SUBMITTED

@@ -399,3 +399,58 @@ def test_actions_offered_match_the_rules(seed_article, people):
     assert roles.annotation_actions(editor, own) == {"edit", "delete"}
     assert roles.annotation_actions(people["editor2"], own) == {"edit", "delete", "approve", "request_changes"}
     assert roles.annotation_actions(people["anonymous"], own) == set()
+
+
+CONTRIBUTOR = (
+    "You changed this verdict since it was submitted, so you cannot approve it: another editor must review it."
+)
+
+
+def test_an_editor_who_changes_a_submitted_verdict_cannot_approve_it(seed_article, reviewer, editor, editor2):
+    annotation = services.annotation_create(
+        article=seed_article, author=reviewer, status="alleged", **sentence_span(seed_article, 4)
+    )
+    annotation = services.annotation_submit(annotation=annotation, actor=reviewer, version=1)
+    annotation = services.annotation_update(
+        annotation=annotation, actor=editor, version=2, status="unverified", note="Rewritten by the editor."
+    )
+    with pytest.raises(PermissionDenied) as refused:
+        services.annotation_approve(annotation=annotation, editor=editor, version=3)
+    assert str(refused.value) == CONTRIBUTOR
+    approved = services.annotation_approve(annotation=annotation, editor=editor2, version=3)
+    assert (approved.state, approved.reviewed_by) == (State.APPROVED, editor2)
+
+
+def test_an_editor_who_edits_an_approved_verdict_cannot_approve_it_again(seed_article, reviewer, editor, editor2):
+    annotation = services.annotation_create(
+        article=seed_article, author=reviewer, status="alleged", **sentence_span(seed_article, 4)
+    )
+    services.annotation_submit(annotation=annotation, actor=reviewer, version=1)
+    services.annotation_approve(annotation=annotation, editor=editor2, version=2)
+    edited = services.annotation_update(annotation=annotation, actor=editor2, version=3, status="unverified")
+    assert edited.state == State.SUBMITTED
+    with pytest.raises(PermissionDenied) as refused:
+        services.annotation_approve(annotation=edited, editor=editor2, version=4)
+    assert str(refused.value) == CONTRIBUTOR
+    assert services.annotation_approve(annotation=edited, editor=editor, version=4).state == State.APPROVED
+
+
+def test_an_edit_that_changes_nothing_makes_no_contributor(seed_article, reviewer, editor):
+    annotation = services.annotation_create(
+        article=seed_article, author=reviewer, status="alleged", note="Same.", **sentence_span(seed_article, 4)
+    )
+    services.annotation_submit(annotation=annotation, actor=reviewer, version=1)
+    services.annotation_update(annotation=annotation, actor=editor, version=2, status="alleged", note="Same.")
+    assert services.annotation_approve(annotation=annotation, editor=editor, version=3).state == State.APPROVED
+
+
+def test_change_and_approve_stays_one_editors_decision(seed_article, reviewer, editor):
+    """The queue's "change and approve" is the approval itself, with a comment, not an edit."""
+    annotation = services.annotation_create(
+        article=seed_article, author=reviewer, status="alleged", **sentence_span(seed_article, 4)
+    )
+    services.annotation_submit(annotation=annotation, actor=reviewer, version=1)
+    approved = services.annotation_approve(
+        annotation=annotation, editor=editor, version=2, status="unverified", comment="Not established."
+    )
+    assert (approved.state, approved.status, approved.reviewed_by) == (State.APPROVED, "unverified", editor)

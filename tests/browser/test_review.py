@@ -16,7 +16,7 @@ from tests.browser.conftest import CSP_LISTENER, TIMEOUT_MS
 from tests.conftest import SEED_TITLE, sentence_span
 from tests.factories import UserFactory
 
-FOUR_EYES = "Your own verdict: another editor must review it."
+FOUR_EYES = "You cannot approve your own verdict: another editor must review it."
 SELF_APPROVAL_REFUSED = "You cannot approve your own verdict: another editor must review it."
 RELOAD_HINT = "Reload to see the current version before you act on it."
 
