@@ -9,9 +9,22 @@ from django.db import connection, transaction
 from django.utils.dateparse import parse_date, parse_datetime
 import jsonschema
 
-from .models import Action, Annotation, AnnotationEvent, AnnotationSource, Article, Sentence, Source
+from .anchoring import SpanError, anchor_span
+from .models import (
+    Action,
+    Annotation,
+    AnnotationEvent,
+    AnnotationSource,
+    Article,
+    Relation,
+    Sentence,
+    Source,
+    field_limit,
+)
+from .parsing import BIGINT_MAX, parse_id
 from .paths import EXPORT_SCHEMA_PATH
-from .services import body_sha256
+from .services import body_sha256, status_errors
+from .weburls import UrlError, normalize_url
 
 MAX_LISTED_ERRORS = 10
 
@@ -24,6 +37,122 @@ def validate_export(document) -> list[str]:
     return [f"{'/'.join(str(p) for p in error.absolute_path) or '(top)'}: {error.message}" for error in errors][
         :MAX_LISTED_ERRORS
     ]
+
+
+def check_records(document: dict) -> list[str]:
+    """What the services and the API would refuse in a schema-valid export, as readable lines."""
+    errors: list[str] = []
+    for article in document["articles"]:
+        where = f"article {article['id']}"
+        errors += _check_article(article, where)
+        if len(errors) >= MAX_LISTED_ERRORS:
+            break
+    return errors[:MAX_LISTED_ERRORS]
+
+
+def _check_article(article: dict, where: str) -> list[str]:
+    errors = [f"{where}: {problem}" for problem in _problems_of_article(article)]
+    if errors:
+        return errors  # the verdicts are checked against a body and sentences that are sound
+    body = article["body"]
+    for item in article["annotations"]:
+        errors += [f"{where}, annotation {item.get('id')}: {problem}" for problem in _problems_of_verdict(item, body)]
+        if len(errors) >= MAX_LISTED_ERRORS:
+            break
+    return errors
+
+
+def _problems_of_article(article: dict) -> list[str]:
+    problems = [*_text_problems(article, Article, ("title", "publisher", "language")), *_id_problems(article)]
+    body = article["body"]
+    if "\x00" in body:
+        problems.append("the body holds a NUL character.")
+    problems += _url_problems(article, ("url",))
+    problems += _date_problems(article, ("published_at",), parse_date)
+    previous_end = 0
+    for number, sentence in enumerate(article["sentences"]):
+        start, end = sentence["start"], sentence["end"]
+        if sentence["index"] != number:
+            problems.append(f"sentence {number} has index {sentence['index']}: sentences are numbered in order from 0.")
+        elif not previous_end <= start < end <= len(body):
+            problems.append(f"sentence {number} ({start}–{end}) is not inside the body after the one before it.")
+        elif "\n" in body[start:end]:
+            problems.append(f"sentence {number} ({start}–{end}) crosses a line break.")
+        else:
+            previous_end = end
+    return problems
+
+
+def _problems_of_verdict(item: dict, body: str) -> list[str]:
+    problems = [
+        *_text_problems(item, Annotation, ("claimant", "denied_by", "note", "review_comment")),
+        *_id_problems(item),
+    ]
+    try:
+        anchor_span(body, start=item["start"], end=item["end"], quote=item["quote"])
+    except SpanError as exc:
+        problems.append(str(exc))
+    supported = any(source["relation"] == Relation.SUPPORTS for source in item["sources"])
+    problems += status_errors(status=item["status"], denied_by=item["denied_by"], supported=supported).values()
+    for position, source in enumerate(item["sources"]):
+        at = f"source {position}: "
+        problems += [at + problem for problem in _url_problems(source, ("url", "archive_url"))]
+        problems += [at + problem for problem in _text_problems(source, Source, ("title", "publisher"))]
+        problems += [at + problem for problem in _date_problems(source, ("published_at",), parse_date)]
+        if len(source["pinpoint"]) > field_limit(AnnotationSource, "pinpoint") or "\x00" in source["pinpoint"]:
+            problems.append(at + "the pinpoint is too long or holds a NUL character.")
+    times = [("created_at", item), ("updated_at", item)] + [("at", event) for event in item["history"]]
+    if item["review"]:
+        times.append(("decided_at", item["review"]))
+    for name, holder in times:
+        problems += _date_problems(holder, (name,), parse_datetime)
+    return problems
+
+
+def _text_problems(record: dict, model, names: tuple[str, ...]) -> list[str]:
+    problems = []
+    for name in names:
+        value = record.get(name)
+        if not isinstance(value, str):
+            continue
+        if "\x00" in value:
+            problems.append(f"{name} holds a NUL character.")
+        limit = field_limit(model, name)
+        if limit and len(value) > limit:
+            problems.append(f"{name} is {len(value):,} characters; the limit is {limit:,}.")
+    return problems
+
+
+def _id_problems(record: dict) -> list[str]:
+    return (
+        [] if parse_id(record["id"]) is not None else [f"the id {record['id']} is not in the range 1 to {BIGINT_MAX}."]
+    )
+
+
+def _url_problems(record: dict, names: tuple[str, ...]) -> list[str]:
+    problems = []
+    for name in names:
+        if record.get(name):
+            try:
+                normalize_url(record[name])
+            except UrlError as exc:
+                problems.append(f"{name}: {exc}")
+    return problems
+
+
+def _date_problems(record: dict, names: tuple[str, ...], parse) -> list[str]:
+    problems = []
+    for name in names:
+        value = record.get(name)
+        if value is None:
+            continue
+        try:
+            parsed = parse(value)
+        except ValueError:
+            parsed = None
+        if parsed is None:
+            problems.append(f"{name} “{value}” is not a valid date.")
+    return problems
 
 
 def _user(username: str, cache: dict):
@@ -41,10 +170,13 @@ def _user(username: str, cache: dict):
 def import_export(document: dict) -> tuple[int, int]:
     """Restore articles, sentences, sources, annotations and their history. Returns (articles, annotations).
 
-    Rules: the document validates against docs/export.schema.json; each body matches its SHA-256;
-    each quote equals its slice of the body; no article or annotation id is already stored.
+    Rules: the document validates against docs/export.schema.json, and every record passes the
+    checks the API applies (check_records): spans and sentences inside the body and one paragraph,
+    quotes equal to their slice, field limits, no NUL, ids and dates in range, http(s) URLs, the
+    status rules; each body matches its SHA-256; no article or annotation id is already stored.
+    The first errors are listed and nothing is stored.
     """
-    errors = validate_export(document)
+    errors = validate_export(document) or check_records(document)
     if errors:
         raise ValidationError(errors)
     users: dict = {}

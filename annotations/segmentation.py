@@ -28,6 +28,16 @@ def normalize_text(text: str) -> str:
     return unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n"))
 
 
+# Characters that show nothing: controls, format characters (bidi marks, zero-width spaces),
+# separators, and combining marks with no base.
+INVISIBLE_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Zs", "Zl", "Zp", "Mn", "Me"})
+
+
+def has_visible_text(text: str) -> bool:
+    """Whether the text shows anything: an article of bidi marks and spaces is empty to a reader."""
+    return any(unicodedata.category(character) not in INVISIBLE_CATEGORIES for character in text)
+
+
 def segmenter_language(language: str) -> str:
     """The pysbd language used for an article language such as `ur` or `pt-BR`."""
     code = language.split("-")[0].lower()

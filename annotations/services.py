@@ -37,7 +37,7 @@ from .roles import (
     user_is_editor,
     user_is_reviewer,
 )
-from .segmentation import normalize_text, split_sentences
+from .segmentation import has_visible_text, normalize_text, split_sentences
 from .weburls import UrlError, normalize_url
 
 SENTENCE_BATCH = 2000
@@ -95,13 +95,17 @@ def article_import(
     errors: dict[str, list[str]] = {}
     if not title:
         errors["title"] = ["Give the article a title."]
-    if not body.strip():
+    if not has_visible_text(body):
         errors["body"] = ["The article text is empty."]
     elif len(body.encode("utf-8")) > settings.FACTCHECK_MAX_ARTICLE_BYTES:
         errors["body"] = [
             f"The article text is {len(body.encode('utf-8')):,} bytes; "
             f"the limit is {settings.FACTCHECK_MAX_ARTICLE_BYTES:,} bytes."
         ]
+    try:
+        url = normalize_url(url) if url.strip() else ""
+    except UrlError as exc:
+        errors["url"] = [str(exc)]
     language = (language or "en").strip()
     if not language or len(language) > 16 or not language.replace("-", "").isalnum():
         errors["language"] = ["Use a language code such as en, ur or pt-BR."]
@@ -124,7 +128,7 @@ def article_import(
             title=title,
             body=body,
             body_sha256=digest,
-            url=url.strip(),
+            url=url,
             publisher=publisher.strip(),
             published_at=published_at,
             language=language,

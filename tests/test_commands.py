@@ -91,6 +91,17 @@ def test_import_directory_and_jsonl_in_bulk(tmp_path, capsys):
     assert (urdu.language, urdu.sentences.count(), str(urdu.published_at)) == ("ur", 2, "2021-08-13")
 
 
+def test_import_article_refuses_a_javascript_url_from_the_option_and_from_jsonl(tmp_path, capsys):
+    (tmp_path / "one.txt").write_text("One sentence.", encoding="utf-8")
+    with pytest.raises(CommandError):
+        call_command("import_article", str(tmp_path / "one.txt"), "--url", "javascript:alert(1)")
+    jsonl = tmp_path / "batch.jsonl"
+    jsonl.write_text(json.dumps({"title": "T", "body": "A sentence.", "url": "javascript:alert(1)"}), encoding="utf-8")
+    call_command("import_article", str(jsonl))
+    assert "Imported 0 article(s); skipped 1." in capsys.readouterr().out
+    assert Article.objects.count() == 0
+
+
 @override_settings(DEBUG=True)
 def test_load_demo_is_idempotent(capsys):
     call_command("load_demo")

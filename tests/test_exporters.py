@@ -439,3 +439,72 @@ def test_parallel_export_on_postgresql_and_a_failing_part(demo, four_articles, t
     with pytest.raises(CommandError, match=r"The export failed: part 2 of 3 failed \(exit code 1\)"):
         call_command("export_annotations", "--jobs", "3", "--output", str(tmp_path / "failed.json"))
     assert sorted(path.name for path in tmp_path.iterdir()) == ["failed.json", "one.json", "three.json"]
+
+
+def broken(data: dict) -> None:
+    """Break one thing of each kind the services refuse, all in a schema-valid file."""
+    article = data["articles"][0]
+    article["url"] = "javascript:alert(1)"
+    first, second, third, fourth = article["annotations"][:4]
+    first["start"], first["end"] = 0, len(article["body"])  # spans two paragraphs
+    first["quote"] = article["body"]
+    second["note"] = "a\x00b"
+    second["created_at"] = "2026-02-30T10:00:00Z"  # passes the schema's format check, not a calendar
+    third["sources"] = [third["sources"][0] | {"url": "ftp://example.org/a"}] if third["sources"] else []
+    third["id"] = 2**63
+    fourth["status"], fourth["sources"] = "evidenced", []
+
+
+def test_import_refuses_what_the_services_refuse_and_lists_it(tmp_path, demo):
+    data = export_json(native)
+    broken(data)
+    path = tmp_path / "broken.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    with pytest.raises(CommandError) as raised:
+        call_command("import_annotations", str(path))
+    message = str(raised.value)
+    article = data["articles"][0]
+    assert message.startswith(f"{path} was not imported; nothing was changed:")
+    assert f"article {article['id']}: url: Only http:// and https:// addresses can be sources." in message
+    assert Annotation.objects.count() == 5
+
+
+def test_import_checks_every_verdict_of_a_sound_article(tmp_path, demo):
+    data = export_json(native)
+    broken(data)
+    data["articles"][0]["url"] = ""
+    path = tmp_path / "broken.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    with pytest.raises(CommandError) as raised:
+        call_command("import_annotations", str(path))
+    lines = str(raised.value).splitlines()[1:]
+    first, second, third, fourth = (item["id"] for item in data["articles"][0]["annotations"][:4])
+    where = f"article {data['articles'][0]['id']}, annotation"
+    assert f"  {where} {first}: A selection must stay within one paragraph." in lines
+    assert f"  {where} {second}: note holds a NUL character." in lines
+    assert f"  {where} {second}: created_at “2026-02-30T10:00:00Z” is not a valid date." in lines
+    assert f"  {where} {third}: the id {2**63} is not in the range 1 to {2**63 - 1}." in lines
+    assert f"  {where} {fourth}: An evidenced verdict needs at least one source that supports it." in lines
+    assert Annotation.objects.count() == 5
+
+
+def test_import_refuses_sentences_out_of_order_or_past_the_body(tmp_path, demo):
+    data = export_json(native)
+    sentences = data["articles"][0]["sentences"]
+    sentences[1], sentences[2] = sentences[2], sentences[1]
+    sentences[-1]["end"] = len(data["articles"][0]["body"]) + 10
+    path = tmp_path / "broken.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    with pytest.raises(CommandError) as raised:
+        call_command("import_annotations", str(path))
+    message = str(raised.value)
+    assert "sentence 1 has index 2: sentences are numbered in order from 0." in message
+    assert f"sentence {len(sentences) - 1} (" in message
+    assert Annotation.objects.count() == 5
+
+
+def test_import_refuses_deeply_nested_json_without_a_traceback(tmp_path):
+    path = tmp_path / "deep.json"
+    path.write_text("[" * 100_000 + "]" * 100_000, encoding="utf-8")
+    with pytest.raises(CommandError, match="nested too deeply"):
+        call_command("import_annotations", str(path))

@@ -63,7 +63,7 @@ def test_duplicate_body_is_refused_naming_the_existing_article(seed_article, see
     assert Article.objects.count() == 1
 
 
-@pytest.mark.parametrize("body", ["", "   \n\t\n  "])
+@pytest.mark.parametrize("body", ["", "   \n\t\n  ", "\u200f\u202e\u2066 \u200b\n\u2069\ufeff", "\u0301\u0301"])
 def test_empty_body_is_refused_and_nothing_is_stored(body, reviewer):
     with pytest.raises(ValidationError) as raised:
         services.article_import(title="Empty", body=body, imported_by=reviewer)
@@ -420,3 +420,18 @@ def test_database_refuses_a_denied_verdict_without_who(seed_article, reviewer):
         Annotation.objects.create(
             article=seed_article, author=reviewer, start=0, end=5, quote="A Cal", status="denied", denied_by=""
         )
+
+
+@pytest.mark.parametrize("url", ["javascript:alert(1)", "ftp://example.org/a", "data:text/html,x", "https://"])
+def test_an_article_url_passes_the_one_url_rule(url, reviewer):
+    with pytest.raises(ValidationError) as raised:
+        services.article_import(title="A", body="One sentence here.", url=url, imported_by=reviewer)
+    assert list(raised.value.message_dict) == ["url"]
+    assert Article.objects.count() == 0
+
+
+def test_an_article_url_is_stored_normalised(reviewer):
+    article = services.article_import(
+        title="A", body="One sentence here.", url="HTTPS://Example.org/story?utm_source=x#top", imported_by=reviewer
+    )
+    assert article.url == "https://example.org/story"

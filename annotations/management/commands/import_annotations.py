@@ -22,6 +22,8 @@ class Command(BaseCommand):
             raise CommandError(f"{file} does not exist.") from None
         except (UnicodeDecodeError, json.JSONDecodeError) as exc:
             raise CommandError(f"{file} is not a JSON export: {exc}") from None
+        except RecursionError:
+            raise CommandError(f"{file} is not a JSON export: it is nested too deeply.") from None
         try:
             articles, annotations = import_export(document)
         except ValidationError as exc:
