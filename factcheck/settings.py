@@ -146,6 +146,9 @@ if _database["ENGINE"] not in {"django.db.backends.sqlite3", "django.db.backends
 if _database["ENGINE"] == "django.db.backends.sqlite3":
     # Write transactions take the lock when they begin, so a read-check-write never races.
     _database.setdefault("OPTIONS", {})["transaction_mode"] = "IMMEDIATE"
+    # A write that meets another one waits for the lock (up to this many seconds) instead of failing
+    # with "database is locked"; no request holds it long (imports segment before their transaction).
+    _database["OPTIONS"]["timeout"] = env_int("DJANGO_SQLITE_BUSY_TIMEOUT", 20)
     # WAL: readers never wait for a writer, and a commit appends to the log instead of syncing the
     # file twice. With synchronous=NORMAL a power cut can lose the last commits, never corrupt the file;
     # production runs on PostgreSQL. Connections are kept (CONN_MAX_AGE) as on PostgreSQL.

@@ -3,7 +3,7 @@
 from django.urls import reverse
 import pytest
 
-from .conftest import api
+from .conftest import api, create_payload
 
 pytestmark = pytest.mark.django_db
 
@@ -19,3 +19,18 @@ def test_openapi_schema_and_offline_docs(reviewer):
     docs = client.get(reverse("api:docs"))
     assert b"cdn" not in docs.content.lower()
     assert b"/static/drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.js" in docs.content
+
+
+def test_the_events_list_is_what_the_schema_says(reviewer, seed_article):
+    """The history is a plain list, and the schema says so (it described a paginated page)."""
+    client = api(reviewer)
+    created = client.post(reverse("api:annotation-list"), create_payload(seed_article), format="json").json()
+    schema = client.get(reverse("api:schema"), HTTP_ACCEPT="application/json").json()
+    documented = schema["paths"]["/api/v1/annotations/{id}/events/"]["get"]["responses"]["200"]
+    assert documented["content"]["application/json"]["schema"] == {
+        "type": "array",
+        "items": {"$ref": "#/components/schemas/Event"},
+    }
+    events = client.get(reverse("api:annotation-events", args=[created["id"]])).json()
+    assert [event["action"] for event in events] == ["create"]
+    assert list(events[0]) == list(schema["components"]["schemas"]["Event"]["properties"])

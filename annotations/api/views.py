@@ -282,8 +282,9 @@ class AnnotationViewSet(viewsets.ModelViewSet):
         return self._transition(request, Action.REOPEN, s.CommentSerializer)
 
     @extend_schema(responses={200: s.EventSerializer(many=True)})
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], pagination_class=None)
     def events(self, request, pk=None):
+        """A verdict's history, oldest first: a plain list (a history is short), as the schema says."""
         return Response(selectors.event_records(annotation=self.get_object()))
 
 
