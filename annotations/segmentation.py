@@ -3,16 +3,38 @@
 Offsets are Unicode code points of the normalised body (Python string
 indices), end exclusive. A paragraph is one line of the body; no sentence
 crosses a line break.
+
+pysbd's time grows with the square of the text it is given at once: it
+rewrites the whole text once for every word that starts like one of its
+abbreviations, and looks for every sentence it found from the start of the
+text. So it is never given more than MAX_PIECE_CHARS at once. A paragraph
+up to that length goes to pysbd whole, as it always has. A longer one goes
+in pieces of that length: from each piece, the sentences are kept up to a
+boundary that pysbd found there, with RIGHT_CONTEXT_CHARS of the piece
+after it (pysbd looks a word or two past a full stop) and, where there is
+a choice, outside quotations and brackets (pysbd does not split inside a
+quotation, but cannot see that a piece ends in the middle of one); the
+next piece starts there. On ordinary prose the sentences are the same as
+pysbd's on the whole paragraph. Where pysbd finds no boundary in a whole
+piece, the sentence is cut at the piece's last space: no sentence is
+longer than MAX_PIECE_CHARS.
 """
 
+from bisect import bisect_right
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
+import re
 import unicodedata
 
 import pysbd
 from pysbd.languages import LANGUAGE_CODES
 
 FALLBACK_LANGUAGE = "en"
+# pysbd is cheapest per character on pieces of about this size (its cost per sentence grows with
+# the piece's length), and ordinary paragraphs are shorter: they keep going to pysbd whole.
+MAX_PIECE_CHARS = 1_000
+RIGHT_CONTEXT_CHARS = 60
 
 
 @dataclass(frozen=True, slots=True)
@@ -21,6 +43,15 @@ class SentenceSpan:
     paragraph: int
     start: int
     end: int
+
+
+@dataclass(frozen=True, slots=True)
+class Piece:
+    """A stretch of a paragraph given to pysbd, and the sentences kept from it (paragraph offsets)."""
+
+    start: int
+    end: int
+    sentences: tuple[tuple[int, int], ...]
 
 
 def normalize_text(text: str) -> str:
@@ -58,31 +89,161 @@ def iter_paragraphs(body: str):
         position += len(line) + 1
 
 
-def split_sentences(body: str, language: str = "en") -> list[SentenceSpan]:
-    """Split a normalised body into trimmed sentence spans.
+def _pysbd_sentences(segmenter: pysbd.Segmenter, text: str) -> list[tuple[int, int]]:
+    """Trimmed (start, end) of each sentence pysbd finds in `text`.
 
     pysbd returns the sentence strings; their offsets are found by searching
     forward from the previous sentence, which is exact because pysbd with
     `clean=False` returns substrings of its input in order.
     """
+    sentences: list[tuple[int, int]] = []
+    cursor = 0
+    for piece in segmenter.segment(text):
+        sentence = piece.strip()
+        if not sentence:
+            continue
+        found = text.find(sentence, cursor)
+        if found < 0:  # pragma: no cover - pysbd altered its input; keep the rest whole.
+            found = cursor
+            sentence = text[cursor:].strip()
+        sentences.append((found, found + len(sentence)))
+        cursor = found + len(sentence)
+    rest = text[cursor:].strip()
+    if rest:  # Text pysbd dropped (should not happen): keep it as a sentence.
+        found = text.find(rest, cursor)
+        sentences.append((found, found + len(rest)))
+    return sentences
+
+
+# The marks between which pysbd hides sentence punctuation (its BetweenPunctuation rules).
+_QUOTE_MARKS = re.compile(r"[\"“”«»()\[\]‘’']")
+_OPENERS = {"”": "“", "»": "«", "]": "[", ")": "("}
+# What pysbd may take for the number of an item in a list: "2. ", "b) ", "(iv) ".
+_LIST_ITEM = re.compile(r"\s*\(?(?:\d{1,2}|[a-zA-Z]|[ivxIVX]+)[.)]\s")
+
+
+def _quoted_stretches(line: str) -> tuple[list[int], list[int]]:
+    """Starts and ends (inclusive) of the quotations and brackets of a paragraph, merged, in order.
+
+    How pysbd pairs the marks, read left to right: straight double quotes in pairs; “, «
+    and [ up to the next closing mark; ( up to the next ) with no ( between; a single quote,
+    straight or curly, after a space up to the next one not followed by a letter (so that
+    apostrophes do not close it).
+    """
+    stretches: list[tuple[int, int]] = []
+    opened: dict[str, int] = {}
+    for match in _QUOTE_MARKS.finditer(line):
+        mark, position = match.group(), match.start()
+        if mark == '"':
+            if '"' in opened:
+                stretches.append((opened.pop('"'), position))
+            else:
+                opened['"'] = position
+        elif mark in "“«[(":
+            if mark == "(" or mark not in opened:
+                opened[mark] = position
+        elif mark in _OPENERS:
+            if _OPENERS[mark] in opened:
+                stretches.append((opened.pop(_OPENERS[mark]), position))
+        else:
+            kind = "'" if mark == "'" else "‘"
+            after = line[position + 1 : position + 2]
+            if kind in opened and mark != "‘" and not (after.isascii() and after.isalpha()):
+                stretches.append((opened.pop(kind), position))
+            elif kind not in opened and mark != "’" and position > 0 and line[position - 1].isspace():
+                opened[kind] = position
+    starts: list[int] = []
+    ends: list[int] = []
+    for start, end in sorted(stretches):
+        if starts and start <= ends[-1]:
+            ends[-1] = max(ends[-1], end)
+        else:
+            starts.append(start)
+            ends.append(end)
+    return starts, ends
+
+
+def _last_space(line: str, low: int, high: int) -> int | None:
+    """The position of the last whitespace character in line[low:high], if any."""
+    for position in range(high - 1, low - 1, -1):
+        if line[position].isspace():
+            return position
+    return None
+
+
+def _kept_end(
+    line: str, sentences: list[tuple[int, int]], piece_start: int, piece_end: int, quoted: tuple[list[int], list[int]]
+) -> int | None:
+    """Where the sentences kept from a piece end, or None when pysbd found no boundary to end them at.
+
+    The boundary is the last one that has RIGHT_CONTEXT_CHARS after it in the piece, is outside
+    quotations and is not followed by a list item's number (pysbd reads "2." as a list item
+    only when it also sees "1."); failing that, the last one with that context; failing that,
+    the last one. It is a quarter of a piece past the piece's start at least, so that every
+    piece moves the work on by that much and the time stays proportional to the paragraph's
+    length.
+    """
+    starts, ends = quoted
+    earliest = piece_start + MAX_PIECE_CHARS // 4
+    latest = piece_end - RIGHT_CONTEXT_CHARS
+    # The last sentence may be cut short by the piece's end: its end is no boundary.
+    boundaries = [end for _, end in sentences[:-1] if end >= earliest]
+
+    def quoted_at(position: int) -> bool:
+        stretch = bisect_right(starts, position - 1) - 1
+        return stretch >= 0 and position <= ends[stretch]
+
+    for candidates in (
+        [end for end in boundaries if end <= latest and not quoted_at(end) and not _LIST_ITEM.match(line, end)],
+        [end for end in boundaries if end <= latest],
+        boundaries,
+    ):
+        if candidates:
+            return candidates[-1]
+    return None
+
+
+def paragraph_pieces(line: str, language: str = "en") -> list[Piece]:
+    """The pieces in which split_sentences gives a paragraph (one line of the body) to pysbd."""
+    return list(_pieces(line, _segmenter(segmenter_language(language))))
+
+
+def _pieces(line: str, segmenter: pysbd.Segmenter) -> Iterator[Piece]:
+    if len(line) <= MAX_PIECE_CHARS:
+        yield Piece(0, len(line), tuple(_pysbd_sentences(segmenter, line)))
+        return
+    quoted = _quoted_stretches(line)
+    start = 0
+    while start < len(line):
+        end = min(start + MAX_PIECE_CHARS, len(line))
+        found = [(start + first, start + last) for first, last in _pysbd_sentences(segmenter, line[start:end])]
+        if end == len(line):
+            yield Piece(start, end, tuple(found))
+            return
+        kept_end = _kept_end(line, found, start, end, quoted)
+        if kept_end is not None:
+            kept = tuple(sentence for sentence in found if sentence[1] <= kept_end)
+        else:
+            # A sentence runs on past the piece: keep the ones before it, and it up to the
+            # piece's last space (past the piece's middle), or else up to the piece's end.
+            kept = tuple(found[:-1])
+            run_start = kept[-1][1] if kept else start
+            space = _last_space(line, start + MAX_PIECE_CHARS // 2, end)
+            kept_end = end if space is None else space
+            run = line[run_start:kept_end]
+            if run.strip():
+                first = run_start + len(run) - len(run.lstrip())
+                kept += ((first, first + len(run.strip())),)
+        yield Piece(start, end, kept)
+        start = kept_end
+
+
+def split_sentences(body: str, language: str = "en") -> list[SentenceSpan]:
+    """Split a normalised body into trimmed sentence spans, consecutively numbered."""
     segmenter = _segmenter(segmenter_language(language))
     spans: list[SentenceSpan] = []
     for paragraph, (line_start, line) in enumerate(iter_paragraphs(body)):
-        cursor = 0
-        for piece in segmenter.segment(line):
-            text = piece.strip()
-            if not text:
-                continue
-            found = line.find(text, cursor)
-            if found < 0:  # pragma: no cover - pysbd altered its input; keep the rest whole.
-                found = cursor
-                text = line[cursor:].strip()
-            start = line_start + found
-            spans.append(SentenceSpan(len(spans), paragraph, start, start + len(text)))
-            cursor = found + len(text)
-        rest = line[cursor:].strip()
-        if rest:  # Text pysbd dropped (should not happen): keep it as a sentence.
-            found = line.find(rest, cursor)
-            start = line_start + found
-            spans.append(SentenceSpan(len(spans), paragraph, start, start + len(rest)))
+        for piece in _pieces(line, segmenter):
+            for start, end in piece.sentences:
+                spans.append(SentenceSpan(len(spans), paragraph, line_start + start, line_start + end))
     return spans

@@ -1,16 +1,26 @@
+from itertools import pairwise
 import unicodedata
 
 from django.test import SimpleTestCase
+import pysbd
 import pytest
 
-from annotations.segmentation import normalize_text, segmenter_language, split_sentences
+from annotations.segmentation import (
+    MAX_PIECE_CHARS,
+    RIGHT_CONTEXT_CHARS,
+    Piece,
+    normalize_text,
+    paragraph_pieces,
+    segmenter_language,
+    split_sentences,
+)
 
 
 def texts(body: str, language: str = "en") -> list[str]:
     return [body[s.start : s.end] for s in split_sentences(body, language)]
 
 
-def assert_exact_spans(body: str, language: str = "en") -> None:
+def assert_exact_spans(body: str, language: str = "en") -> list:
     spans = split_sentences(body, language)
     assert spans, "expected at least one sentence"
     previous_end = 0
@@ -27,6 +37,7 @@ def assert_exact_spans(body: str, language: str = "en") -> None:
     for span in spans:
         covered.update(range(span.start, span.end))
     assert all(body[i].isspace() for i in range(len(body)) if i not in covered)
+    return spans
 
 
 def test_seed_article_has_26_sentences_with_exact_offsets(seed_text):
@@ -124,3 +135,191 @@ class NormalizeTextTests(SimpleTestCase):
     def test_keeps_everything_else(self):
         text = "  Tabs\tand  double  spaces stay.\n\n"
         self.assertEqual(normalize_text(text), text)
+
+
+# --- Long paragraphs: pysbd is given them in pieces of at most MAX_PIECE_CHARS. ---
+
+NEWS_EN = [
+    "The U.S. Department of Commerce said on Tuesday that exports rose 2.4% in March, the fastest pace since Jan. "
+    '2021. Mr. Lee, who heads the agency\'s trade office, called the figure "encouraging. But not yet a trend." '
+    "Analysts at J.P. Morgan & Co. expected 1.9%.",
+    '"We did not sign anything. We were never asked to. And we will say so in court," said Ayesha Khan, a lawyer '
+    'for the company. Her client, she added, had "no knowledge of the contract (signed in Dubai in 2019. or so the '
+    'papers say) and no reason to know." The hearing is set for 9 a.m. on Friday.',
+    "Prime Minister Shehbaz Sharif met Chinese officials in Beijing on Sept. 14. The talks covered the "
+    "China-Pakistan Economic Corridor, worth about $62 bn., and a plan to build 3.5 GW of new capacity. Officials "
+    "declined to say whether Huawei Technologies Co. Ltd. was discussed.",
+    "“I have seen the documents. They are real. Anyone who says otherwise has not read them,” the former employee "
+    "told reporters outside the courthouse. He would not give his name. Asked whether he feared reprisals, he "
+    "said: “Of course. Who wouldn’t?”",
+    "The report (pp. 12–14) lists three cases. In the first, a router sent data to an address in Shenzhen every 6 "
+    "hrs. In the second, engineers found an undocumented account. In the third, the vendor said the logs were "
+    'lost. Dr. Farah Siddiqui of the Lahore University of Management Sciences called the findings "serious, if not '
+    'surprising."',
+    "She told the BBC: 'It is not a question of trust. It is a question of verification.' The ministry's "
+    'spokesman, Lt. Col. (retd.) Ahmed Raza, said the review would take "weeks, not months." Critics were '
+    'unconvinced. "They said that in 2021," one senator noted.',
+    "Shares of the company fell 4.7 per cent to Rs. 112.50 on the Pakistan Stock Exchange. Trading volume was "
+    "about three times the 30-day average, according to data compiled by Bloomberg L.P. A spokesperson for the "
+    'exchange said no trading halt was considered. The company said it would issue a statement "in due course."',
+    "Is this the end of the affair? Probably not! The lawsuit, filed in the U.S. District Court for the Northern "
+    "District of California, seeks damages of at least $15 million... Lawyers for both sides are due back in "
+    "court on Oct. 3 at 10:30 a.m. local time.",
+    'In a statement, the ministry said: "The Safe City project was approved by the federal cabinet after a full '
+    "review. Every contract was vetted by the relevant authorities. No data leaves the country. The servers are "
+    "located in Islamabad and are operated by Pakistani engineers. Any suggestion to the contrary is baseless and "
+    'will be challenged." The statement did not address the lawsuit directly.',
+    "“The system was never audited. We asked for an audit in 2019, and again in 2021. Both times we were told it "
+    "was not necessary. I still have the letters. If there is nothing to hide, why not allow one?” said the "
+    "former official, who asked not to be named because he was not authorised to speak to the press.",
+]
+
+NEWS_UR = [
+    "پاکستان میں ہواوے کے خلاف امریکی عدالت میں مقدمہ دائر کیا گیا ہے۔ مقدمے میں الزام لگایا گیا ہے کہ کمپنی نے "
+    'لاہور میں نگرانی کا نظام نصب کیا۔ کمپنی کے ترجمان نے کہا: "ہم ان الزامات کی سختی سے تردید کرتے ہیں۔ ہم عدالت '
+    'میں اپنا دفاع کریں گے۔" وزارت داخلہ نے اس پر کوئی تبصرہ نہیں کیا۔',
+    "کیا یہ معاہدہ شفاف تھا؟ ماہرین کا کہنا ہے کہ اس کی تفصیلات کبھی عوام کے سامنے نہیں آئیں۔ سینیٹ کی قائمہ کمیٹی "
+    "نے اگلے ہفتے اجلاس طلب کر لیا ہے! اجلاس میں وزارت آئی ٹی کے حکام بھی شریک ہوں گے۔",
+    "سیف سٹی منصوبے پر تقریباً ۱۵ کروڑ ڈالر لاگت آئی۔ ایک سابق اہلکار نے بتایا کہ “ڈیٹا کہاں جاتا ہے، یہ کسی کو "
+    "معلوم نہیں۔ ہم نے کئی بار پوچھا۔” حکومت کا موقف ہے کہ تمام ڈیٹا ملک کے اندر محفوظ ہے۔",
+]
+
+REPEATED_SENTENCE = "Lock demo sentence number x is here."
+
+
+def whole_paragraph_pysbd(paragraph: str, language: str = "en") -> list[str]:
+    """pysbd on the whole paragraph at once, as split_sentences used it before pieces."""
+    segmenter = pysbd.Segmenter(language=language, clean=False)
+    return [sentence.strip() for sentence in segmenter.segment(paragraph) if sentence.strip()]
+
+
+def assert_pieces_bounded(line: str, language: str = "en") -> list[Piece]:
+    """Every piece given to pysbd is at most MAX_PIECE_CHARS long, each starts where the previous one's
+    sentences end, a quarter of a piece on at least, and they cover the paragraph."""
+    pieces = paragraph_pieces(line, language)
+    assert pieces[0].start == 0
+    assert pieces[-1].end == len(line)
+    for piece, following in pairwise(pieces):
+        assert following.start == piece.sentences[-1][1]
+        assert following.start - piece.start >= MAX_PIECE_CHARS // 4
+    for piece in pieces:
+        assert piece.end - piece.start <= MAX_PIECE_CHARS
+        assert all(piece.start <= start < end <= piece.end for start, end in piece.sentences)
+    return pieces
+
+
+def test_demo_article_sentences_are_pysbds_on_each_paragraph(seed_text):
+    body = normalize_text(seed_text)
+    expected = [sentence for line in body.split("\n") for sentence in whole_paragraph_pysbd(line)]
+    assert texts(body) == expected
+    assert [len(paragraph_pieces(line)) for line in body.split("\n") if line.strip()] == [1] * 14
+
+
+@pytest.mark.parametrize("paragraph", NEWS_EN, ids=range(len(NEWS_EN)))
+def test_news_paragraph_sentences_are_pysbds(paragraph):
+    assert len(paragraph) <= MAX_PIECE_CHARS
+    assert texts(paragraph) == whole_paragraph_pysbd(paragraph)
+
+
+@pytest.mark.parametrize("paragraph", NEWS_UR, ids=range(len(NEWS_UR)))
+def test_urdu_paragraph_sentences_are_pysbds(paragraph):
+    assert texts(paragraph, "ur") == whole_paragraph_pysbd(paragraph, "ur")
+
+
+def test_demo_article_as_one_paragraph_is_read_in_pieces_with_the_same_sentences(seed_text):
+    line = " ".join(paragraph.strip() for paragraph in normalize_text(seed_text).split("\n") if paragraph.strip())
+    assert len(assert_pieces_bounded(line)) == 5
+    assert [line[span.start : span.end] for span in assert_exact_spans(line)] == whole_paragraph_pysbd(line)
+
+
+@pytest.mark.parametrize("rotation", range(len(NEWS_EN)))
+def test_news_as_one_paragraph_is_read_in_pieces_with_the_same_sentences(rotation):
+    line = " ".join(NEWS_EN[rotation:] + NEWS_EN[:rotation])
+    assert len(assert_pieces_bounded(line)) >= 3
+    assert [line[span.start : span.end] for span in assert_exact_spans(line)] == whole_paragraph_pysbd(line)
+
+
+def test_urdu_as_one_paragraph_is_read_in_pieces_with_the_same_sentences():
+    line = " ".join(NEWS_UR * 3)
+    assert len(assert_pieces_bounded(line, "ur")) >= 2
+    assert [line[span.start : span.end] for span in assert_exact_spans(line, "ur")] == whole_paragraph_pysbd(line, "ur")
+
+
+REVIEW = (
+    "Officials in Islamabad said a review of every foreign contract had begun in February and would be published "
+    "before the budget."
+)
+CAMERAS = (
+    "The ministry did not say how many cameras had been installed in Lahore, Islamabad and Karachi since the "
+    "project began, or what each had cost."
+)
+
+
+def test_a_quotation_across_the_end_of_a_piece_is_not_split():
+    # In a piece that ends before the closing quote, pysbd splits "… review. Every contract …".
+    line = " ".join([NEWS_EN[2], NEWS_EN[7], "Talks resumed in April.", REVIEW, NEWS_EN[8], NEWS_EN[2]])
+    opening, closing = line.index('"The Safe City'), line.index('challenged."')
+    assert opening < paragraph_pieces(line)[0].end < closing
+    assert texts(line) == whole_paragraph_pysbd(line)
+    assert whole_paragraph_pysbd(NEWS_EN[8])[0] in texts(line)
+
+
+def test_a_numbered_list_across_the_end_of_a_piece_keeps_its_items():
+    # pysbd reads "2." as a list item only when it also sees "1.".
+    steps = (
+        "The court ordered two steps. 1. The company must hand over its logs. 2. A court-appointed auditor will "
+        "review them and report to the judge within ninety days."
+    )
+    line = " ".join([NEWS_EN[2], NEWS_EN[7], REVIEW, CAMERAS, steps, NEWS_EN[0]])
+    assert line.index(" 2. ") < MAX_PIECE_CHARS - RIGHT_CONTEXT_CHARS < line.index("ninety days.")
+    assert texts(line) == whole_paragraph_pysbd(line)
+    assert "2. A court-appointed auditor will review them and report to the judge within ninety days." in texts(line)
+
+
+def test_long_paragraph_of_one_repeated_sentence():
+    line = " ".join([REPEATED_SENTENCE] * 5_400)  # 199,799 characters in one line
+    assert len(assert_pieces_bounded(line)) > len(line) // MAX_PIECE_CHARS
+    assert [line[span.start : span.end] for span in assert_exact_spans(line)] == [REPEATED_SENTENCE] * 5_400
+
+
+def test_paragraph_without_punctuation_is_cut_at_spaces_within_the_bound():
+    line = " ".join([REPEATED_SENTENCE.rstrip(".")] * 1_400)  # 49,999 characters, no sentence boundary
+    assert_pieces_bounded(line)
+    sentences = [line[span.start : span.end] for span in assert_exact_spans(line)]
+    assert max(len(sentence) for sentence in sentences) <= MAX_PIECE_CHARS
+    assert min(len(sentence) for sentence in sentences) >= MAX_PIECE_CHARS // 2
+    assert " ".join(sentences) == line  # every cut is at a space: no word is split
+
+
+def test_a_sentence_longer_than_a_piece_is_cut_and_its_neighbours_kept():
+    run_on = "and then the engineers checked the cameras again " * 60  # 2,940 characters without a full stop
+    line = f"{NEWS_EN[0]} The audit began in May {run_on}until it ended. {NEWS_EN[7]}"
+    assert_pieces_bounded(line)
+    sentences = [line[span.start : span.end] for span in assert_exact_spans(line)]
+    before, after = whole_paragraph_pysbd(NEWS_EN[0]), whole_paragraph_pysbd(NEWS_EN[7])
+    assert sentences[: len(before)] == before
+    assert sentences[-len(after) :] == after
+    assert " ".join(sentences[len(before) : -len(after)]) == f"The audit began in May {run_on}until it ended."
+    assert 3 <= len(sentences) - len(before) - len(after) <= 6
+    assert all(len(sentence) <= MAX_PIECE_CHARS for sentence in sentences)
+
+
+def test_a_paragraph_up_to_the_bound_goes_to_pysbd_whole():
+    line = " ".join(NEWS_EN)[:MAX_PIECE_CHARS].rstrip()
+    assert [(piece.start, piece.end) for piece in paragraph_pieces(line)] == [(0, len(line))]
+    longer = " ".join(NEWS_EN)[: MAX_PIECE_CHARS + 1]
+    assert paragraph_pieces(longer)[0].end == MAX_PIECE_CHARS
+
+
+def test_a_quotation_longer_than_a_piece_is_split_inside_and_each_piece_moves_on():
+    # No boundary outside the quotation after the first one: the pieces still move on a quarter at least.
+    statement = " ".join([REVIEW, CAMERAS, NEWS_EN[2], NEWS_EN[7]] * 3)
+    line = f'Critics spoke. The spokesman read out a statement: "{statement}" He took no questions.'
+    assert len(statement) > 2 * MAX_PIECE_CHARS
+    assert whole_paragraph_pysbd(line)[1].endswith(f'"{statement}"')
+    pieces = assert_pieces_bounded(line)
+    sentences = [line[span.start : span.end] for span in assert_exact_spans(line)]
+    assert sentences[0] == "Critics spoke."
+    assert sentences[1].startswith("The spokesman read out a statement:")
+    assert len(sentences) > len(pieces) > 2
+    assert max(len(sentence) for sentence in sentences) <= MAX_PIECE_CHARS
