@@ -351,14 +351,17 @@ class Compiled:
     params: tuple
     names: tuple[str, ...]
 
-    def rows(self, **values) -> list[dict]:
-        """Run it with these values for its slots; rows as dicts, as `.values()` gives them."""
+    def tuples(self, **values) -> list[tuple]:
+        """Run it with these values for its slots; rows as tuples, as `.values_list()` gives them."""
         params = [values[param.name] if isinstance(param, _Slot) else param for param in self.params]
         with connection.cursor() as cursor:
             cursor.execute(self.sql, params)
-            found = cursor.fetchall()
+            return cursor.fetchall()
+
+    def rows(self, **values) -> list[dict]:
+        """Run it with these values for its slots; rows as dicts, as `.values()` gives them."""
         names = self.names
-        return [dict(zip(names, row, strict=True)) for row in found]
+        return [dict(zip(names, row, strict=True)) for row in self.tuples(**values)]
 
 
 class NotCompilable(Exception):
@@ -366,7 +369,7 @@ class NotCompilable(Exception):
 
 
 def compile_values(build, slots: dict[str, type]) -> Compiled:
-    """Compile the `.values()` queryset that `build(values)` makes, once, for every run with other
+    """Compile the `.values()` (or `.values_list()`) queryset that `build(values)` makes, once, for every run with other
     `values` of the same shape (which the caller's cache key names). A slot the statement does not
     use (a viewer whose role makes the rule ignore their id) is simply not filled in.
 

@@ -232,11 +232,10 @@ def _compiled_record(kind: str):
     )
 
 
-def source_links_by_annotation(ids: list[int]) -> dict[int, list[tuple]]:
-    """The source links of these verdicts as records.LINK_FIELDS tuples, each verdict's in order."""
-    links = (
-        AnnotationSource.objects.filter(IdsIn("annotation_id", ids))
-        .annotate(published=Cast("source__published_at", CharField()))
+def _links(annotations: QuerySet[AnnotationSource]) -> QuerySet:
+    """Source links as records.LINK_FIELDS tuples, each verdict's in order."""
+    return (
+        annotations.annotate(published=Cast("source__published_at", CharField()))
         .order_by("annotation_id", "position", "id")
         .values_list(
             "annotation_id",
@@ -249,7 +248,18 @@ def source_links_by_annotation(ids: list[int]) -> dict[int, list[tuple]]:
             "pinpoint",
         )
     )
-    return _by_annotation(links)
+
+
+def source_links_by_annotation(ids: list[int]) -> dict[int, list[tuple]]:
+    """The source links of these verdicts as records.LINK_FIELDS tuples, each verdict's in order."""
+    return _by_annotation(_links(AnnotationSource.objects.filter(IdsIn("annotation_id", ids))))
+
+
+@cache
+def _compiled_links_of_one():
+    return db.compile_values(
+        lambda values: _links(AnnotationSource.objects.filter(annotation_id=values["pk"])), {"pk": int}
+    )
 
 
 def events_by_annotation(ids: list[int]) -> dict[int, list[tuple]]:
@@ -285,7 +295,10 @@ def verdict_record(*, viewer, pk: int) -> dict | None:
     if not 0 < pk <= BIGINT_MAX:
         return None
     rows = _compiled_record(_viewer_kind(viewer)).rows(viewer=getattr(viewer, "pk", None), pk=pk)
-    return verdict_records(rows)[0] if rows else None
+    if not rows:
+        return None
+    links = _compiled_links_of_one().tuples(pk=pk)
+    return records.verdict(rows[0], sources=[records.source_link(link) for link in links])
 
 
 def event_records(*, annotation: Annotation) -> list[dict]:

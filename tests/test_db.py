@@ -143,3 +143,16 @@ def test_compiled_verdict_rows_are_the_orm_rows(seed_article, reviewer, editor, 
     values = {"viewer": viewer.pk, **dict(filters)} | ({"bound": bound[1]} if bound else {})
     compiled = selectors._compiled_rows(*shape, 0, 3)  # raises NotCompilable if the ORM's text cannot be reused
     assert compiled.rows(**values) == rows[0:3] == list(selectors._rows_query(*shape, values)[0:3])
+
+
+def test_one_verdicts_compiled_links_are_the_orm_links(seed_article, reviewer, bbc_source):
+    second = services.source_get_or_create(
+        url="https://example.org/dated", title="Dated", published_at="2019-04-08", created_by=reviewer
+    )[0]
+    links = [services.SourceLink(second, "context", "p. 1"), services.SourceLink(bbc_source, "supports", "")]
+    made = services.annotation_create(
+        article=seed_article, author=reviewer, status="evidenced", sources=links, **sentence_span(seed_article, 3)
+    )
+    compiled = selectors._compiled_links_of_one().tuples(pk=made.pk)
+    assert compiled == selectors.source_links_by_annotation([made.pk])[made.pk]
+    assert [link[4] for link in compiled] == ["2019-04-08", None]
