@@ -30,7 +30,7 @@ import databases
 from export import export_stats
 import noise
 from server import Gunicorn
-from targets import evaluate
+from targets import evaluate, evaluate_segmentation
 
 STARTED = time.monotonic()
 
@@ -213,11 +213,18 @@ def main() -> int:
                 failed = True
                 traceback.print_exc()
                 report["databases"][vendor] = {"error": f"{type(exc).__name__}: {exc}"}
+    try:
+        log("segmentation: 1 MB single paragraphs and 200 demo articles, in process")
+        report["segmentation"] = django_script(dict(os.environ), "segment.py")
+    except Exception as exc:
+        failed = True
+        traceback.print_exc()
+        report["segmentation"] = {"error": f"{type(exc).__name__}: {exc}"}
     report["load_average_at_end"] = [round(value, 2) for value in os.getloadavg()]
     report["source_at_end"] = source_state()
     if report["source_at_end"] != report["source"]:
         log("warning: the app's code changed during the run; the figures mix two versions")
-    report["targets"] = evaluate(report["databases"])
+    report["targets"] = evaluate(report["databases"]) + evaluate_segmentation(report["segmentation"])
     report["total_seconds"] = round(time.monotonic() - STARTED, 1)
     log(f"done in {report['total_seconds']} s")
     print(json.dumps(report, indent=2, ensure_ascii=False))

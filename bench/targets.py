@@ -53,3 +53,11 @@ def evaluate(databases: dict[str, dict]) -> list[dict]:
         ratio = round(large["peak_rss_mb"] / small["peak_rss_mb"], 2)
         checks.append(_check("export peak RSS at 100,000 ≤ 1.5 × at 10,000", name, ratio, 1.5, ratio <= 1.5, "ratio"))
     return checks
+
+
+def evaluate_segmentation(result: dict) -> list[dict]:
+    """Issue "Hardening": a 1 MB single-paragraph article segments in at most 5 s."""
+    if "error" in result:
+        return [_check("segmentation ran", "-", result["error"], None, False, "")]
+    seconds = result["segment_1mb_paragraph_s"]
+    return [_check("1 MB single-paragraph article segments in ≤ 5 s", "-", seconds, 5, _at_most(seconds, 5), "s")]
