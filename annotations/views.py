@@ -92,8 +92,9 @@ def article_list(request: HttpRequest) -> HttpResponse:
 
 def article_detail(request: HttpRequest, pk: int) -> HttpResponse:
     article = get_object_or_404(Article, pk=pk)
-    deleted = selectors.deleted_annotations(article=article, viewer=request.user)
-    extra = {"deleted": deleted} if roles.user_is_editor(request.user) else {}
+    extra = {}
+    if roles.user_is_editor(request.user):  # the restore list
+        extra["deleted"] = selectors.deleted_annotations(article=article, viewer=request.user)
     return render(request, PAGE, _reader_context(request, article, **extra))
 
 
