@@ -1,11 +1,11 @@
 """manage.py grant_app_role ROLE: let a PostgreSQL role that owns nothing run the app.
 
-The event log's triggers (migrations 0005 and 0009) refuse UPDATE, DELETE and TRUNCATE, but a
+The event log's triggers (migrations 0005 and 0009) refuse updates, deletes and truncation, but a
 table's owner can disable them. So the owner runs `migrate` and this command, and the app connects
-as a role granted exactly what the app needs: CONNECT, USAGE on the schema, SELECT/INSERT/UPDATE/
-DELETE on the app's tables (SELECT/INSERT on the append-only ones), USAGE/SELECT on their sequences.
-Never TRUNCATE, REFERENCES, TRIGGER or ownership. Tables and sequences come from the installed
-models through Django's introspection; every identifier is quoted by psycopg.
+as a role granted exactly what the app needs: connecting, using the schema, reading and writing the
+app's tables (reading and adding only, on the append-only ones), using their sequences. Never
+truncation, references, triggers or ownership. The statements and the checks are db.grant_app_role's;
+this command reports.
 """
 
 from django.core.management.base import BaseCommand, CommandError
