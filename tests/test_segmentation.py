@@ -1,14 +1,22 @@
 from itertools import pairwise
+import re
+import string
 import unicodedata
 
 from django.test import SimpleTestCase
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 import pysbd
+from pysbd.languages import LANGUAGE_CODES
 import pytest
 
+from annotations import segmentation
 from annotations.segmentation import (
     MAX_PIECE_CHARS,
+    RE_IGNORECASE_ASCII,
     RIGHT_CONTEXT_CHARS,
     Piece,
+    _segmenter,
     normalize_text,
     paragraph_pieces,
     segmenter_language,
@@ -323,3 +331,73 @@ def test_a_quotation_longer_than_a_piece_is_split_inside_and_each_piece_moves_on
     assert sentences[1].startswith("The spokesman read out a statement:")
     assert len(sentences) > len(pieces) > 2
     assert max(len(sentence) for sentence in sentences) <= MAX_PIECE_CHARS
+
+
+# --- pysbd's abbreviation pass, given only the abbreviations a full stop follows. ---
+
+PLAIN_PYSBD = {}
+
+
+def plain_pysbd(language: str) -> pysbd.Segmenter:
+    if language not in PLAIN_PYSBD:
+        PLAIN_PYSBD[language] = pysbd.Segmenter(language=language, clean=False)
+    return PLAIN_PYSBD[language]
+
+
+def test_the_letters_a_regular_expression_takes_for_ascii_ones_ignoring_case_are_listed():
+    # The filter is exact only if this table is: a new Python's Unicode tables could change it.
+    letter = re.compile("[a-z]", re.IGNORECASE)
+    found = {}
+    for code in range(0x110000):
+        character = chr(code)
+        if not 0xD800 <= code <= 0xDFFF and letter.fullmatch(character):
+            lowered = character.lower()
+            if not (len(lowered) == 1 and "a" <= lowered <= "z"):
+                found[code] = next(a for a in string.ascii_lowercase if re.fullmatch(a, character, re.IGNORECASE))
+    assert found == RE_IGNORECASE_ASCII
+
+
+def abbreviation_text(language: str) -> str:
+    """Every abbreviation of the language, followed by a full stop or not, in several cases."""
+    module = pysbd.languages.Language.get_language_code(language)
+    words = []
+    for number, abbreviation in enumerate(module.Abbreviation.ABBREVIATIONS):
+        word = abbreviation.strip()
+        forms = [f"{word}. Smith", f"{word.capitalize()}. 12", f"{word.upper()} went", f"({word}. a)", f"{word}.: b"]
+        words.append(forms[number % len(forms)])
+    return " ".join(words) + ". İt. ıt. ſt. Done."
+
+
+@pytest.mark.parametrize("language", sorted(LANGUAGE_CODES))
+def test_every_language_splits_like_pysbd_on_its_own_abbreviations(language):
+    text = abbreviation_text(language)
+    assert _segmenter(language).segment(text) == plain_pysbd(language).segment(text)
+
+
+def test_the_english_pass_leaves_out_abbreviations_no_full_stop_follows(monkeypatch):
+    seen = []
+
+    class Recorded(segmentation._LanguageWith):
+        def __init__(self, language, abbreviations):
+            seen.append(abbreviations)
+            super().__init__(language, abbreviations)
+
+    monkeypatch.setattr(segmentation, "_LanguageWith", Recorded)
+    split_sentences("Gen. Bajwa met the general at St. Mary's; no one else came.")
+    assert seen and {"gen", "st"} <= set(seen[0]) and "no" not in seen[0] and "al" not in seen[0]
+    assert len(seen[0]) < len(pysbd.lang.english.English.Abbreviation.ABBREVIATIONS) // 4
+
+
+TOKENS = st.sampled_from(
+    [*pysbd.lang.english.English.Abbreviation.ABBREVIATIONS[::7], "İt", "ıt", "ſt", "St", "NO", "a", "I"]
+).flatmap(lambda word: st.sampled_from([word, word.upper(), word.capitalize()]))
+GLUE = st.sampled_from(
+    [" ", ". ", ".", ", ", "? ", "! ", ' "', '" ', " (", ") ", ": ", " 12", " 3.5 ", " Smith", " the"]
+)
+
+
+@given(st.lists(st.tuples(TOKENS, GLUE), min_size=1, max_size=40))
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+def test_english_splits_like_pysbd_on_text_made_of_abbreviations(pairs):
+    text = "".join(token + glue for token, glue in pairs)
+    assert _segmenter("en").segment(text) == plain_pysbd("en").segment(text)
