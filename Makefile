@@ -19,7 +19,7 @@ TEST_ENV := DJANGO_DEBUG=0 DJANGO_SECRET_KEY=test-only-not-a-secret DJANGO_HTTPS
 .PHONY: help venv run demo test test-fast test-browser lint format bench screenshots clean
 
 help:
-	@echo "make run           install, migrate, load the demo and serve on http://127.0.0.1:8000"
+	@echo "make run           install, migrate, load the demo and serve on http://127.0.0.1:8000 (with the import worker)"
 	@echo "make test          the whole test suite (browser tests included)"
 	@echo "make test-fast     the suite without browser tests"
 	@echo "make lint          ruff check and format check"
@@ -39,7 +39,11 @@ venv: $(STAMP)
 run: $(STAMP)
 	DJANGO_DEBUG=$${DJANGO_DEBUG:-1} $(BIN)/python manage.py migrate --no-input
 	DJANGO_DEBUG=$${DJANGO_DEBUG:-1} $(BIN)/python manage.py load_demo
-	DJANGO_DEBUG=$${DJANGO_DEBUG:-1} $(BIN)/python manage.py runserver 127.0.0.1:8000
+	@# The worker stores large imports in the background; it stops with the server.
+	export DJANGO_DEBUG=$${DJANGO_DEBUG:-1}; \
+	$(BIN)/python manage.py db_worker --interval 0.5 --no-reload --no-startup-delay & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT; \
+	$(BIN)/python manage.py runserver 127.0.0.1:8000
 
 test: $(STAMP)
 	$(TEST_ENV) $(BIN)/python -m pytest $(PYTEST_ARGS)

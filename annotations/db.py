@@ -17,7 +17,7 @@ import orjson
 from psycopg import sql
 from rest_framework.authtoken.models import Token
 
-from .models import Annotation, AnnotationEvent, AnnotationSource
+from .models import Annotation, AnnotationEvent, AnnotationSource, Sentence
 
 # --- Timestamps and id lists (exports and the API list) --------------------------------------
 
@@ -161,6 +161,38 @@ def insert_new_verdict(annotation: Annotation, event: AnnotationEvent, links: li
     event.annotation = annotation
     for link in links:
         link.annotation = annotation
+
+
+# --- An article's sentences ---------------------------------------------------------------------
+
+SENTENCE_COLUMNS = ("article", "index", "paragraph", "start", "end")
+
+
+@cache
+def _sentence_columns() -> str:
+    return ", ".join(connection.ops.quote_name(Sentence._meta.get_field(name).column) for name in SENTENCE_COLUMNS)
+
+
+def insert_sentences(rows: list[tuple[int, int, int, int, int]]) -> None:
+    """Insert sentence rows, (article id, index, paragraph, start, end) each, in the caller's transaction.
+
+    Buys: an import's inserts hold SQLite's write lock, and the ORM's bulk_create spends most of an
+    import's insert time building its statements row by row (a 1 MB article has 27,000 sentences).
+    PostgreSQL takes the rows by COPY, SQLite by executemany; the database checks them as always.
+    """
+    table = connection.ops.quote_name(Sentence._meta.db_table)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # Django's errors (IntegrityError), as its own cursor raises them.
+            with (
+                connection.wrap_database_errors,
+                cursor.cursor.copy(f"COPY {table} ({_sentence_columns()}) FROM STDIN") as copy,
+            ):
+                for row in rows:
+                    copy.write_row(row)
+        else:
+            placeholders = ", ".join(["%s"] * len(SENTENCE_COLUMNS))
+            cursor.executemany(f"INSERT INTO {table} ({_sentence_columns()}) VALUES ({placeholders})", rows)  # noqa: S608
 
 
 # --- The API's token -----------------------------------------------------------------------------

@@ -276,3 +276,47 @@ class AnnotationEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise AppendOnlyError("Annotation events are append-only: they cannot be deleted.")
+
+
+class ImportState(models.TextChoices):
+    QUEUED = "queued", "waiting to start"
+    RUNNING = "running", "importing"
+    DONE = "done", "done"
+    FAILED = "failed", "failed"
+
+
+class ArticleImport(models.Model):
+    """Articles imported together in the background: what a worker still has to store, and how far it is.
+
+    A request that brings more text than it should segment itself (FACTCHECK_IMPORT_INLINE_BYTES)
+    leaves it here, checked; a task of the `db_worker` stores it article by article. `items` are
+    the checked articles still to store (emptied when done); `article_ids` the stored ones, in order.
+    """
+
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    state = models.CharField(max_length=16, choices=ImportState.choices, default=ImportState.QUEUED)
+    total = models.PositiveIntegerField()
+    done = models.PositiveIntegerField(default=0)
+    items = models.JSONField(default=list, blank=True)
+    article_ids = models.JSONField(default=list, blank=True)
+    # Articles not stored, as {"item": n (from 0), "title", "messages": [...]}: a text someone else
+    # stored while this import waited; or {"item": None, "messages"}: the failure that stopped it.
+    problems = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"import #{self.pk} ({self.done} of {self.total}, {self.get_state_display()})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("annotations:import-detail", args=[self.pk])
+
+    @property
+    def finished(self) -> bool:
+        return self.state in {ImportState.DONE, ImportState.FAILED}

@@ -127,3 +127,41 @@ def verdict(
     if history is None:
         del record["history"]
     return record
+
+
+# The keys of a background import as the API shows it (api.serializers.ArticleImportSerializer).
+IMPORT_KEYS = (
+    "id",
+    "created_by",
+    "state",
+    "total",
+    "done",
+    "articles",
+    "problems",
+    "created_at",
+    "started_at",
+    "finished_at",
+)
+
+
+def article_import(job) -> dict:
+    """A background import: its state, its progress (`done` of `total`), the ids of the articles
+    it stored, in order, and the ones it could not store, with why."""
+    return {
+        "id": job.pk,
+        "created_by": job.created_by.username if job.created_by else None,
+        "state": job.state,
+        "total": job.total,
+        "done": job.done,
+        "articles": list(job.article_ids),
+        "problems": [
+            {"item": p["item"], "title": p.get("title", ""), "messages": list(p["messages"])} for p in job.problems
+        ],
+        "created_at": _iso(job.created_at),
+        "started_at": _iso(job.started_at),
+        "finished_at": _iso(job.finished_at),
+    }
+
+
+def _iso(moment) -> str | None:
+    return None if moment is None else moment.isoformat().replace("+00:00", "Z")

@@ -21,9 +21,13 @@ longer than MAX_PIECE_CHARS.
 """
 
 from bisect import bisect_right
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
+import multiprocessing
+import os
 import re
 import unicodedata
 
@@ -307,3 +311,44 @@ def split_sentences(body: str, language: str = "en") -> list[SentenceSpan]:
             for start, end in piece.sentences:
                 spans.append(SentenceSpan(len(spans), paragraph, line_start + start, line_start + end))
     return spans
+
+
+Splitter = Callable[[list[tuple[str, str]]], Iterator[list[SentenceSpan]]]
+
+
+@contextmanager
+def sentence_splitter(processes: int) -> Iterator[Splitter]:
+    """split_sentences for many (body, language) pairs, in `processes` processes side by side.
+
+    The splitter yields each body's spans in order, as soon as they are ready: the caller can
+    store the first articles while the processes split the next ones. The processes come from a
+    fork server (pysbd already loaded), run at a lower priority than the desk's requests, and
+    live as long as the `with` block. One process (or fewer): in this one, as the caller asks.
+    """
+    if processes <= 1:
+        yield lambda bodies: (split_sentences(body, language) for body, language in bodies)
+        return
+    with ProcessPoolExecutor(processes, mp_context=_fork_server(), initializer=_lower_priority) as pool:
+        yield lambda bodies: pool.map(_split_pair, bodies, chunksize=SPLIT_CHUNK)
+
+
+@cache
+def _fork_server() -> multiprocessing.context.BaseContext:
+    """Processes forked from a server process that has loaded this module and pysbd, started once per
+    process that asks: forking the asking process itself (a web or task worker, with threads of its
+    own, such as the pool's) could copy a lock that a thread holds."""
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload([__name__])
+    return context
+
+
+# Bodies a process splits per round trip: few, so that the first results come back early.
+SPLIT_CHUNK = 4
+
+
+def _split_pair(pair: tuple[str, str]) -> list[SentenceSpan]:
+    return split_sentences(*pair)
+
+
+def _lower_priority() -> None:
+    os.nice(5)

@@ -14,7 +14,18 @@ from django.db.models.functions import Cast
 
 from . import db, reader, records, roles, workflow
 from .db import IdsIn, IsoText, fetch_tuples, instance_from_row
-from .models import Action, Annotation, AnnotationEvent, AnnotationSource, Article, Sentence, Source, State, Status
+from .models import (
+    Action,
+    Annotation,
+    AnnotationEvent,
+    AnnotationSource,
+    Article,
+    ArticleImport,
+    Sentence,
+    Source,
+    State,
+    Status,
+)
 from .parsing import BIGINT_MAX
 
 # --- Who may see what ----------------------------------------------------------------------------
@@ -515,3 +526,11 @@ def claimant_suggestions(*, viewer, limit: int = 30) -> list[str]:
         .order_by("-uses", "claimant")[:limit]
     )
     return [row["claimant"] for row in rows]
+
+
+def visible_imports(*, viewer) -> QuerySet[ArticleImport]:
+    """Background imports: an editor sees every one; anyone else, their own."""
+    imports = ArticleImport.objects.defer("items").select_related("created_by")
+    if roles.user_is_editor(viewer):
+        return imports
+    return imports.filter(created_by_id=viewer.pk) if viewer.is_authenticated else imports.none()

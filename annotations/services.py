@@ -4,24 +4,27 @@ management commands call these functions; none of them re-implements a rule."""
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 import hashlib
+import logging
+import os
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
 from . import workflow
 from .anchoring import SpanError, anchor_span
-from .db import insert_new_verdict
+from .db import insert_new_verdict, insert_sentences
 from .models import (
     Action,
     Annotation,
     AnnotationEvent,
     AnnotationSource,
     Article,
+    ArticleImport,
+    ImportState,
     Relation,
-    Sentence,
     Source,
     State,
     Status,
@@ -37,10 +40,10 @@ from .roles import (
     user_is_editor,
     user_is_reviewer,
 )
-from .segmentation import has_visible_text, normalize_text, split_sentences
+from .segmentation import has_visible_text, normalize_text, sentence_splitter, split_sentences
 from .weburls import UrlError, normalize_url
 
-SENTENCE_BATCH = 2000
+logger = logging.getLogger(__name__)
 
 
 def token_is_expired(*, created: datetime) -> bool:
@@ -70,26 +73,60 @@ def body_sha256(body: str) -> str:
     return hashlib.sha256(body.encode("utf-8")).hexdigest()
 
 
-def article_import(
+@dataclass(frozen=True, slots=True)
+class CheckedArticle:
+    """An article that passed article_check: its fields as they will be stored."""
+
+    title: str
+    body: str
+    digest: str
+    url: str
+    publisher: str
+    published_at: date | None
+    language: str
+
+    def as_item(self) -> dict:
+        """The article as a background import keeps it (JSON)."""
+        return {
+            "title": self.title,
+            "body": self.body,
+            "url": self.url,
+            "publisher": self.publisher,
+            "published_at": self.published_at.isoformat() if self.published_at else None,
+            "language": self.language,
+        }
+
+    @classmethod
+    def from_item(cls, item: dict) -> "CheckedArticle":
+        published = item.get("published_at")
+        return cls(
+            title=item["title"],
+            body=item["body"],
+            digest=body_sha256(item["body"]),
+            url=item["url"],
+            publisher=item["publisher"],
+            published_at=date.fromisoformat(published) if published else None,
+            language=item["language"],
+        )
+
+
+def article_check(
     *,
     title: str,
     body: str,
-    imported_by: User | None,
     url: str = "",
     publisher: str = "",
     published_at: date | None = None,
     language: str = "en",
-) -> Article:
-    """Store an article and its sentences.
+    check_stored: bool = True,
+) -> CheckedArticle:
+    """The rules for an article: what article_import and articles_import store, or why not.
 
-    Rules: the body is normalised (NFC, `\\n`) and must not be empty or larger
-    than FACTCHECK_MAX_ARTICLE_BYTES; a body already stored is refused with a
-    message naming the existing article; a person importing must be a reviewer
-    or editor (`imported_by=None` is the system: management commands).
-    Side effects: one Article and its Sentence rows, in one transaction.
+    The body is normalised (NFC, `\\n`) and must show some text and be at most
+    FACTCHECK_MAX_ARTICLE_BYTES; the title is one line and required; the URL is
+    http(s) (weburls); the language a code such as en or pt-BR; a body already
+    stored is refused with a message naming the existing article.
     """
-    if imported_by is not None and not user_is_reviewer(imported_by):
-        raise PermissionDenied("Only reviewers and editors can add articles.")
     body = normalize_text(body)
     title = " ".join(title.split())
     errors: dict[str, list[str]] = {}
@@ -111,34 +148,215 @@ def article_import(
         errors["language"] = ["Use a language code such as en, ur or pt-BR."]
     if errors:
         raise ValidationError(errors)
+    checked = CheckedArticle(
+        title=title,
+        body=body,
+        digest=body_sha256(body),
+        url=url,
+        publisher=publisher.strip(),
+        published_at=published_at,
+        language=language,
+    )
+    if check_stored:  # articles_import asks once for all its texts
+        _refuse_stored_text(checked)
+    return checked
 
-    digest = body_sha256(body)
+
+def _refuse_stored_text(checked: CheckedArticle) -> None:
+    existing = Article.objects.filter(body_sha256=checked.digest).values_list("pk", "title").first()
+    if existing is not None:
+        raise _stored_already(*existing)
+
+
+def _stored_already(pk: int, title: str) -> ValidationError:
+    duplicate = ValidationError(
+        "This text is already stored as article #%(pk)s, “%(title)s”.",
+        code="duplicate",
+        params={"pk": pk, "title": title},
+    )
+    return ValidationError({"body": [duplicate]})
+
+
+def _require_importer(imported_by: User | None) -> None:
+    if imported_by is not None and not user_is_reviewer(imported_by):
+        raise PermissionDenied("Only reviewers and editors can add articles.")
+
+
+def article_import(*, imported_by: User | None, **fields) -> Article:
+    """Store an article and its sentences, segmented in this call (the rules: article_check).
+
+    A person importing must be a reviewer or editor (`imported_by=None` is the
+    system: management commands). Side effects: one Article and its Sentence
+    rows, in one transaction that holds only the inserts.
+    """
+    _require_importer(imported_by)
+    checked = article_check(**fields)
     # Segmenting is the slow part: done before the transaction, which then holds only the inserts.
-    spans = split_sentences(body, language)
+    spans = split_sentences(checked.body, checked.language)
     with transaction.atomic():
-        existing = Article.objects.filter(body_sha256=digest).first()
-        if existing is not None:
-            duplicate = ValidationError(
-                "This text is already stored as article #%(pk)s, “%(title)s”.",
-                code="duplicate",
-                params={"pk": existing.pk, "title": existing.title},
-            )
-            raise ValidationError({"body": [duplicate]})
-        article = Article.objects.create(
-            title=title,
-            body=body,
-            body_sha256=digest,
-            url=url,
-            publisher=publisher.strip(),
-            published_at=published_at,
-            language=language,
-            imported_by=imported_by if imported_by is not None and imported_by.is_authenticated else None,
+        _refuse_stored_text(checked)  # stored by someone else meanwhile
+        return _articles_store([(checked, spans)], imported_by)[0]
+
+
+def _articles_store(segmented: list, imported_by: User | None) -> list[Article]:
+    """Insert checked, segmented articles and their sentences (in the caller's transaction)."""
+    importer = imported_by if imported_by is not None and imported_by.is_authenticated else None
+    articles = Article.objects.bulk_create(
+        Article(
+            title=checked.title,
+            body=checked.body,
+            body_sha256=checked.digest,
+            url=checked.url,
+            publisher=checked.publisher,
+            published_at=checked.published_at,
+            language=checked.language,
+            imported_by=importer,
         )
-        Sentence.objects.bulk_create(
-            (Sentence(article=article, index=s.index, paragraph=s.paragraph, start=s.start, end=s.end) for s in spans),
-            batch_size=SENTENCE_BATCH,
-        )
-    return article
+        for checked, _ in segmented
+    )
+    insert_sentences(
+        [
+            (article.pk, s.index, s.paragraph, s.start, s.end)
+            for article, (_, spans) in zip(articles, segmented, strict=True)
+            for s in spans
+        ]
+    )
+    return articles
+
+
+# --- Imports of many articles, or of much text: in the background ---------------------------------
+
+# Problems listed when an upload is refused: the first ones, not hundreds.
+MAX_LISTED_PROBLEMS = 20
+# Articles stored per transaction by a background import (and between two progress updates).
+IMPORT_CHUNK = 25
+
+
+def _text_bytes(fields: dict) -> int:
+    body = fields.get("body")
+    return len(body.encode("utf-8")) if isinstance(body, str) else 0
+
+
+def article_import_or_queue(*, imported_by: User | None, **fields) -> Article | ArticleImport:
+    """An article stored now, or, when its text is larger than FACTCHECK_IMPORT_INLINE_BYTES, a
+    background import of it (the page and the API show its progress). The rules: article_check."""
+    if _text_bytes(fields) <= settings.FACTCHECK_IMPORT_INLINE_BYTES:
+        return article_import(imported_by=imported_by, **fields)
+    return articles_import(articles=[fields], imported_by=imported_by)
+
+
+def articles_import(*, articles: list[dict], imported_by: User | None) -> ArticleImport:
+    """Import many articles at once: all are checked now, and stored now or by a background task.
+
+    Rules: every article passes article_check, and no two have the same text; at most
+    FACTCHECK_MAX_IMPORT_ARTICLES articles of FACTCHECK_MAX_IMPORT_BYTES of text in all. One
+    refused article refuses the upload, nothing stored, with the first problems listed under
+    `articles`. Up to FACTCHECK_IMPORT_INLINE_BYTES of text is stored before this returns (the
+    import is `done`); more is left to a `db_worker` (the import is `queued`, see import_run).
+    Side effects: one ArticleImport, and the articles when stored now.
+    """
+    _require_importer(imported_by)
+    if not articles:
+        raise ValidationError({"articles": ["Send at least one article."]})
+    limit = settings.FACTCHECK_MAX_IMPORT_ARTICLES
+    if len(articles) > limit:
+        raise ValidationError({"articles": [f"{len(articles):,} articles; one import takes at most {limit:,}."]})
+    size, size_limit = sum(_text_bytes(fields) for fields in articles), settings.FACTCHECK_MAX_IMPORT_BYTES
+    if size > size_limit:
+        raise ValidationError({"articles": [f"{size:,} bytes of text; one import takes at most {size_limit:,}."]})
+    checked: list[CheckedArticle] = []
+    problems: list[tuple[int, str]] = []  # (the article's number in the upload, from 1; what is wrong)
+    first_with: dict[str, int] = {}
+    for number, fields in enumerate(articles, 1):
+        try:
+            article = article_check(**fields, check_stored=False)
+        except ValidationError as exc:
+            problems += [(number, message) for message in _messages(exc)]
+            continue
+        if article.digest in first_with:
+            problems.append((number, f"the same text as article {first_with[article.digest]}."))
+            continue
+        first_with[article.digest] = number
+        checked.append(article)
+    stored = Article.objects.filter(body_sha256__in=list(first_with)).values_list("body_sha256", "pk", "title")
+    problems += [(first_with[digest], *_messages(_stored_already(pk, title))) for digest, pk, title in stored]
+    if problems:
+        problems.sort(key=lambda problem: problem[0])
+        listed = [f"Article {number}: {message}" for number, message in problems[:MAX_LISTED_PROBLEMS]]
+        more = len(problems) - MAX_LISTED_PROBLEMS
+        raise ValidationError({"articles": listed + ([f"…and {more:,} more."] if more > 0 else [])})
+    job = ArticleImport.objects.create(
+        created_by=imported_by if imported_by is not None and imported_by.is_authenticated else None,
+        total=len(checked),
+        items=[article.as_item() for article in checked],
+    )
+    if size <= settings.FACTCHECK_IMPORT_INLINE_BYTES:
+        import_run(job_id=job.pk, processes=1)
+        job.refresh_from_db()
+    else:
+        from .tasks import run_article_import  # here: tasks imports this module
+
+        transaction.on_commit(lambda: run_article_import.enqueue(job.pk))
+    return job
+
+
+def _messages(error: ValidationError) -> list[str]:
+    if hasattr(error, "error_dict"):
+        return [message for messages in error.message_dict.values() for message in messages]
+    return list(error.messages)
+
+
+def import_run(*, job_id: int, processes: int | None = None) -> None:
+    """Store a queued import's articles, IMPORT_CHUNK at a time, and record its progress.
+
+    Segmentation runs outside the transactions (in `processes` processes side by side;
+    default FACTCHECK_IMPORT_PROCESSES); each chunk's inserts are one short transaction. A text
+    that someone stored while the import waited is skipped and listed in `problems`; an
+    unexpected error stops the import as `failed`. Runs once: an import not queued is left alone.
+    """
+    with transaction.atomic():
+        job = ArticleImport.objects.select_for_update().filter(pk=job_id, state=ImportState.QUEUED).first()
+        if job is None:
+            return
+        job.state, job.started_at = ImportState.RUNNING, timezone.now()
+        job.save(update_fields=["state", "started_at"])
+    items = [CheckedArticle.from_item(item) for item in job.items]
+    if processes is None:
+        processes = settings.FACTCHECK_IMPORT_PROCESSES or os.cpu_count() or 1
+    try:
+        with sentence_splitter(processes if len(items) > 1 else 1) as split:
+            spans = split([(article.body, article.language) for article in items])
+            for first in range(0, len(items), IMPORT_CHUNK):
+                chunk = items[first : first + IMPORT_CHUNK]
+                _store_chunk(job, first, [(article, next(spans)) for article in chunk])
+                job.done = first + len(chunk)
+                job.save(update_fields=["done", "article_ids", "problems"])
+    except Exception as exc:
+        logger.exception("Import #%s stopped", job.pk)
+        job.state = ImportState.FAILED
+        job.problems = [*job.problems, {"item": None, "messages": [f"The import stopped: {exc}"]}]
+    else:
+        job.state, job.items = ImportState.DONE, []
+    job.finished_at = timezone.now()
+    job.save(update_fields=["state", "items", "problems", "finished_at"])
+
+
+def _store_chunk(job: ArticleImport, first: int, segmented: list) -> None:
+    """One transaction for the chunk; if a text was stored meanwhile, one per article."""
+    try:
+        with transaction.atomic():
+            job.article_ids += [article.pk for article in _articles_store(segmented, job.created_by)]
+        return
+    except IntegrityError:
+        pass  # a body stored by someone else meanwhile (body_sha256 is unique): one by one
+    for number, (checked, spans) in enumerate(segmented, first):
+        try:
+            with transaction.atomic():
+                _refuse_stored_text(checked)
+                job.article_ids += [article.pk for article in _articles_store([(checked, spans)], job.created_by)]
+        except (ValidationError, IntegrityError) as exc:
+            messages = _messages(exc) if isinstance(exc, ValidationError) else ["This text was stored meanwhile."]
+            job.problems = [*job.problems, {"item": number, "title": checked.title, "messages": messages}]
 
 
 # --- Sources -------------------------------------------------------------------------------------

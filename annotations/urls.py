@@ -11,6 +11,7 @@ urlpatterns = [
     path("", views.article_list, name="article-list"),
     path("articles/new/", views.article_create, name="article-create"),
     path("articles/<id:pk>/", views.article_detail, name="article-detail"),
+    path("imports/<id:pk>/", views.import_detail, name="import-detail"),
     path("articles/<id:pk>/annotations/new/", views.annotation_new, name="annotation-new"),
     path("articles/<id:pk>/annotations/", views.annotation_create, name="annotation-create"),
     path("articles/<id:pk>/verdicts/", views.verdict_cards, name="verdict-cards"),

@@ -18,7 +18,18 @@ from .anchoring import SpanError, anchor_span
 from .exporters import claimreview
 from .exporters.common import Selection
 from .forms import AnnotationForm, ArticleImportForm, ReviewForm, SourceForm, source_line
-from .models import STATUS_DETAILS, Action, Annotation, Article, Relation, State, Status, status_legend
+from .models import (
+    STATUS_DETAILS,
+    Action,
+    Annotation,
+    Article,
+    ArticleImport,
+    ImportState,
+    Relation,
+    State,
+    Status,
+    status_legend,
+)
 from .parsing import query_number
 
 ARTICLES_PER_PAGE = 25
@@ -105,14 +116,34 @@ def article_create(request: HttpRequest) -> HttpResponse:
     duplicate_of = None
     if request.method == "POST" and form.is_valid():
         try:
-            article = services.article_import(imported_by=request.user, **form.cleaned_data_for_import())
+            stored = services.article_import_or_queue(imported_by=request.user, **form.cleaned_data_for_import())
         except ValidationError as exc:
             form.add_service_errors(exc)
             duplicate_of = _duplicate_of(exc)
         else:
-            messages.success(request, f"Imported “{article.title}”: {article.sentences.count()} sentences.")
-            return redirect(article)
+            if isinstance(stored, ArticleImport):  # a long text: segmented in the background
+                return redirect(stored)
+            messages.success(request, f"Imported “{stored.title}”: {stored.sentences.count()} sentences.")
+            return redirect(stored)
     return render(request, "annotations/article_create.html", {"form": form, "duplicate_of": duplicate_of})
+
+
+@require_GET
+def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """A background import's progress; htmx asks for it again every second until it is finished,
+    then goes to the article when the import was of one."""
+    job = get_object_or_404(selectors.visible_imports(viewer=request.user), pk=pk)
+    articles = list(Article.objects.filter(pk__in=job.article_ids).only("id", "title")) if job.finished else []
+    order = {pk: place for place, pk in enumerate(job.article_ids)}
+    articles.sort(key=lambda article: order[article.pk])
+    context = {"job": job, "articles": articles, "percent": 100 * job.done // job.total if job.total else 100}
+    if request.htmx:
+        response = render(request, "annotations/import_detail.html#progress", context)
+        if job.state == ImportState.DONE and job.total == 1 and len(articles) == 1:
+            messages.success(request, f"Imported “{articles[0].title}”.")
+            response["HX-Redirect"] = articles[0].get_absolute_url()
+        return response
+    return render(request, "annotations/import_detail.html", context)
 
 
 def _duplicate_of(error: ValidationError) -> Article | None:

@@ -28,6 +28,8 @@ import api
 import config
 import databases
 from export import export_stats
+import imports
+from load import Client, obtain_token
 import noise
 from server import Gunicorn
 from targets import evaluate, evaluate_segmentation
@@ -128,7 +130,10 @@ def _bench_database(vendor: str, database_url: str, workdir: Path) -> dict:
     page["small_article_annotations"] = per_copy
 
     log(f"{vendor}: gunicorn")
-    with Gunicorn(env=env, log_path=workdir / f"gunicorn-{vendor}.log") as server:
+    with (
+        Gunicorn(env=env, log_path=workdir / f"gunicorn-{vendor}.log") as server,
+        imports.import_worker(env, workdir / f"worker-{vendor}.log"),
+    ):
         api_result = api.api_stats(
             server,
             username=reviewer,
@@ -136,7 +141,23 @@ def _bench_database(vendor: str, database_url: str, workdir: Path) -> dict:
             demo_article_id=base["demo_article_id"],
             page_article_id=page_article["article_id"],
         )
-    return {"setup_seconds": setup, "article_page": page, "api": api_result, "export": exports}
+        log(f"{vendor}: imports through the API (200 articles in one upload; saves during a 1 MB import)")
+        token = obtain_token(server.port, reviewer, base["password"])
+        client = Client(server.port, token)
+        try:
+            demo = client.json("GET", f"/api/v1/articles/{base['demo_article_id']}/")
+        finally:
+            client.close()
+        import_result = imports.import_stats(
+            server, token=token, demo_article=demo, make_create=api.create_requests(demo)[1]
+        )
+    return {
+        "setup_seconds": setup,
+        "article_page": page,
+        "api": api_result,
+        "imports": import_result,
+        "export": exports,
+    }
 
 
 def source_state() -> dict:

@@ -35,6 +35,30 @@ def evaluate(databases: dict[str, dict]) -> list[dict]:
             )
         listing = api["list_500"]["p50_ms"]
         checks.append(_check("listing 500 annotations p50 ≤ 25 ms", name, listing, 25, _at_most(listing, 25), "ms"))
+        upload = result["imports"]["upload_200"]
+        wanted = 2 * upload["doccano_articles_per_s"]
+        rate = upload["articles_per_s"]
+        checks.append(
+            _check(
+                f"import of 200 articles of 3,600 characters through the API ≥ {wanted} articles/s (2 × doccano)",
+                name,
+                rate,
+                wanted,
+                rate >= wanted,
+                "articles/s",
+            )
+        )
+        saves = result["imports"]["saves_during_1mb_import"]
+        checks.append(
+            _check(
+                "verdict saves during a 1 MB import: none fails",
+                name,
+                f"{saves['failed']} of {saves['saves']} failed",
+                0,
+                saves["saves"] > 0 and saves["failed"] == 0 and saves["import_state"] == "done",
+                "saves",
+            )
+        )
         small, large = result["export"]["10000"], result["export"]["100000"]
         rate = large["annotations_per_s"]
         checks.append(

@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "django_htmx",
     "axes",
+    "django_tasks_db",
     "annotations",
 ]
 
@@ -238,8 +239,24 @@ STORAGES = {
 
 # Uploads: article files are read in memory and refused above the import limit.
 FACTCHECK_MAX_ARTICLE_BYTES = env_int("FACTCHECK_MAX_ARTICLE_BYTES", 1_000_000)
-DATA_UPLOAD_MAX_MEMORY_SIZE = FACTCHECK_MAX_ARTICLE_BYTES * 2 + 100_000
+# One upload of many articles (POST /api/v1/imports/): at most this many, of at most this much text.
+FACTCHECK_MAX_IMPORT_ARTICLES = env_int("FACTCHECK_MAX_IMPORT_ARTICLES", 1_000)
+FACTCHECK_MAX_IMPORT_BYTES = env_int("FACTCHECK_MAX_IMPORT_BYTES", 5_000_000)
+DATA_UPLOAD_MAX_MEMORY_SIZE = max(FACTCHECK_MAX_ARTICLE_BYTES, FACTCHECK_MAX_IMPORT_BYTES) * 2 + 100_000
 FILE_UPLOAD_MAX_MEMORY_SIZE = FACTCHECK_MAX_ARTICLE_BYTES + 100_000
+# An import of more text than this (in bytes) is not segmented in the request: it becomes a
+# background import (a task run by `manage.py db_worker`) whose progress the page and the API show.
+FACTCHECK_IMPORT_INLINE_BYTES = env_int("FACTCHECK_IMPORT_INLINE_BYTES", 200_000)
+# Processes that segment a background import's articles side by side (0: one per CPU).
+FACTCHECK_IMPORT_PROCESSES = env_int("FACTCHECK_IMPORT_PROCESSES", 0)
+if min(FACTCHECK_MAX_IMPORT_ARTICLES, FACTCHECK_MAX_IMPORT_BYTES, FACTCHECK_IMPORT_INLINE_BYTES) < 1:
+    raise ImproperlyConfigured("FACTCHECK_MAX_IMPORT_* and FACTCHECK_IMPORT_INLINE_BYTES must be at least 1.")
+if FACTCHECK_IMPORT_PROCESSES < 0:
+    raise ImproperlyConfigured("FACTCHECK_IMPORT_PROCESSES must be 0 (one per CPU) or more.")
+
+# Background work (large imports) runs as Django tasks stored in the database; `manage.py db_worker`
+# (started by `make run`) runs them.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 # Four-eyes rule: an editor may not review their own verdict unless this is on.
 FACTCHECK_ALLOW_SELF_APPROVAL = env_bool("FACTCHECK_ALLOW_SELF_APPROVAL", False)

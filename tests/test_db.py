@@ -3,6 +3,7 @@
 from datetime import UTC, datetime
 
 from django.contrib.auth.models import Group
+from django.db import IntegrityError, transaction
 from django.db.models import CharField
 from django.db.models.functions import Cast
 from django.utils import timezone
@@ -10,7 +11,7 @@ import pytest
 from rest_framework.authtoken.models import Token
 
 from annotations import db, roles, selectors, services
-from annotations.models import Action, Annotation, AnnotationEvent, AnnotationSource, Article, Source
+from annotations.models import Action, Annotation, AnnotationEvent, AnnotationSource, Article, Sentence, Source
 
 from .conftest import sentence_span
 
@@ -156,3 +157,29 @@ def test_one_verdicts_compiled_links_are_the_orm_links(seed_article, reviewer, b
     compiled = selectors._compiled_links_of_one().tuples(pk=made.pk)
     assert compiled == selectors.source_links_by_annotation([made.pk])[made.pk]
     assert [link[4] for link in compiled] == ["2019-04-08", None]
+
+
+def test_sentences_are_inserted_as_bulk_create_inserts_them(seed_article):
+    """db.insert_sentences (COPY on PostgreSQL, executemany on SQLite) against Sentence.objects.bulk_create."""
+    assert [field.name for field in Sentence._meta.concrete_fields if not field.primary_key] == list(
+        db.SENTENCE_COLUMNS
+    )
+    twin = Article.objects.create(title="Twin", body=seed_article.body + " ", body_sha256="0" * 64)
+    rows = list(seed_article.sentences.values_list("index", "paragraph", "start", "end"))
+    Sentence.objects.bulk_create(Sentence(article=twin, index=i, paragraph=p, start=s, end=e) for i, p, s, e in rows)
+    copied = Article.objects.create(title="Copied", body=seed_article.body + "  ", body_sha256="1" * 64)
+    db.insert_sentences([(copied.pk, *row) for row in rows])
+
+    def stored(article):
+        return [fields_of(s, leave_out=("id", "article")) for s in article.sentences.order_by("index")]
+
+    assert stored(copied) == stored(twin) and len(stored(copied)) == 26
+
+
+def test_inserted_sentences_are_checked_by_the_database(seed_article):
+    copied = Article.objects.create(title="Copied", body=seed_article.body + " ", body_sha256="1" * 64)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        db.insert_sentences([(copied.pk, 0, 0, 5, 5)])  # start before end
+    with pytest.raises(IntegrityError), transaction.atomic():
+        db.insert_sentences([(copied.pk, 0, 0, 0, 5), (copied.pk, 0, 0, 6, 9)])  # one index per sentence
+    assert not copied.sentences.exists()

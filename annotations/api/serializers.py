@@ -15,6 +15,7 @@ from ..models import (
     AnnotationEvent,
     AnnotationSource,
     Article,
+    ImportState,
     Relation,
     Source,
     Status,
@@ -74,6 +75,31 @@ class ArticleCreateSerializer(serializers.Serializer):
     publisher = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
     published_at = serializers.DateField(required=False, allow_null=True, default=None)
     language = serializers.CharField(max_length=16, required=False, default="en")
+
+
+class ArticleImportCreateSerializer(serializers.Serializer):
+    articles = ArticleCreateSerializer(many=True, allow_empty=False)
+
+
+class ImportProblemSerializer(serializers.Serializer):
+    item = serializers.IntegerField(allow_null=True, help_text="The article's place in the upload, from 0.")
+    title = serializers.CharField()
+    messages = serializers.ListField(child=serializers.CharField())
+
+
+class ArticleImportSerializer(serializers.Serializer):
+    """A background import (records.article_import): progress is `done` of `total` articles."""
+
+    id = serializers.IntegerField()
+    created_by = serializers.CharField(allow_null=True, help_text="Who imported; null for a command.")
+    state = serializers.ChoiceField(choices=ImportState.choices)
+    total = serializers.IntegerField()
+    done = serializers.IntegerField()
+    articles = serializers.ListField(child=serializers.IntegerField(), help_text="Ids of the stored articles.")
+    problems = ImportProblemSerializer(many=True)
+    created_at = serializers.DateTimeField()
+    started_at = serializers.DateTimeField(allow_null=True)
+    finished_at = serializers.DateTimeField(allow_null=True)
 
 
 class SourceSerializer(serializers.ModelSerializer):

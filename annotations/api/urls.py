@@ -9,6 +9,7 @@ app_name = "api"
 
 router = DefaultRouter()
 router.register("articles", views.ArticleViewSet, basename="article")
+router.register("imports", views.ImportViewSet, basename="import")
 router.register("annotations", views.AnnotationViewSet, basename="annotation")
 router.register("sources", views.SourceViewSet, basename="source")
 

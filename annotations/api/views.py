@@ -6,6 +6,7 @@ from django import forms
 from django.db.models import Count
 from django.http import FileResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from django_filters import rest_framework as filters
 from django_filters.utils import translate_validation
 from drf_spectacular.types import OpenApiTypes
@@ -17,10 +18,10 @@ from rest_framework.exceptions import NotFound
 from rest_framework.pagination import Cursor, CursorPagination
 from rest_framework.response import Response
 
-from .. import logins, selectors, services
+from .. import logins, records, selectors, services
 from ..exporters import FORMATS, stream
 from ..exporters.common import Selection
-from ..models import Action, Annotation, Article, Source, State, Status
+from ..models import Action, Annotation, Article, ArticleImport, Source, State, Status
 from ..parsing import BIGINT_MAX, IdConverter, parse_id, whole_number
 from ..paths import EXPORT_SCHEMA_PATH
 from . import serializers as s
@@ -111,7 +112,12 @@ class ArticleFilter(filters.FilterSet):
 
 
 @extend_schema_view(
-    create=extend_schema(request=s.ArticleCreateSerializer, responses={201: s.ArticleDetailSerializer}),
+    create=extend_schema(
+        request=s.ArticleCreateSerializer,
+        responses={201: s.ArticleDetailSerializer, 202: s.ArticleImportSerializer},
+        description="Store an article. A text larger than FACTCHECK_IMPORT_INLINE_BYTES is imported in the "
+        "background instead: 202, with the import (its `Location`) to follow until it is `done`.",
+    ),
 )
 class ArticleViewSet(
     IdLookup, mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet
@@ -134,9 +140,51 @@ class ArticleViewSet(
 
     def create(self, request, *args, **kwargs):
         data = _valid(s.ArticleCreateSerializer, request.data)
-        article = services.article_import(imported_by=request.user, **data)
-        article = self.get_queryset().get(pk=article.pk)
+        stored = services.article_import_or_queue(imported_by=request.user, **data)
+        if isinstance(stored, ArticleImport):
+            return _import_response(stored)
+        article = self.get_queryset().get(pk=stored.pk)
         return Response(s.ArticleDetailSerializer(article).data, status=status.HTTP_201_CREATED)
+
+
+def _import_response(job: ArticleImport) -> Response:
+    """201 for an import stored in the request, 202 for one left to the worker; Location: where to follow it."""
+    code = status.HTTP_201_CREATED if job.finished else status.HTTP_202_ACCEPTED
+    location = reverse("api:import-detail", args=[job.pk])
+    return Response(records.article_import(job), status=code, headers={"Location": location})
+
+
+@extend_schema_view(
+    create=extend_schema(
+        request=s.ArticleImportCreateSerializer,
+        responses={201: s.ArticleImportSerializer, 202: s.ArticleImportSerializer},
+        description="Import many articles at once (at most FACTCHECK_MAX_IMPORT_ARTICLES, "
+        "FACTCHECK_MAX_IMPORT_BYTES of text). One refused article refuses the upload (400, nothing stored). "
+        "Up to FACTCHECK_IMPORT_INLINE_BYTES of text is stored at once (201, `done`); more is stored in the "
+        "background (202, `queued`): follow the import's `Location` until its state is `done` or `failed`.",
+    ),
+)
+class ImportViewSet(IdLookup, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Imports of many articles, or of a large one: an editor sees every import, a reviewer their own."""
+
+    lookup_value_regex = IdConverter.regex
+    pagination_class = Pages
+    serializer_class = s.ArticleImportSerializer
+
+    def get_queryset(self):
+        return selectors.visible_imports(viewer=self.request.user)
+
+    # The record is written once (records.article_import); the serializer documents it.
+    def list(self, request, *args, **kwargs):
+        page = self.paginate_queryset(self.get_queryset())
+        return self.get_paginated_response([records.article_import(job) for job in page])
+
+    def retrieve(self, request, *args, **kwargs):
+        return Response(records.article_import(self.get_object()))
+
+    def create(self, request, *args, **kwargs):
+        data = _valid(s.ArticleImportCreateSerializer, request.data)
+        return _import_response(services.articles_import(articles=data["articles"], imported_by=request.user))
 
 
 class IdFilter(filters.NumberFilter):

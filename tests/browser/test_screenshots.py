@@ -81,3 +81,38 @@ def test_screenshots_review_queue_and_mine(
     expect(page.locator("#mine-changes_requested .mine-item")).to_have_count(1)
     page.screenshot(path=SCREENSHOTS / "my-verdicts.png", full_page=True)
     assert console_errors == []
+
+
+@pytest.mark.screenshot
+def test_screenshots_import_progress(page: Page, live_server, login, console_errors, reviewer, seed_article, settings):
+    """A background import half way, and one done with an article someone else stored meanwhile."""
+    from annotations import services
+    from annotations.models import ArticleImport, ImportState
+
+    settings.FACTCHECK_IMPORT_INLINE_BYTES = 1
+    uploads = [{"title": f"Court filing, part {n}", "body": f"{seed_article.body}\nPart {n}."} for n in range(1, 9)]
+    running = services.articles_import(articles=uploads, imported_by=reviewer)
+    ArticleImport.objects.filter(pk=running.pk).update(state=ImportState.RUNNING, done=3)
+    settings.FACTCHECK_IMPORT_INLINE_BYTES = 10**9
+    done = services.articles_import(
+        articles=[{**u, "body": u["body"] + " Again."} for u in uploads[:4]], imported_by=reviewer
+    )
+    ArticleImport.objects.filter(pk=done.pk).update(
+        problems=[
+            {
+                "item": 2,
+                "title": "Court filing, part 3",
+                "messages": ["This text is already stored as article #1, “Huawei spying in Pakistan?”."],
+            }
+        ]
+    )
+    login(page, live_server, reviewer)
+    for width, suffix in ((1440, ""), (390, "-390")):
+        page.set_viewport_size({"width": width, "height": 900})
+        page.goto(f"{live_server.url}/imports/{running.pk}/")
+        expect(page.locator("#import-progress")).to_contain_text("3 of 8 articles so far")
+        page.screenshot(path=SCREENSHOTS / f"import-progress{suffix}.png", full_page=True)
+        page.goto(f"{live_server.url}/imports/{done.pk}/")
+        expect(page.locator("#import-progress")).to_contain_text("Done")
+        page.screenshot(path=SCREENSHOTS / f"import-done{suffix}.png", full_page=True)
+    assert console_errors == []
