@@ -72,6 +72,18 @@ def seed_article(db, seed_text):
     return ArticleFactory(title=SEED_TITLE, body=seed_text)
 
 
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix, tmp_path_factory):
+    """On SQLite the test database is a file, as in production, not Django's default: an in-memory
+    database in shared-cache mode. There, connections lock each other out table by table and get
+    "database table is locked" at once, without the busy timeout, so tests with one connection per
+    thread (tests/test_services_concurrency.py) would fail where production waits. pytest's per-run
+    temporary directory keeps runs from different checkouts apart; Django deletes the file at the
+    end of the run."""
+    if connection.vendor == "sqlite":
+        connection.settings_dict["TEST"]["NAME"] = str(tmp_path_factory.mktemp("database") / "test.sqlite3")
+
+
 @pytest.fixture(scope="session", autouse=True)
 def flush_past_the_truncate_trigger():
     """Transactional tests end with Django's flush, one TRUNCATE of every table, and on PostgreSQL

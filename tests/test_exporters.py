@@ -381,9 +381,9 @@ def _without_generated_at(data: bytes) -> bytes:
 
 
 def test_parallel_export_of_a_sqlite_file_is_the_one_process_export(demo, four_articles, tmp_path):
-    """The command as people run it, on a SQLite file (the test database lives in memory, where
-    no child process could read it): the export written by three processes, to a file and to
-    standard output, is byte for byte the one written by one (here, in the test's process)."""
+    """The command as people run it, on a SQLite file of its own (the test's rows are in its open
+    transaction, which no child process can see): the export written by three processes, to a file
+    and to standard output, is byte for byte the one written by one (here, in the test's process)."""
     import os
     import subprocess
     import sys
