@@ -81,3 +81,26 @@ def test_screenshots_review_queue_and_mine(
     expect(page.locator("#mine-changes_requested .mine-item")).to_have_count(1)
     page.screenshot(path=SCREENSHOTS / "my-verdicts.png", full_page=True)
     assert console_errors == []
+
+
+@pytest.mark.screenshot
+def test_screenshots_locked_logins(page: Page, live_server, login, console_errors, reviewer2, editor):
+    from django.test import Client
+
+    client = Client()
+    for username, address, wrong in [
+        ("reviewer2", "127.0.0.1", 11),
+        ("j.doe", "198.51.100.23", 10),
+        *((f"admin{n}", "203.0.113.7", 3) for n in range(10)),
+    ]:
+        for n in range(wrong):
+            client.post("/accounts/login/", {"username": username, "password": f"wrong-{n}"}, REMOTE_ADDR=address)
+    page.set_viewport_size(VIEWPORT)
+    login(page, live_server, editor)
+    page.goto(f"{live_server.url}/locked-logins/")
+    expect(page.locator(".lock-item")).to_have_count(3)
+    page.mouse.move(0, 0)
+    page.screenshot(path=SCREENSHOTS / "locked-logins.png", full_page=True)
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.screenshot(path=SCREENSHOTS / "locked-logins-390.png", full_page=True)
+    assert console_errors == []
