@@ -12,5 +12,6 @@ def review(request) -> dict:
     return {
         "nav_is_editor": is_editor,
         "nav_is_reviewer": roles.user_is_reviewer(user),
+        "nav_can_unlock": roles.can_unlock_logins(user),
         "review_waiting": SimpleLazyObject(lambda: selectors.waiting_count(viewer=user)) if is_editor else None,
     }

@@ -1,6 +1,7 @@
 from datetime import date
 import hashlib
 
+from axes.models import AccessAttempt
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -213,3 +214,11 @@ class ReviewForm(forms.Form):
 
     def errors_text(self) -> str:
         return " ".join(message for messages in self.errors.values() for message in messages)
+
+
+class LoginUnlockForm(forms.Form):
+    """Which lock to lift: an account at an address, or (no username) every account at the address.
+    The username is kept exactly as django-axes stored it."""
+
+    address = forms.GenericIPAddressField()
+    username = forms.CharField(required=False, strip=False, max_length=field_limit(AccessAttempt, "username"))

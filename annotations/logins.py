@@ -45,17 +45,18 @@ class LoginFailures(AxesDatabaseHandler):
 
 def lockout_wait(request: HttpRequest | None = None) -> timedelta | None:
     """How long a locked-out client waits: the whole cool-off, since each refused attempt starts it
-    again (axes' AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT); None when only an administrator
-    can lift the lock."""
+    again (axes' AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT); None when the lock lasts until an
+    editor or an administrator lifts it."""
     return get_cool_off(request)
 
 
 def lockout_message(wait: timedelta | None) -> str:
-    """What a refused client reads, on the page and in the API's answer."""
+    """What a refused client reads, on the page and in the API's answer. Editors lift locks on the
+    Locked log-ins page (roles.can_unlock_logins), so the colleague to ask is an editor."""
     if wait is None:
-        return "Too many failed log-ins from your address. Ask an administrator to lift the lock."
+        return "Too many failed log-ins from your address. Ask an editor to lift the lock."
     minutes = max(1, round(wait.total_seconds() / 60))
     return (
         f"Too many failed log-ins from your address. Try again in {minutes} minute{'s' if minutes != 1 else ''}; "
-        "each attempt before then restarts the wait. An administrator can lift the lock sooner."
+        "each attempt before then restarts the wait. An editor can lift the lock sooner."
     )

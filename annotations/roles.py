@@ -1,4 +1,5 @@
-"""Who is who, and who may do what to a verdict. Ground floor: no query but the user's groups.
+"""Who is who, who may do what to a verdict, who may lift a log-in lock. Ground floor: no query but
+the user's groups.
 
 Reads (selectors, pages, the API, exports) and writes (services) ask these predicates, so the
 buttons a page shows and the writes it sends are decided by the same rule. Who may *see* a
@@ -45,6 +46,16 @@ def user_is_editor(user: User) -> bool:
 def user_is_reviewer(user: User) -> bool:
     """Reviewers and editors (an editor can do everything a reviewer can)."""
     return user_is_editor(user) or REVIEWERS_GROUP in _group_names(user)
+
+
+UNLOCK_REFUSAL = "Only editors can lift log-in locks."
+
+
+def can_unlock_logins(user: User) -> bool:
+    """Editors (superusers count as editors) lift log-in lockouts, for any account and address: a
+    colleague who mistyped their password should not wait for an administrator. Administrators can
+    also do it in the admin and with manage.py axes_reset*."""
+    return user_is_editor(user)
 
 
 def can_edit_annotation(user: User, annotation: Annotation) -> bool:

@@ -6,13 +6,29 @@
 
 from collections import defaultdict
 from dataclasses import dataclass, replace
+from datetime import datetime
 from functools import cache, lru_cache
 
+from axes.models import AccessAttempt
+from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import connection
-from django.db.models import CharField, Count, Exists, OuterRef, Prefetch, Q, QuerySet, prefetch_related_objects
+from django.db.models import (
+    CharField,
+    Count,
+    Exists,
+    Max,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Sum,
+    prefetch_related_objects,
+)
 from django.db.models.functions import Cast
+from django.utils import timezone
 
-from . import db, reader, records, roles, workflow
+from . import db, logins, reader, records, roles, workflow
 from .db import IdsIn, IsoText, fetch_tuples, instance_from_row
 from .models import (
     Action,
@@ -534,3 +550,72 @@ def visible_imports(*, viewer) -> QuerySet[ArticleImport]:
     if roles.user_is_editor(viewer):
         return imports
     return imports.filter(created_by_id=viewer.pk) if viewer.is_authenticated else imports.none()
+
+
+# --- Log-in locks ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class LoginLock:
+    """A lock django-axes holds now: one account at one address, or (`username` None) every account
+    at an address. `accounts`: the usernames tried; `known`: whether an account has this username
+    (a lock on a name nobody has is someone guessing). `lifts_at`: when it ends by itself at the
+    latest, if no one tries again (None: only when someone lifts it)."""
+
+    address: str
+    username: str | None
+    failures: int
+    accounts: int
+    known: bool
+    last_failure: datetime
+    lifts_at: datetime | None
+
+
+def login_locks() -> list[LoginLock]:
+    """Every lock in force, most recent failure first, in at most three queries whatever their number.
+
+    The counts are the ones `logins.LoginFailures` compares: failures since the cool-off began,
+    an account at an address locked at AXES_FAILURE_LIMIT, an address (whatever the usernames) at
+    FACTCHECK_LOGIN_FAILURE_LIMIT_PER_ADDRESS. An account's lock at a locked address is not listed
+    on its own: lifting it would not let them in. Attempts without an address or a username lock
+    no one the page can name, and are left to the admin.
+    """
+    wait = logins.lockout_wait()
+    attempts = AccessAttempt.objects.exclude(ip_address=None)
+    if wait is not None:
+        attempts = attempts.filter(attempt_time__gte=timezone.now() - wait)
+    totals = {"failures": Sum("failures_since_start"), "last_failure": Max("attempt_time")}
+    addresses = list(
+        attempts.values("ip_address")
+        .annotate(**totals, accounts=Count("username", distinct=True))
+        .filter(failures__gte=settings.FACTCHECK_LOGIN_FAILURE_LIMIT_PER_ADDRESS)
+        .order_by()
+    )
+    accounts = list(
+        attempts.exclude(Q(username=None) | Q(username=""))
+        .exclude(ip_address__in=[row["ip_address"] for row in addresses])
+        .values("ip_address", "username")
+        .annotate(**totals)
+        .filter(failures__gte=settings.AXES_FAILURE_LIMIT)
+        .order_by()
+    )
+    names = {row["username"] for row in accounts}
+    User = get_user_model()
+    known = set(
+        User.objects.filter(**{f"{User.USERNAME_FIELD}__in": names}).values_list(User.USERNAME_FIELD, flat=True)
+    )
+    locks = [
+        LoginLock(
+            address=row["ip_address"],
+            username=row.get("username"),
+            failures=row["failures"],
+            accounts=row.get("accounts", 1),
+            known=row.get("username") in known,
+            last_failure=row["last_failure"],
+            lifts_at=row["last_failure"] + wait if wait is not None else None,
+        )
+        for row in addresses + accounts
+    ]
+    locks.sort(key=lambda lock: (lock.address, lock.username or ""))
+    locks.sort(key=lambda lock: lock.last_failure, reverse=True)
+    return locks

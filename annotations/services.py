@@ -7,6 +7,7 @@ import hashlib
 import logging
 import os
 
+from axes.utils import reset as axes_reset
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -31,9 +32,11 @@ from .models import (
     field_limit,
 )
 from .roles import (
+    UNLOCK_REFUSAL,
     User,
     can_edit_annotation,
     can_restore_annotation,
+    can_unlock_logins,
     contributors,
     edit_refusal,
     transition_refusal,
@@ -44,6 +47,8 @@ from .segmentation import has_visible_text, normalize_text, sentence_splitter, s
 from .weburls import UrlError, normalize_url
 
 logger = logging.getLogger(__name__)
+
+log = logging.getLogger(__name__)
 
 
 def token_is_expired(*, created: datetime) -> bool:
@@ -67,6 +72,31 @@ def token_revoke(*, user: User) -> bool:
     """Delete the user's API token; False when there was none. Every client using it gets 401."""
     deleted, _ = Token.objects.filter(user=user).delete()
     return deleted > 0
+
+
+def login_unlock(*, editor: User, address: str, username: str | None = None) -> int:
+    """Lift a log-in lock: `username`'s at `address`, or (no username) every account's at `address`.
+
+    Rule: roles.can_unlock_logins (editors), else PermissionDenied. Side effects: django-axes'
+    failure records of that account at that address (or of that address) are deleted through
+    axes' own reset, so the next log-in is counted from zero; one WARNING on the
+    `annotations.services` logger names who lifted what (the event log records verdicts only;
+    axes logs the lockout itself at WARNING too). Returns how many records went: 0 when the lock
+    had already ended or another editor lifted it first.
+    """
+    if not can_unlock_logins(editor):
+        raise PermissionDenied(UNLOCK_REFUSAL)
+    if not address:  # axes' reset with neither filter would delete every record
+        raise ValueError("login_unlock needs the address of the lock.")
+    removed = axes_reset(ip=address, username=username or None)
+    log.warning(
+        "Log-in lock lifted by %s: %s at %s (%d failure records removed).",
+        editor.get_username(),
+        f"account {username!r}" if username else "every account",
+        address,
+        removed,
+    )
+    return removed
 
 
 def body_sha256(body: str) -> str:

@@ -1,5 +1,6 @@
 import json
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_not_required
@@ -17,7 +18,7 @@ from . import logins, roles, selectors, services
 from .anchoring import SpanError, anchor_span
 from .exporters import claimreview
 from .exporters.common import Selection
-from .forms import AnnotationForm, ArticleImportForm, ReviewForm, SourceForm, source_line
+from .forms import AnnotationForm, ArticleImportForm, LoginUnlockForm, ReviewForm, SourceForm, source_line
 from .models import (
     STATUS_DETAILS,
     Action,
@@ -36,6 +37,7 @@ ARTICLES_PER_PAGE = 25
 QUEUE_PER_PAGE = 25
 PAGE = "annotations/article_detail.html"
 FORM = "annotations/annotation_form.html"
+LOCKS = "annotations/locked_logins.html"
 
 
 def _require_reviewer(request: HttpRequest) -> None:
@@ -429,6 +431,49 @@ def source_create(request: HttpRequest) -> HttpResponse:
             response = render(request, f"{FORM}#source-row", {"row": row, "relations": Relation.choices})
             return reswap(retarget(response, "#source-rows"), "beforeend")
     return render(request, f"{FORM}#source-new", {"source_form": form}, status=400)
+
+
+def _require_unlocker(request: HttpRequest) -> None:
+    if not roles.can_unlock_logins(request.user):
+        raise PermissionDenied(roles.UNLOCK_REFUSAL)
+
+
+@require_GET
+def locked_logins(request: HttpRequest) -> HttpResponse:
+    """The log-ins django-axes refuses now, each with an Unlock button (editors)."""
+    _require_unlocker(request)
+    wait = logins.lockout_wait(request)
+    context = {
+        "locks": selectors.login_locks(),
+        "limit": settings.FACTCHECK_LOGIN_FAILURE_LIMIT,
+        "limit_per_address": settings.FACTCHECK_LOGIN_FAILURE_LIMIT_PER_ADDRESS,
+        "wait_minutes": round(wait.total_seconds() / 60) if wait else None,
+    }
+    return render(request, LOCKS, context)
+
+
+@require_POST
+def login_unlock(request: HttpRequest) -> HttpResponse:
+    """Lift one lock (services.login_unlock). htmx gets, in the row's place, what happened (focused:
+    `autofocus`) and the count; others a redirect to the list with that message."""
+    _require_unlocker(request)
+    form = LoginUnlockForm(request.POST)
+    if not form.is_valid():
+        return _unlock_answer(request, "This lock could not be read: reload the page and try again.", status=400)
+    username, address = form.cleaned_data["username"] or None, form.cleaned_data["address"]
+    removed = services.login_unlock(editor=request.user, address=address, username=username)
+    who = username or "every account"
+    if removed:
+        return _unlock_answer(request, f"Unlocked: {who} can log in again from {address}.")
+    return _unlock_answer(request, f"No lock to lift for {who} at {address}: it had ended or someone lifted it.")
+
+
+def _unlock_answer(request: HttpRequest, message: str, *, status: int = 200) -> HttpResponse:
+    if not request.htmx:
+        (messages.success if status == 200 else messages.error)(request, message)
+        return redirect("annotations:locked-logins")
+    context = {"done": message, "error": status != 200, "locks": selectors.login_locks()}
+    return render(request, f"{LOCKS}#lock-done", context, status=status)
 
 
 def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:

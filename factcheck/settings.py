@@ -194,7 +194,7 @@ AUTHENTICATION_BACKENDS = [
 FACTCHECK_LOGIN_FAILURE_LIMIT = env_int("FACTCHECK_LOGIN_FAILURE_LIMIT", 10)
 FACTCHECK_LOGIN_FAILURE_LIMIT_PER_ADDRESS = env_int("FACTCHECK_LOGIN_FAILURE_LIMIT_PER_ADDRESS", 30)
 # A lock ends this many minutes after the last attempt (each refused attempt starts the wait
-# again); 0: only an administrator lifts it (admin, or manage.py axes_reset_username / axes_reset_ip).
+# again); 0: only an unlock lifts it (editors: Locked log-ins; admin; manage.py axes_reset_username / axes_reset_ip).
 FACTCHECK_LOGIN_COOLOFF_MINUTES = env_int("FACTCHECK_LOGIN_COOLOFF_MINUTES", 15)
 if FACTCHECK_LOGIN_FAILURE_LIMIT < 1 or FACTCHECK_LOGIN_FAILURE_LIMIT_PER_ADDRESS < 1:
     raise ImproperlyConfigured(

@@ -18,7 +18,7 @@ pytestmark = pytest.mark.django_db
 
 LOCKED_OUT = (
     "Too many failed log-ins from your address. Try again in 15 minutes; "
-    "each attempt before then restarts the wait. An administrator can lift the lock sooner."
+    "each attempt before then restarts the wait. An editor can lift the lock sooner."
 )
 WRONG_LOGIN = "Please enter a correct username and password. Note that both fields may be case-sensitive."
 ARTICLES = "/"
@@ -119,14 +119,14 @@ def test_many_usernames_from_one_address_lock_the_address(client, reviewer, hash
     assert log_in(Client(), "reviewer", PASSWORD, address="198.51.100.2")["Location"] == ARTICLES
 
 
-def test_without_cool_off_only_an_administrator_unlocks(client, reviewer, settings):
+def test_without_cool_off_the_lock_waits_for_an_unlock(client, reviewer, settings):
     settings.AXES_COOLOFF_TIME = None
     for n in range(10):
         log_in(client, "reviewer", f"wrong-{n}")
     refused = log_in(client, "reviewer", PASSWORD)
     assert refused.status_code == 429
     assert "Retry-After" not in refused
-    assert "Too many failed log-ins from your address. Ask an administrator to lift the lock." in refused.text
+    assert "Too many failed log-ins from your address. Ask an editor to lift the lock." in refused.text
 
 
 def lock_out_reviewer(client: Client) -> None:

@@ -115,4 +115,25 @@ def test_screenshots_import_progress(page: Page, live_server, login, console_err
         page.goto(f"{live_server.url}/imports/{done.pk}/")
         expect(page.locator("#import-progress")).to_contain_text("Done")
         page.screenshot(path=SCREENSHOTS / f"import-done{suffix}.png", full_page=True)
+
+
+def test_screenshots_locked_logins(page: Page, live_server, login, console_errors, reviewer2, editor):
+    from django.test import Client
+
+    client = Client()
+    for username, address, wrong in [
+        ("reviewer2", "127.0.0.1", 11),
+        ("j.doe", "198.51.100.23", 10),
+        *((f"admin{n}", "203.0.113.7", 3) for n in range(10)),
+    ]:
+        for n in range(wrong):
+            client.post("/accounts/login/", {"username": username, "password": f"wrong-{n}"}, REMOTE_ADDR=address)
+    page.set_viewport_size(VIEWPORT)
+    login(page, live_server, editor)
+    page.goto(f"{live_server.url}/locked-logins/")
+    expect(page.locator(".lock-item")).to_have_count(3)
+    page.mouse.move(0, 0)
+    page.screenshot(path=SCREENSHOTS / "locked-logins.png", full_page=True)
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.screenshot(path=SCREENSHOTS / "locked-logins-390.png", full_page=True)
     assert console_errors == []
