@@ -113,16 +113,16 @@ def _with_abbreviation_filter(language_module: type) -> type:
     if base.search_for_abbreviations_in_string is not search or base.replace is not AbbreviationReplacer.replace:
         return language_module
     listed = language_module.Abbreviation.ABBREVIATIONS
-    # (abbreviation, what must be in the lowered text for it to matter, or None: always kept)
+    # (abbreviation, the word that must stand before a full stop for it to matter, or None: always kept)
     checks = tuple(
-        (abbreviation, f"{abbreviation.strip().lower()}." if _ASCII_LETTERS.fullmatch(abbreviation.strip()) else None)
+        (abbreviation, abbreviation.strip().lower() if _ASCII_LETTERS.fullmatch(abbreviation.strip()) else None)
         for abbreviation in listed
     )
 
     class Replacer(base):
         def search_for_abbreviations_in_string(self, text):
-            lowered = text.translate(RE_IGNORECASE_ASCII).lower()
-            kept = [abbreviation for abbreviation, needed in checks if needed is None or needed in lowered]
+            words = _words_before_full_stops(text)
+            kept = [abbreviation for abbreviation, word in checks if word is None or word in words]
             language = self.lang
             self.lang = _LanguageWith(language, kept)
             try:
@@ -133,15 +133,36 @@ def _with_abbreviation_filter(language_module: type) -> type:
     return type(language_module.__name__, (language_module,), {"AbbreviationReplacer": Replacer})
 
 
+# A word of ASCII letters after a space (or at the start) and right before a full stop: pysbd
+# rewrites a full stop only there (its patterns are `\s` + abbreviation + `.`, after prefixing
+# the text with a space).
+_WORD_BEFORE_FULL_STOP = re.compile(r"(?<!\S)([a-z]+)\.")
+
+
+def _words_before_full_stops(text: str) -> set[str]:
+    if "İ" in text or "ı" in text or "ſ" in text:
+        text = text.translate(RE_IGNORECASE_ASCII)
+    return set(_WORD_BEFORE_FULL_STOP.findall(text.lower()))
+
+
 class _LanguageWith:
     """A pysbd language seen through one abbreviation pass: the same, with fewer abbreviations."""
 
     def __init__(self, language: type, abbreviations: list[str]):
         self._language = language
-        self.Abbreviation = type("Abbreviation", (language.Abbreviation,), {"ABBREVIATIONS": abbreviations})
+        self.Abbreviation = _AbbreviationsWith(language.Abbreviation, abbreviations)
 
     def __getattr__(self, name):
         return getattr(self._language, name)
+
+
+class _AbbreviationsWith:
+    def __init__(self, abbreviation: type, abbreviations: list[str]):
+        self._abbreviation = abbreviation
+        self.ABBREVIATIONS = abbreviations
+
+    def __getattr__(self, name):
+        return getattr(self._abbreviation, name)
 
 
 def iter_paragraphs(body: str):

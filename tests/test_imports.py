@@ -1,5 +1,7 @@
 """Imports of many articles, or of much text: checked at once, stored now or by a background task."""
 
+import json
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management import call_command
 from django.test import Client
@@ -269,3 +271,13 @@ def test_problems_are_listed_on_the_page(reviewer, settings, django_capture_on_c
     run_worker()
     page = client_for(reviewer).get(f"/imports/{job.pk}/").content.decode()
     assert "Not imported:" in page and "Article 2, “Article 2”: This text is already stored as article #" in page
+
+
+@pytest.mark.parametrize("path", ["/api/v1/imports/", "/api/v1/articles/"])
+def test_a_lone_surrogate_in_a_body_is_refused_as_drf_refuses_it(reviewer, path):
+    body = article(1)["body"] + " \ud83d."
+    payload = {"articles": [article(1, body=body)]} if "imports" in path else article(1, body=body)
+    response = api(reviewer).post(path, json.dumps(payload), content_type="application/json")  # "\\ud83d"
+    assert response.status_code == 400
+    assert "Surrogate characters are not allowed: U+D83D." in str(response.json())
+    assert not Article.objects.exists()

@@ -7,6 +7,7 @@ only describe them for the schema (tests/test_records.py checks they name the sa
 
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
+from rest_framework.validators import ProhibitSurrogateCharactersValidator
 
 from .. import records, selectors, services
 from ..models import (
@@ -68,9 +69,30 @@ class ArticleDetailSerializer(ArticleSerializer):
         ]
 
 
+class TextField(serializers.CharField):
+    """DRF's CharField for long texts: the surrogate check runs in C (UTF-8 encoding) rather than
+    in a Python loop over every character, the largest cost of an upload of 200 articles
+    (0.18 of 0.19 s of CPU). Same refusal, same message."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.validators = [v for v in self.validators if not isinstance(v, ProhibitSurrogateCharactersValidator)]
+        self.validators.append(_refuse_surrogates)
+
+
+def _refuse_surrogates(value: str) -> None:
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        check = ProhibitSurrogateCharactersValidator
+        raise serializers.ValidationError(
+            check.message.format(code_point=ord(value[exc.start])), code=check.code
+        ) from None
+
+
 class ArticleCreateSerializer(serializers.Serializer):
     title = serializers.CharField(max_length=300)
-    body = serializers.CharField(trim_whitespace=False, max_length=2_000_000)
+    body = TextField(trim_whitespace=False, max_length=2_000_000)
     url = serializers.URLField(max_length=2000, required=False, allow_blank=True, default="")
     publisher = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
     published_at = serializers.DateField(required=False, allow_null=True, default=None)
