@@ -281,3 +281,22 @@ def test_a_lone_surrogate_in_a_body_is_refused_as_drf_refuses_it(reviewer, path)
     assert response.status_code == 400
     assert "Surrogate characters are not allowed: U+D83D." in str(response.json())
     assert not Article.objects.exists()
+
+
+def test_progress_is_recorded_with_each_chunk_of_articles(
+    reviewer, settings, django_capture_on_commit_callbacks, monkeypatch
+):
+    settings.FACTCHECK_IMPORT_INLINE_BYTES = 1
+    with django_capture_on_commit_callbacks(execute=True):
+        job = services.articles_import(articles=[article(n) for n in range(120)], imported_by=reviewer)
+    seen = []
+    store = services._articles_store
+
+    def recording(segmented, imported_by):
+        seen.append(ArticleImport.objects.values_list("state", "done").get(pk=job.pk))
+        return store(segmented, imported_by)
+
+    monkeypatch.setattr(services, "_articles_store", recording)
+    services.import_run(job_id=job.pk, processes=1)
+    assert seen == [("running", 0), ("running", services.IMPORT_CHUNK), ("running", 2 * services.IMPORT_CHUNK)]
+    assert ArticleImport.objects.values_list("state", "done").get(pk=job.pk) == ("done", 120)
