@@ -156,7 +156,7 @@ function closeEditor() {
 function moveFocus(step) {
   const all = Array.from(body.querySelectorAll(".sentence"));
   // From the focused sentence, else from the one last selected (focus may be in the panel).
-  let current = all.indexOf(document.activeElement);
+  let current = all.indexOf(document.activeElement?.closest(".sentence"));
   if (current === -1 && lastSentence) current = all.findIndex((s) => s.dataset.start === lastSentence.dataset.start);
   const index = current === -1 ? (step > 0 ? 0 : all.length - 1) : current + step;
   const next = all[Math.min(all.length - 1, Math.max(0, index))];
@@ -192,6 +192,12 @@ if (body && reader) {
   });
 
   body.addEventListener("keydown", (event) => {
+    const mark = event.target.closest("mark[data-annotation-id]");
+    if (mark && (event.key === "Enter" || event.key === " ")) {
+      event.preventDefault();
+      focusCard(mark.dataset.annotationId);
+      return;
+    }
     const sentence = event.target.closest(".sentence");
     if (sentence && event.key === "Enter") {
       event.preventDefault();
