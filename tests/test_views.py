@@ -601,7 +601,8 @@ def test_cards_come_a_page_at_a_time(reviewer_client, reviewer):
         )
     page = reviewer_client.get(article.get_absolute_url())
     assert [a.pk for a in page.context["window"].cards] == [a.pk for a in made[:25]]
-    assert page.text.count('data-annotation-id="') - page.text.count("<mark") == 25 * 2  # card + show-in-text
+    # Per card: the card, "Show in text" and "Add another verdict on this sentence".
+    assert page.text.count('data-annotation-id="') - page.text.count("<mark") == 25 * 3
     url = reverse("annotations:verdict-cards", args=[article.pk])
     assert f'hx-get="{url}?offset=25"' in page.text
     more = reviewer_client.get(url, {"offset": 25}, headers=HTMX)

@@ -1,11 +1,11 @@
 """Marks in Chromium without colour: each status's own underline, keyboard focus in text order, Enter and
-Space open the card, and a focus ring that stands out."""
+Space open the card, a focus ring that stands out, and a second verdict on a marked sentence by click."""
 
 from playwright.sync_api import Page, expect
 
 from annotations import services
 from annotations.models import Annotation
-from tests.browser.test_annotate import marks, open_article
+from tests.browser.test_annotate import choose_status, expect_editor_for, marks, open_article, save_verdict
 from tests.conftest import sentence_span
 
 STATUSES = ["alleged", "denied", "unverified", "evidenced"]
@@ -142,4 +142,40 @@ def test_marks_are_reached_with_tab_in_text_order_and_enter_or_space_opens_the_c
     page.keyboard.press("j")
     expect(sentences.nth(5)).to_be_focused()
     expect(page.locator("#verdict-form")).to_have_count(0)
+    assert console_errors == []
+
+
+def test_a_second_verdict_on_a_fully_marked_sentence_by_click(
+    page: Page, live_server, login, console_errors, reviewer, reviewer2, seed_article
+):
+    span = sentence_span(seed_article, 4)
+    first = services.annotation_create(article=seed_article, author=reviewer2, status="alleged", **span)
+    services.annotation_submit(annotation=first, actor=reviewer2, version=1)
+    login(page, live_server, reviewer)
+    open_article(page, live_server, seed_article)
+
+    # A click on the marked sentence opens the existing verdict's card...
+    page.locator('#article-body .sentence[data-index="4"]').click()
+    card = page.locator(f"#annotation-{first.pk}")
+    expect(card).to_be_focused()
+    expect(page.locator("#verdict-form")).to_have_count(0)
+    # ...which offers a verdict of one's own on the same sentence.
+    card.get_by_role("button", name="Add another verdict on this sentence").click()
+    expect_editor_for(page, **span)
+    expect(page.locator('#article-body .sentence[data-index="4"]')).to_contain_class("is-selected")
+    choose_status(page, "denied")
+    page.fill("#id_denied_by", "Huawei")
+    save_verdict(page)
+
+    second = Annotation.objects.exclude(pk=first.pk).get()
+    assert (second.start, second.end, second.quote, second.status, second.author) == (
+        span["start"],
+        span["end"],
+        span["quote"],
+        "denied",
+        reviewer,
+    )
+    expect(marks(page, first)).to_have_text([span["quote"]])
+    expect(marks(page, second)).to_have_text([span["quote"]])
+    expect(page.locator("#verdicts .card-verdict")).to_have_count(2)
     assert console_errors == []

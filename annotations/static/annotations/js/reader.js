@@ -131,6 +131,16 @@ function focusCard(id, loaded = false) {
   card.classList.add("is-flash");
 }
 
+// "Add another verdict on this sentence" (a card's button): the editor opens on the sentence of the
+// verdict's first mark, even where marks cover all of it and a click opens the card instead.
+function addVerdictOnSentence(id) {
+  const mark = Array.from(body.querySelectorAll(`mark[data-annotation-id="${id}"]`)).find((m) => m.closest(".sentence"));
+  const sentence = mark?.closest(".sentence");
+  if (!sentence) return;
+  sentence.scrollIntoView({ block: "center" });
+  selectSentence(sentence);
+}
+
 function showInText(id) {
   const marks = body.querySelectorAll(`mark[data-annotation-id="${id}"]`);
   if (!marks.length) return;
@@ -234,6 +244,8 @@ if (body && reader) {
   document.addEventListener("click", (event) => {
     const show = event.target.closest(".show-in-text");
     if (show) { showInText(show.dataset.annotationId); return; }
+    const another = event.target.closest(".add-verdict");
+    if (another) { addVerdictOnSentence(another.dataset.annotationId); return; }
     if (event.target.closest(".editor-close")) { closeEditor(); return; }
     const remove = event.target.closest(".source-remove");
     if (remove) { remove.closest(".source-row").remove(); return; }
