@@ -35,7 +35,7 @@ def test_article_list_shows_title_publisher_date_and_sentence_count(reviewer_cli
     response = reviewer_client.get(reverse("annotations:article-list"))
     row = response.context["page"].object_list[0]
     assert (row.title, row.sentence_count) == ("Huawei spying in Pakistan?", 26)
-    assert '<td class="num">26</td>' in response.text
+    assert '<td class="num" data-label="Sentences">26</td>' in response.text
     assert "TechJuice" in response.text
 
 

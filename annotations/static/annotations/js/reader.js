@@ -230,11 +230,36 @@ function showInText(id) {
 function closeEditor() {
   const editor = document.getElementById("editor");
   const template = document.getElementById("editor-empty-template");
-  if (!editor.querySelector("form.verdict-form")) return;
+  if (!editor.querySelector("form.verdict-form, .editor-done")) return;
   editor.replaceChildren(template.content.cloneNode(true));
   markSelected(null);
   clearPhraseHighlight();
-  if (lastSentence && document.contains(lastSentence)) lastSentence.focus();
+  returnToSentence();
+}
+
+// Back to where the reviewer was: the focus on the sentence, scrolled into view if it is not.
+function returnToSentence() {
+  if (!lastSentence || !document.contains(lastSentence)) return;
+  lastSentence.focus({ preventScroll: true });
+  const box = lastSentence.getBoundingClientRect();
+  if (box.top < 0 || box.bottom > window.innerHeight) lastSentence.scrollIntoView({ block: "center" });
+}
+
+// On a narrow screen the editor is a bottom sheet (factcheck.css): keep the selected text in view above
+// it. Where the editor is neither fixed nor sticky and out of view, scroll to it instead.
+function revealEditor() {
+  const editor = document.getElementById("editor");
+  const position = getComputedStyle(editor).position;
+  const sheetTop = editor.getBoundingClientRect().top;
+  if (position === "fixed") {
+    const target = CSS.highlights?.get("verdict-phrase")?.values().next().value || lastSentence;
+    if (!target) return;
+    const box = target.getBoundingClientRect();
+    const room = sheetTop - 16;
+    if (box.top < 16 || box.bottom > room) window.scrollBy({ top: box.top - Math.max(16, (room - box.height) / 2) });
+  } else if (position !== "sticky" && (sheetTop < 0 || sheetTop > window.innerHeight - 80)) {
+    editor.scrollIntoView({ block: "start" });
+  }
 }
 
 function moveFocus(step) {
@@ -331,6 +356,7 @@ if (body && reader) {
 
   document.body.addEventListener("htmx:afterSwap", (event) => {
     if (event.detail.target.id !== "editor") return;
+    revealEditor();
     const form = document.getElementById("verdict-form");
     if (form) {
       const invalid = form.querySelector(".field-invalid input, .field-invalid textarea, .form-errors");
