@@ -89,6 +89,16 @@ STATUS_DETAILS = {
 }
 
 
+# The underline of each status's marks in the text, so that marks differ without colour. factcheck.css
+# draws them (border-bottom-style of .mark-<status>); the legend beside the text names them.
+STATUS_UNDERLINES = {
+    Status.ALLEGED: "dashed",
+    Status.DENIED: "double",
+    Status.UNVERIFIED: "dotted",
+    Status.EVIDENCED: "solid",
+}
+
+
 def status_legend() -> list[dict[str, str]]:
     return [
         {
@@ -96,6 +106,7 @@ def status_legend() -> list[dict[str, str]]:
             "label": status.label,
             "icon": STATUS_DETAILS[status][0],
             "definition": STATUS_DETAILS[status][1],
+            "underline": STATUS_UNDERLINES[status],
         }
         for status in Status
     ]

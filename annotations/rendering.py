@@ -4,23 +4,50 @@ Overlapping annotations cannot nest as written, so a mark is closed and
 reopened where another one crosses it; every fragment carries its
 annotation's id and status, and the text of all fragments of one annotation
 is exactly its quote.
+
+The first fragment of each annotation is its one tab stop (so marks are
+reached in text order, once each) and points with `aria-describedby` at the
+annotation's description in `#mark-notes`: status, state and author. A
+`<mark>` may not carry `aria-label` (ARIA prohibits naming it), and text
+inside the paragraph would change the offsets the reader counts.
 """
 
 from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 
+from .models import Annotation
 from .reader import Piece
 
 
-def _open(annotation, first: bool) -> str:
+def mark_description(annotation: Annotation) -> str:
+    """What a mark is, in words: "Alleged verdict, draft, by reviewer"."""
+    return (
+        f"{annotation.get_status_display()} verdict, {annotation.get_state_display().lower()}, "
+        f"by {annotation.author.get_username()}"
+    )
+
+
+def mark_note_id(annotation: Annotation) -> str:
+    return f"mark-note-{annotation.pk}"
+
+
+def _open(annotation: Annotation, first: bool) -> str:
+    if first:
+        return format_html(
+            '<mark class="mark mark-{} mark-first" data-annotation-id="{}" data-status="{}" title="{}" tabindex="0"'
+            ' aria-describedby="{}">',
+            annotation.status,
+            annotation.pk,
+            annotation.status,
+            mark_description(annotation),
+            mark_note_id(annotation),
+        )
     return format_html(
-        '<mark class="mark mark-{}{}" data-annotation-id="{}" data-status="{}" title="{} — {}">',
+        '<mark class="mark mark-{}" data-annotation-id="{}" data-status="{}" title="{}">',
         annotation.status,
-        " mark-first" if first else "",
         annotation.pk,
         annotation.status,
-        annotation.get_status_display(),
-        annotation.author.get_username(),
+        mark_description(annotation),
     )
 
 

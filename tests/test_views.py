@@ -35,7 +35,7 @@ def test_article_list_shows_title_publisher_date_and_sentence_count(reviewer_cli
     response = reviewer_client.get(reverse("annotations:article-list"))
     row = response.context["page"].object_list[0]
     assert (row.title, row.sentence_count) == ("Huawei spying in Pakistan?", 26)
-    assert '<td class="num">26</td>' in response.text
+    assert '<td class="num" data-label="Sentences">26</td>' in response.text
     assert "TechJuice" in response.text
 
 
@@ -291,6 +291,8 @@ def test_save_verdict_returns_only_the_changed_parts(reviewer_client, seed_artic
         f'<mark class="mark mark-evidenced mark-first" data-annotation-id="{annotation.pk}" data-status="evidenced"'
         in response.text
     )
+    # The marks' descriptions come along, so the new mark's aria-describedby points at something.
+    assert f'<div id="mark-notes" hidden hx-swap-oob="true"><span id="mark-note-{annotation.pk}">' in response.text
     assert "Line one<br>&lt;script&gt;alert(1)&lt;/script&gt;" in response.text
     assert "<script>alert(1)</script>" not in response.text
 
@@ -355,6 +357,7 @@ def test_article_page_shows_marks_and_cards_in_text_order(reviewer_client, seed_
     services.annotation_submit(annotation=earlier, actor=reviewer2, version=1)
     response = reviewer_client.get(seed_article.get_absolute_url())
     assert f'data-annotation-id="{hidden_draft.pk}"' not in response.text
+    assert f'id="mark-note-{hidden_draft.pk}"' not in response.text
     assert [a.pk for a in response.context["annotations"]] == [earlier.pk, later.pk]
     assert response.text.index(f'id="annotation-{earlier.pk}"') < response.text.index(f'id="annotation-{later.pk}"')
     assert "<dt>Denied by</dt><dd>Huawei</dd>" in response.text
@@ -401,6 +404,11 @@ def test_overlapping_and_nested_marks(reviewer_client, seed_article, reviewer):
     opened_inner = html.index(f'data-annotation-id="{inner.pk}"')
     assert opened_outer < opened_inner
     assert html.count(f'data-annotation-id="{inner.pk}" data-status="denied"') == 1
+    # One tab stop per verdict, described by its note (a <mark> may not carry aria-label).
+    for annotation in made:
+        assert html.count(f'tabindex="0" aria-describedby="mark-note-{annotation.pk}"') == 1
+        description = f"{annotation.get_status_display()} verdict, draft, by reviewer. Enter opens its card."
+        assert f'<span id="mark-note-{annotation.pk}">{description}</span>' in html
 
 
 def test_reviewer_edits_own_verdict_with_version(reviewer_client, verdict):
@@ -593,7 +601,8 @@ def test_cards_come_a_page_at_a_time(reviewer_client, reviewer):
         )
     page = reviewer_client.get(article.get_absolute_url())
     assert [a.pk for a in page.context["window"].cards] == [a.pk for a in made[:25]]
-    assert page.text.count('data-annotation-id="') - page.text.count("<mark") == 25 * 2  # card + show-in-text
+    # Per card: the card, "Show in text" and "Add another verdict on this sentence".
+    assert page.text.count('data-annotation-id="') - page.text.count("<mark") == 25 * 3
     url = reverse("annotations:verdict-cards", args=[article.pk])
     assert f'hx-get="{url}?offset=25"' in page.text
     more = reviewer_client.get(url, {"offset": 25}, headers=HTMX)

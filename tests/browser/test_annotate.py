@@ -542,7 +542,8 @@ def test_other_reviewer_sees_card_read_only_and_cannot_open_its_edit_form(
     expect(card.locator(".state-badge")).to_have_text("Submitted")
     expect(card.locator(".card-actions > *")).to_have_count(0)
     expect(card.get_by_role("link", name="Edit")).to_have_count(0)
-    expect(card.get_by_role("button")).to_have_text(["Show in text"])
+    # Nothing that changes someone else's verdict; a verdict of one's own on the same sentence is open to all.
+    expect(card.get_by_role("button")).to_have_text(["Show in text", "Add another verdict on this sentence"])
     assert marks(page, annotation).text_content() == span["quote"]
     marks(page, annotation).click()
     expect(card).to_be_focused()

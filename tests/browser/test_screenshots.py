@@ -117,6 +117,7 @@ def test_screenshots_import_progress(page: Page, live_server, login, console_err
         page.screenshot(path=SCREENSHOTS / f"import-done{suffix}.png", full_page=True)
 
 
+@pytest.mark.screenshot
 def test_screenshots_locked_logins(page: Page, live_server, login, console_errors, reviewer2, editor):
     from django.test import Client
 
@@ -136,4 +137,46 @@ def test_screenshots_locked_logins(page: Page, live_server, login, console_error
     page.screenshot(path=SCREENSHOTS / "locked-logins.png", full_page=True)
     page.set_viewport_size({"width": 390, "height": 844})
     page.screenshot(path=SCREENSHOTS / "locked-logins-390.png", full_page=True)
+    assert console_errors == []
+
+
+@pytest.mark.screenshot
+def test_screenshots_reader_marks_focus_and_phone(
+    page: Page, new_context, live_server, login, console_errors, reviewer, reviewer2, editor, seed_article
+):
+    """The reader's marks with a keyboard focus ring (1440 px), at 390 and 320 px, and its verdict panel as
+    a bottom sheet on a phone after a tap."""
+    from tests.factories import PASSWORD
+
+    seed_article.publisher = "Tech blog (demo corpus)"
+    seed_article.save()
+    create_demo_verdicts(article=seed_article, reviewer=reviewer, reviewer2=reviewer2, editor=editor)
+    page.set_viewport_size(VIEWPORT)
+    login(page, live_server, reviewer)
+    page.goto(f"{live_server.url}/articles/{seed_article.pk}/")
+    expect(page.locator("#verdicts .card-verdict")).to_have_count(5)
+    page.locator('#article-body .sentence[data-index="20"]').focus()
+    page.keyboard.press("Tab")  # the denied mark on sentence 20, with its focus ring
+    expect(page.locator("#article-body mark:focus")).to_have_count(1)
+    page.mouse.move(0, 0)
+    page.screenshot(path=SCREENSHOTS / "reader-mark-focus.png")
+    for width in (390, 320):
+        page.set_viewport_size({"width": width, "height": 844})
+        page.goto(f"{live_server.url}/articles/{seed_article.pk}/")
+        page.screenshot(path=SCREENSHOTS / f"reader-{width}.png")
+
+    phone = new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+    touch = phone.new_page()
+    touch.goto(f"{live_server.url}/accounts/login/")
+    touch.fill("#id_username", "reviewer")
+    touch.fill("#id_password", PASSWORD)
+    touch.get_by_role("button", name="Log in").tap()
+    expect(touch.locator("h1")).to_have_text("Articles")
+    touch.goto(f"{live_server.url}/articles/{seed_article.pk}/")
+    sentence = touch.locator('#article-body .sentence[data-index="9"]')
+    sentence.scroll_into_view_if_needed()
+    sentence.tap()
+    expect(touch.locator("#verdict-form")).to_be_visible()
+    touch.locator("#verdict-form label.status-option-alleged").tap()
+    touch.screenshot(path=SCREENSHOTS / "reader-sheet-390.png")
     assert console_errors == []

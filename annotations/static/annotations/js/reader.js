@@ -7,6 +7,7 @@
 const reader = document.getElementById("reader");
 const body = document.getElementById("article-body");
 const WORD = /[\p{L}\p{N}\p{M}'’_\-]/u;
+const ONE_PARAGRAPH = "A verdict covers text within one paragraph. Select a phrase or sentence inside a single paragraph.";
 let lastSentence = null;
 
 function codePointLength(text) {
@@ -71,7 +72,7 @@ function showSelectionDetails(span, sentence) {
 
 function openEditor(span, sentence) {
   showHint("");
-  markSelected(sentence);
+  showSelection(span, sentence);
   showSelectionDetails(span, sentence);
   if (!reader.hasAttribute("data-can-annotate")) return;
   const url = `${reader.dataset.newUrl}?start=${span.start}&end=${span.end}`;
@@ -86,32 +87,104 @@ function selectSentence(sentence) {
   }, sentence);
 }
 
-// A drag selection: offsets, paragraph check, word snapping. Returns true when handled.
-function handleDragSelection() {
-  const selection = window.getSelection();
-  if (!selection || selection.isCollapsed || selection.rangeCount === 0) return false;
-  const range = selection.getRangeAt(0);
-  if (!body.contains(range.commonAncestorContainer) && range.commonAncestorContainer !== body) return false;
-  const startNode = range.startContainer.nodeType === Node.ELEMENT_NODE ? range.startContainer : range.startContainer.parentElement;
-  const paragraph = startNode.closest(".para");
-  let start = codePointOffset(range.startContainer, range.startOffset);
-  let end = codePointOffset(range.endContainer, range.endOffset);
-  if (!paragraph || start === null || end === null) return false;
-  const paragraphEnd = Number(paragraph.dataset.end);
-  const endNode = range.endContainer.nodeType === Node.ELEMENT_NODE ? range.endContainer : range.endContainer.parentElement;
-  const endParagraph = endNode.closest(".para");
-  if (endParagraph !== paragraph) {
-    // A triple click ends at the very start of the next paragraph: that is still one paragraph.
-    if (endParagraph && end === Number(endParagraph.dataset.start)) end = paragraphEnd;
-    else {
-      showHint("A verdict covers text within one paragraph. Select a phrase or sentence inside a single paragraph.");
-      return true;
+// The DOM position of code point `offset` in `paragraph`. It asks codePointOffset (the one place that
+// converts) about the positions between whole characters of each text node, so it never splits one.
+function domPoint(paragraph, offset) {
+  const walker = document.createTreeWalker(paragraph, NodeFilter.SHOW_TEXT);
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    const nodeEnd = codePointOffset(node, node.length);
+    if (nodeEnd === null || nodeEnd < offset) continue;
+    let position = 0;
+    for (const character of [...node.data, ""]) {
+      if (codePointOffset(node, position) === offset) return { node, offset: position };
+      position += character.length;
     }
   }
-  const span = snapToWords(paragraph, start, Math.min(end, paragraphEnd));
+  return null;
+}
+
+// What is about to be saved, shown in the text: the whole sentence after a click (its class), the exact
+// snapped phrase after a drag (a CSS highlight, which stays while the focus is in the panel).
+function showSelection(span, sentence) {
+  clearPhraseHighlight();
+  const whole = sentence && span.start === Number(sentence.dataset.start) && span.end === Number(sentence.dataset.end);
+  markSelected(whole ? sentence : null);
+  if (sentence) lastSentence = sentence;
+  if (!whole && span.paragraph) highlightPhrase(span.paragraph, span.start, span.end);
+}
+
+function highlightPhrase(paragraph, start, end) {
+  const from = domPoint(paragraph, start);
+  const to = domPoint(paragraph, end);
+  if (!from || !to) return;
+  const range = document.createRange();
+  range.setStart(from.node, from.offset);
+  range.setEnd(to.node, to.offset);
+  window.getSelection().removeAllRanges();
+  // Browsers without the CSS Custom Highlight API show the snapped phrase as the selection instead.
+  if (window.CSS?.highlights && window.Highlight) CSS.highlights.set("verdict-phrase", new Highlight(range));
+  else window.getSelection().addRange(range);
+}
+
+function clearPhraseHighlight() {
+  window.CSS?.highlights?.delete("verdict-phrase");
+}
+
+function paragraphOf(node) {
+  const element = node && (node.nodeType === Node.ELEMENT_NODE ? node : node.parentElement);
+  const paragraph = element?.closest(".para");
+  return paragraph && body.contains(paragraph) ? paragraph : null;
+}
+
+// Whether a pointer at height `y`, outside `home`, has passed over another paragraph's lines.
+function passesAnotherParagraph(home, y) {
+  const box = home.getBoundingClientRect();
+  if (y === undefined || (y >= box.top && y <= box.bottom)) return false;
+  return Array.from(body.querySelectorAll(".para")).some((other) => {
+    if (other === home) return false;
+    const rect = other.getBoundingClientRect();
+    return y > box.bottom ? rect.top >= box.bottom && rect.top < y : rect.bottom <= box.top && rect.bottom > y;
+  });
+}
+
+// One end of a drag as a code point offset in `home`, the paragraph the drag belongs to. Inside it: as
+// is. Outside every paragraph (the margin, the gap below it, the side panel) without passing over
+// another paragraph: clamped to its start or end. In (or past) another paragraph: null.
+function dragPoint(home, node, offset, pointerY) {
+  const paragraph = paragraphOf(node);
+  if (paragraph === home) return codePointOffset(node, offset);
+  const around = document.createRange();
+  around.selectNode(home);
+  const after = around.comparePoint(node, offset) > 0;
+  if (paragraph) {
+    // A triple click ends at the very start of the next paragraph: that is still this one.
+    const atNextStart = after && paragraph === home.nextElementSibling && codePointOffset(node, offset) === Number(paragraph.dataset.start);
+    return atNextStart ? Number(home.dataset.end) : null;
+  }
+  if (passesAnotherParagraph(home, pointerY)) return null;
+  return after ? Number(home.dataset.end) : Number(home.dataset.start);
+}
+
+// A drag selection: offsets clamped to the paragraph it began in, snapped to words. Returns true when
+// the selection was the reader's (an editor opened, or a hint explains why not).
+function handleDragSelection(pointer) {
+  const selection = window.getSelection();
+  if (!selection || selection.isCollapsed || selection.rangeCount === 0) return false;
+  const home = paragraphOf(selection.anchorNode) || paragraphOf(selection.focusNode);
+  if (!home) return false;
+  const anchor = dragPoint(home, selection.anchorNode, selection.anchorOffset, pointer.downY);
+  const focus = dragPoint(home, selection.focusNode, selection.focusOffset, pointer.upY);
+  if (anchor === null || focus === null) {
+    clearPhraseHighlight();
+    showHint(ONE_PARAGRAPH);
+    return true;
+  }
+  const span = snapToWords(home, Math.min(anchor, focus), Math.max(anchor, focus));
   if (!span) return true;
-  const sentence = startNode.closest(".sentence");
-  openEditor(span, sentence);
+  span.paragraph = home;
+  const sentence = Array.from(home.querySelectorAll(".sentence"))
+    .find((s) => Number(s.dataset.start) <= span.start && span.start < Number(s.dataset.end));
+  openEditor(span, sentence || null);
   return true;
 }
 
@@ -131,6 +204,16 @@ function focusCard(id, loaded = false) {
   card.classList.add("is-flash");
 }
 
+// "Add another verdict on this sentence" (a card's button): the editor opens on the sentence of the
+// verdict's first mark, even where marks cover all of it and a click opens the card instead.
+function addVerdictOnSentence(id) {
+  const mark = Array.from(body.querySelectorAll(`mark[data-annotation-id="${id}"]`)).find((m) => m.closest(".sentence"));
+  const sentence = mark?.closest(".sentence");
+  if (!sentence) return;
+  sentence.scrollIntoView({ block: "center" });
+  selectSentence(sentence);
+}
+
 function showInText(id) {
   const marks = body.querySelectorAll(`mark[data-annotation-id="${id}"]`);
   if (!marks.length) return;
@@ -147,16 +230,42 @@ function showInText(id) {
 function closeEditor() {
   const editor = document.getElementById("editor");
   const template = document.getElementById("editor-empty-template");
-  if (!editor.querySelector("form.verdict-form")) return;
+  if (!editor.querySelector("form.verdict-form, .editor-done")) return;
   editor.replaceChildren(template.content.cloneNode(true));
   markSelected(null);
-  if (lastSentence && document.contains(lastSentence)) lastSentence.focus();
+  clearPhraseHighlight();
+  returnToSentence();
+}
+
+// Back to where the reviewer was: the focus on the sentence, scrolled into view if it is not.
+function returnToSentence() {
+  if (!lastSentence || !document.contains(lastSentence)) return;
+  lastSentence.focus({ preventScroll: true });
+  const box = lastSentence.getBoundingClientRect();
+  if (box.top < 0 || box.bottom > window.innerHeight) lastSentence.scrollIntoView({ block: "center" });
+}
+
+// On a narrow screen the editor is a bottom sheet (factcheck.css): keep the selected text in view above
+// it. Where the editor is neither fixed nor sticky and out of view, scroll to it instead.
+function revealEditor() {
+  const editor = document.getElementById("editor");
+  const position = getComputedStyle(editor).position;
+  const sheetTop = editor.getBoundingClientRect().top;
+  if (position === "fixed") {
+    const target = CSS.highlights?.get("verdict-phrase")?.values().next().value || lastSentence;
+    if (!target) return;
+    const box = target.getBoundingClientRect();
+    const room = sheetTop - 16;
+    if (box.top < 16 || box.bottom > room) window.scrollBy({ top: box.top - Math.max(16, (room - box.height) / 2) });
+  } else if (position !== "sticky" && (sheetTop < 0 || sheetTop > window.innerHeight - 80)) {
+    editor.scrollIntoView({ block: "start" });
+  }
 }
 
 function moveFocus(step) {
   const all = Array.from(body.querySelectorAll(".sentence"));
   // From the focused sentence, else from the one last selected (focus may be in the panel).
-  let current = all.indexOf(document.activeElement);
+  let current = all.indexOf(document.activeElement?.closest(".sentence"));
   if (current === -1 && lastSentence) current = all.findIndex((s) => s.dataset.start === lastSentence.dataset.start);
   const index = current === -1 ? (step > 0 ? 0 : all.length - 1) : current + step;
   const next = all[Math.min(all.length - 1, Math.max(0, index))];
@@ -175,9 +284,13 @@ function toast(text) {
 }
 
 if (body && reader) {
-  body.addEventListener("mouseup", () => {
+  // Drags may end outside the article (in the margin, over the side panel): listen on the document.
+  let downY;
+  document.addEventListener("mousedown", (event) => { downY = event.clientY; });
+  document.addEventListener("mouseup", (event) => {
+    const pointer = { downY, upY: event.clientY };
     // Let the browser finish the selection first.
-    setTimeout(handleDragSelection, 0);
+    setTimeout(() => handleDragSelection(pointer), 0);
   });
 
   body.addEventListener("click", (event) => {
@@ -192,6 +305,12 @@ if (body && reader) {
   });
 
   body.addEventListener("keydown", (event) => {
+    const mark = event.target.closest("mark[data-annotation-id]");
+    if (mark && (event.key === "Enter" || event.key === " ")) {
+      event.preventDefault();
+      focusCard(mark.dataset.annotationId);
+      return;
+    }
     const sentence = event.target.closest(".sentence");
     if (sentence && event.key === "Enter") {
       event.preventDefault();
@@ -228,6 +347,8 @@ if (body && reader) {
   document.addEventListener("click", (event) => {
     const show = event.target.closest(".show-in-text");
     if (show) { showInText(show.dataset.annotationId); return; }
+    const another = event.target.closest(".add-verdict");
+    if (another) { addVerdictOnSentence(another.dataset.annotationId); return; }
     if (event.target.closest(".editor-close")) { closeEditor(); return; }
     const remove = event.target.closest(".source-remove");
     if (remove) { remove.closest(".source-row").remove(); return; }
@@ -235,6 +356,7 @@ if (body && reader) {
 
   document.body.addEventListener("htmx:afterSwap", (event) => {
     if (event.detail.target.id !== "editor") return;
+    revealEditor();
     const form = document.getElementById("verdict-form");
     if (form) {
       const invalid = form.querySelector(".field-invalid input, .field-invalid textarea, .form-errors");
@@ -259,6 +381,7 @@ if (body && reader) {
   // paragraphs: focusing now would focus a sentence that is about to be removed. Wait for the swap.
   document.body.addEventListener("verdict-saved", (event) => {
     const { id, start } = event.detail;
+    clearPhraseHighlight();
     document.body.addEventListener("htmx:afterSwap", () => {
       const sentences = Array.from(body.querySelectorAll(".sentence"));
       const sentence = sentences.find((s) => Number(s.dataset.start) <= start && start < Number(s.dataset.end));
