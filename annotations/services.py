@@ -17,6 +17,8 @@ from rest_framework.authtoken.models import Token
 from . import workflow
 from .anchoring import SpanError, anchor_span
 from .db import insert_new_verdict, insert_sentences
+from .fetching import FetchError, fetch
+from .importing import read_page
 from .models import (
     Action,
     Annotation,
@@ -274,6 +276,62 @@ def article_import_or_queue(*, imported_by: User | None, **fields) -> Article | 
     if _text_bytes(fields) <= settings.FACTCHECK_IMPORT_INLINE_BYTES:
         return article_import(imported_by=imported_by, **fields)
     return articles_import(articles=[fields], imported_by=imported_by)
+
+
+def article_import_or_fetch(
+    *, imported_by: User | None, body: str = "", url: str = "", **fields
+) -> Article | ArticleImport:
+    """What "Add article" and `POST /api/v1/articles/` store: the text given, or, when only a URL
+    is given, the page fetched from it (article_import_from_url). Then as article_import_or_queue."""
+    if not body.strip() and url.strip():
+        return article_import_from_url(imported_by=imported_by, url=url, **fields)
+    return article_import_or_queue(imported_by=imported_by, body=body, url=url, **fields)
+
+
+def article_import_from_url(
+    *,
+    imported_by: User | None,
+    url: str,
+    title: str = "",
+    publisher: str = "",
+    published_at: date | None = None,
+    language: str = "",
+) -> Article | ArticleImport:
+    """Fetch a web page and import its article text (article_import_or_queue: article_check's rules).
+
+    The fetch follows fetching.fetch's rules; a refusal, or a page with no article text, is a
+    ValidationError on `url` with the fetcher's message, and nothing is stored. Text, title,
+    publisher, date and language come from the page (trafilatura, `<html lang>`) unless given;
+    the URL stored is the page's final address after redirects. Only reviewers and editors may
+    import, checked before anything is fetched. Side effects: a request to the page, and what
+    article_import_or_queue stores.
+    """
+    _require_importer(imported_by)
+    try:
+        page = fetch(normalize_url(url))
+        document = read_page(page)
+    except UrlError as exc:
+        raise ValidationError({"url": [str(exc)]}) from None
+    except FetchError as exc:
+        raise ValidationError({"url": [ValidationError(str(exc), code=exc.code)]}) from None
+    except ValidationError as exc:
+        raise ValidationError({"url": exc.messages}) from None
+    return article_import_or_queue(
+        imported_by=imported_by,
+        title=title or document.title,
+        body=document.body,
+        url=page.url,
+        publisher=publisher or document.publisher,
+        published_at=published_at or _page_date(document.published_at),
+        language=language or document.language or "en",
+    )
+
+
+def _page_date(value: str) -> date | None:
+    try:
+        return date.fromisoformat(value[:10]) if value else None
+    except ValueError:
+        return None
 
 
 def articles_import(*, articles: list[dict], imported_by: User | None) -> ArticleImport:

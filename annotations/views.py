@@ -118,7 +118,7 @@ def article_create(request: HttpRequest) -> HttpResponse:
     duplicate_of = None
     if request.method == "POST" and form.is_valid():
         try:
-            stored = services.article_import_or_queue(imported_by=request.user, **form.cleaned_data_for_import())
+            stored = services.article_import_or_fetch(imported_by=request.user, **form.cleaned_data_for_import())
         except ValidationError as exc:
             form.add_service_errors(exc)
             duplicate_of = _duplicate_of(exc)

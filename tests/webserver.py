@@ -20,7 +20,7 @@ class Page:
 
 
 ARTICLE_HTML = """<!doctype html>
-<html lang="de">
+<html lang="en-gb">
 <head>
 <meta charset="utf-8">
 <title>Flood defences failed, report says</title>
