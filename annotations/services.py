@@ -29,6 +29,7 @@ from .models import (
     ImportState,
     Relation,
     Source,
+    SourceSnapshot,
     State,
     Status,
     field_limit,
@@ -564,6 +565,87 @@ def _resolve_sources(links: list[SourceLink], actor: User) -> list[SourceLink]:
     return resolved
 
 
+def _archive_first_cited(links: list[SourceLink]) -> None:
+    """A source cited for the first time is archived in the background (source_archive): asked for
+    once, by whichever write marks it first; the task is queued when that write commits."""
+    from .tasks import archive_source  # here: tasks imports this module
+
+    now = timezone.now()
+    for source in {link.source.pk: link.source for link in links}.values():
+        if source.archive_requested_at is not None:
+            continue  # already asked for; no query for sources cited before
+        if Source.objects.filter(pk=source.pk, archive_requested_at__isnull=True).update(archive_requested_at=now):
+            source.archive_requested_at = now
+            transaction.on_commit(lambda pk=source.pk: archive_source.enqueue(pk))
+
+
+def source_archive_request(*, source: Source, editor: User) -> None:
+    """An editor's "Re-archive": the source is fetched again in the background (source_archive).
+
+    Rule: editors only (roles.user_is_editor), else PermissionDenied. Side effects: the source's
+    archive_requested_at, and one task queued when the transaction commits.
+    """
+    from .tasks import archive_source
+
+    if not user_is_editor(editor):
+        raise PermissionDenied("Only editors can archive a source again.")
+    Source.objects.filter(pk=source.pk).update(archive_requested_at=timezone.now())
+    transaction.on_commit(lambda: archive_source.enqueue(source.pk))
+
+
+def source_archive(*, source_id: int) -> SourceSnapshot | None:
+    """Fetch a source's page (fetching.fetch, outside any transaction) and record the outcome.
+
+    Success: a SourceSnapshot (final URL, status, content type, SHA-256 of the bytes, the text
+    trafilatura extracts, or "" when it finds none), unless the bytes equal the latest snapshot's;
+    the source's archived_at is the latest snapshot's time, its error and broken mark cleared.
+    Failure (any fetch refusal): archive_error says why; a source that has a snapshot is marked
+    link_broken_since (the first failed check; kept until a check succeeds), and keeps its
+    snapshot. Returns the new snapshot, or None. A source deleted meanwhile is left alone.
+    """
+    source = Source.objects.filter(pk=source_id).only("url").first()
+    if source is None:
+        return None
+    text, problem, page = "", "", None
+    try:
+        page = fetch(source.url)
+    except FetchError as exc:
+        problem = str(exc)
+    else:
+        try:
+            text = read_page(page).body
+        except ValidationError:
+            text = ""  # archived by its bytes' hash; no article text to show
+    now = timezone.now()
+    with transaction.atomic():
+        source = Source.objects.select_for_update().filter(pk=source_id).first()
+        if source is None:
+            return None
+        source.archive_checked_at = now
+        snapshot = None
+        if page is None:
+            source.archive_error = problem[: field_limit(Source, "archive_error")]
+            if source.archived_at is not None and source.link_broken_since is None:
+                source.link_broken_since = now
+        else:
+            latest = source.snapshots.values_list("sha256", flat=True).first()
+            if latest != page.sha256:
+                snapshot = SourceSnapshot.objects.create(
+                    source=source,
+                    taken_at=now,
+                    final_url=page.url[: field_limit(SourceSnapshot, "final_url")],
+                    http_status=page.status,
+                    content_type=page.content_type[: field_limit(SourceSnapshot, "content_type")],
+                    sha256=page.sha256,
+                    byte_count=len(page.content),
+                    text=normalize_text(text),
+                )
+                source.archived_at = now
+            source.archive_error, source.link_broken_since = "", None
+        source.save(update_fields=["archive_checked_at", "archived_at", "archive_error", "link_broken_since"])
+    return snapshot
+
+
 def _fields_of(new: NewSource) -> dict:
     return {name: getattr(new, name) for name in NewSource.__slots__}
 
@@ -747,9 +829,12 @@ def annotation_create(
     if not _cites_new_sources(sources):
         # One statement on PostgreSQL (db.insert_new_verdict): no transaction needed around it.
         insert_new_verdict(annotation, event, _new_links(sources))
+        _archive_first_cited(sources)
         return annotation
     with transaction.atomic():
-        insert_new_verdict(annotation, event, _new_links(_resolve_sources(sources, author)))
+        sources = _resolve_sources(sources, author)
+        insert_new_verdict(annotation, event, _new_links(sources))
+        _archive_first_cited(sources)
     return annotation
 
 
@@ -804,6 +889,7 @@ def annotation_update(
         current.claimant = claimant.strip()
         current.denied_by = denied_by.strip() if status == Status.DENIED else ""
         _replace_source_links(current, sources)
+        _archive_first_cited(sources)
         after = _substance(current)
         # A list, not a dict: PostgreSQL's jsonb reorders object keys, and the timeline shows this order.
         changes = [

@@ -476,6 +476,22 @@ def _unlock_answer(request: HttpRequest, message: str, *, status: int = 200) -> 
     return render(request, f"{LOCKS}#lock-done", context, status=status)
 
 
+@require_http_methods(["GET", "POST"])
+def source_archive(request: HttpRequest, pk: int) -> HttpResponse:
+    """A source's archive: its latest snapshot's text and metadata, or why it could not be archived.
+    POST: an editor's "Archive again" (services.source_archive_request), then back here."""
+    found = selectors.source_archive(viewer=request.user, pk=pk)
+    if found is None:
+        raise Http404("No such source.")
+    source, snapshot = found
+    if request.method == "POST":
+        services.source_archive_request(source=source, editor=request.user)
+        messages.success(request, "The page will be fetched and archived again in a moment.")
+        return redirect("annotations:source-archive", pk=source.pk)
+    context = {"source": source, "snapshot": snapshot, "can_archive": roles.user_is_editor(request.user)}
+    return render(request, "annotations/source_archive.html", context)
+
+
 def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     """403: the reason in place for htmx requests, the whole page otherwise."""
     message = str(exception) if exception and str(exception) else "You do not have permission to do this."
