@@ -253,3 +253,21 @@ def test_only_editors_archive_again_and_hidden_sources_are_404(web, reviewer, re
     assert client_for(reviewer2).get(url).status_code == 404
     assert client_for(outsider).post(url).status_code == 404
     assert client_for(reviewer).get(reverse("annotations:source-archive", args=[source.pk + 1])).status_code == 404
+
+
+def test_check_sources_rechecks_cited_sources_and_marks_broken_links(web, reviewer, seed_article, capsys):
+    web.routes["/story.html"] = Page(ARTICLE_HTML)
+    cite(seed_article, reviewer, web.url("/story.html"), web.url("/article.html"))
+    services.source_get_or_create(url=web.url("/plain.txt"), title="Never cited", created_by=reviewer)
+    call_command("check_sources")
+    assert capsys.readouterr().out.strip() == "Checked 2 source(s): 2 new snapshot(s), 0 could not be fetched."
+
+    del web.routes["/story.html"]
+    call_command("check_sources")
+    assert capsys.readouterr().out.strip() == "Checked 2 source(s): 0 new snapshot(s), 1 could not be fetched."
+    story = Source.objects.get(url=web.url("/story.html"))
+    assert (story.link_broken_since is not None, story.snapshots.count()) == (True, 1)
+    assert Source.objects.get(title="Never cited").archive_checked_at is None
+
+    call_command("check_sources", "--older-than-hours", "1")  # all were checked just now
+    assert capsys.readouterr().out.strip() == "Checked 0 source(s): 0 new snapshot(s), 0 could not be fetched."
