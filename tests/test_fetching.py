@@ -2,13 +2,16 @@
 
 import hashlib
 import ipaddress
+from pathlib import Path
+import shutil
+import subprocess
 import time
 
 import pytest
 
 from annotations.fetching import FetchError, address_refusal, fetch
 
-from .webserver import ARTICLE_HTML, Page
+from .webserver import ARTICLE_HTML, Page, WebServer
 
 
 def refusal(url: str) -> tuple[str, str]:
@@ -219,3 +222,52 @@ def test_a_closed_port_is_a_connection_error(web, settings):
     port = web.port
     web.stop()
     assert refusal(f"http://127.0.0.1:{port}/") == ("connection", "Could not connect to “127.0.0.1”.")
+
+
+def self_signed(directory: Path, name: str) -> tuple[Path, Path]:
+    if shutil.which("openssl") is None:
+        pytest.skip("openssl is needed to make a test certificate")
+    certificate, key = directory / f"{name}.pem", directory / f"{name}.key"
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", f"/CN={name}",
+         "-addext", f"subjectAltName=DNS:{name}", "-keyout", str(key), "-out", str(certificate)],
+        check=True,
+        capture_output=True,
+    )  # fmt: skip
+    return certificate, key
+
+
+@pytest.fixture
+def https_server(settings, tmp_path, monkeypatch):
+    """HTTPS on 127.0.0.1 with a certificate for the name `localhost`, trusted as a CA (SSL_CERT_FILE)."""
+    settings.FACTCHECK_FETCH_ALLOW_PRIVATE = True
+    certificate, key = self_signed(tmp_path, "localhost")
+    monkeypatch.setenv("SSL_CERT_FILE", str(certificate))
+    server = WebServer().use_tls(certificate, key).start()
+    yield server
+    server.stop()
+
+
+def test_https_connects_to_the_checked_address_and_verifies_the_host_name(https_server):
+    """The connection goes to the resolved address, yet TLS is checked for the name: it succeeds."""
+    page = fetch(https_server.url("/echo-host", host="localhost"))
+    assert (page.url, page.content) == (
+        https_server.url("/echo-host", host="localhost"),
+        f"localhost:{https_server.port}".encode(),
+    )
+
+
+def test_https_refuses_a_certificate_for_another_name(https_server):
+    assert refusal(https_server.url("/article.html", host="127.0.0.1")) == (
+        "tls",
+        "The secure connection to “127.0.0.1” failed (its certificate could not be verified).",
+    )
+
+
+def test_https_refuses_an_untrusted_certificate(https_server, monkeypatch, tmp_path):
+    other, _key = self_signed(tmp_path, "other")
+    monkeypatch.setenv("SSL_CERT_FILE", str(other))
+    assert refusal(https_server.url("/article.html", host="localhost")) == (
+        "tls",
+        "The secure connection to “localhost” failed (its certificate could not be verified).",
+    )

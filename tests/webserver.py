@@ -7,6 +7,8 @@ request handler (for pages that redirect to the server's own address, trickle or
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+import ssl
 import threading
 import time
 
@@ -82,7 +84,17 @@ class WebServer:
         self.thread = threading.Thread(target=self.httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
 
     def url(self, path: str, host: str = "127.0.0.1") -> str:
-        return f"http://{host}:{self.port}{path}"
+        return f"{self.scheme}://{host}:{self.port}{path}"
+
+    scheme = "http"
+
+    def use_tls(self, certificate: Path, key: Path) -> "WebServer":
+        """Serve HTTPS with this certificate (before start())."""
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(certificate, key)
+        self.httpd.socket = context.wrap_socket(self.httpd.socket, server_side=True)
+        self.scheme = "https"
+        return self
 
     def start(self) -> "WebServer":
         self.thread.start()
