@@ -1,5 +1,6 @@
 """The safe fetcher against a real HTTP server on 127.0.0.1 (tests/webserver.py)."""
 
+import gzip
 import hashlib
 import ipaddress
 from pathlib import Path
@@ -271,3 +272,54 @@ def test_https_refuses_an_untrusted_certificate(https_server, monkeypatch, tmp_p
         "tls",
         "The secure connection to “localhost” failed (its certificate could not be verified).",
     )
+
+
+def chunked(pieces, *, forever: bool = False):
+    """An HTTP/1.1 answer in chunked transfer encoding (no Content-Length)."""
+
+    def answer(handler):
+        handler.protocol_version = "HTTP/1.1"
+        handler.send_response(200)
+        handler.send_header("Content-Type", "text/html; charset=utf-8")
+        handler.send_header("Transfer-Encoding", "chunked")
+        handler.send_header("Connection", "close")
+        handler.end_headers()
+        for number in range(100_000 if forever else 1):
+            for piece in pieces:
+                handler.wfile.write(b"%x\r\n%s\r\n" % (len(piece), piece))
+            if not forever and number == 0:
+                break
+        handler.wfile.write(b"0\r\n\r\n")
+        handler.close_connection = True
+
+    return answer
+
+
+def test_a_chunked_page_is_read_whole(web):
+    data = ARTICLE_HTML.encode()
+    web.routes["/chunked.html"] = chunked([data[:100], data[100:400], data[400:]])
+    assert fetch(web.url("/chunked.html")).content == data
+
+
+def test_a_chunked_page_past_the_limit_is_stopped(web, settings):
+    settings.FACTCHECK_MAX_ARTICLE_BYTES = 50_000
+    web.routes["/chunked-endless.html"] = chunked([b"<p>" + b"x" * 4000 + b"</p>"], forever=True)
+    started = time.monotonic()
+    assert refusal(web.url("/chunked-endless.html")) == (
+        "too_large",
+        "The page is larger than the limit of 50,000 bytes.",
+    )
+    assert time.monotonic() - started < 2
+
+
+def test_a_compressed_page_is_measured_decompressed(web, settings):
+    """A small gzip body that inflates to 50 MB (a decompression bomb) is stopped at the limit."""
+    settings.FACTCHECK_MAX_ARTICLE_BYTES = 100_000
+    web.routes["/small.html"] = Page(gzip.compress(ARTICLE_HTML.encode()), headers={"Content-Encoding": "gzip"})
+    assert fetch(web.url("/small.html")).content == ARTICLE_HTML.encode()
+    bomb = gzip.compress(b"<p>" + b"0" * 50_000_000)
+    assert len(bomb) < 100_000
+    web.routes["/bomb.html"] = Page(bomb, headers={"Content-Encoding": "gzip"})
+    started = time.monotonic()
+    assert refusal(web.url("/bomb.html")) == ("too_large", "The page is larger than the limit of 100,000 bytes.")
+    assert time.monotonic() - started < 2
