@@ -31,15 +31,29 @@ def _is_date(value: str) -> bool:
 
 
 class ArticleImportForm(forms.Form):
-    """Paste the text or upload a .txt/.html file, plus metadata."""
+    """A web address alone (the page is fetched), or the text pasted or a .txt/.html file uploaded,
+    plus metadata."""
+
+    field_order = ["url", "title", "publisher", "published_at", "language", "body", "file"]
 
     title = forms.CharField(
-        max_length=300, required=False, help_text="Taken from the page for HTML files when left empty."
+        max_length=300, required=False, help_text="Taken from the page (web address or HTML file) when left empty."
     )
-    url = forms.URLField(label="Source URL", max_length=2000, required=False, assume_scheme="https")
+    url = forms.URLField(
+        label="Web address",
+        max_length=2000,
+        required=False,
+        assume_scheme="https",
+        help_text="Alone, without text or file: the page is fetched, with its title, publisher, date and language.",
+    )
     publisher = forms.CharField(max_length=200, required=False)
     published_at = forms.DateField(label="Published", required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    language = forms.CharField(max_length=16, initial="en", help_text="Language code, such as en, ur, de, ar.")
+    language = forms.CharField(
+        max_length=16,
+        required=False,
+        widget=forms.TextInput(attrs={"placeholder": "en"}),
+        help_text="Language code, such as en, ur, de, ar. Left empty: the page's language, else en.",
+    )
     body = forms.CharField(
         label="Article text",
         required=False,
@@ -60,7 +74,10 @@ class ArticleImportForm(forms.Form):
         if upload and pasted.strip():
             raise ValidationError("Paste the text or upload a file, not both.")
         if not upload and not pasted.strip():
-            self.add_error("body", "Paste the article text or upload a file.")
+            if data.get("url"):
+                return data  # the page is fetched: title and the rest come from it unless given
+            if "url" not in self.errors:
+                self.add_error("body", "Paste the article text, upload a file or give the page's web address.")
             return data
         if upload:
             if upload.size > settings.FACTCHECK_MAX_ARTICLE_BYTES:
@@ -78,12 +95,13 @@ class ArticleImportForm(forms.Form):
             data["title"] = data.get("title") or document.title
             data["url"] = data.get("url") or document.url
             data["publisher"] = data.get("publisher") or document.publisher
+            data["language"] = data.get("language") or document.language
         if not data.get("title"):
             self.add_error("title", "Give the article a title.")
         return data
 
     def cleaned_data_for_import(self) -> dict:
-        """The keyword arguments of services.article_import()."""
+        """The keyword arguments of services.article_import_or_fetch()."""
         data = self.cleaned_data
         return {
             "title": data["title"],
@@ -91,7 +109,7 @@ class ArticleImportForm(forms.Form):
             "url": data.get("url") or "",
             "publisher": data.get("publisher") or "",
             "published_at": data.get("published_at"),
-            "language": data.get("language") or "en",
+            "language": data.get("language") or "",
         }
 
     def add_service_errors(self, error: ValidationError) -> None:

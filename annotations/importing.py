@@ -11,6 +11,8 @@ from pathlib import Path
 from django.conf import settings
 from django.core.exceptions import ValidationError
 
+from .fetching import FetchedPage
+
 TEXT_SUFFIXES = {".txt", ".text", ".md"}
 HTML_SUFFIXES = {".html", ".htm"}
 # Control characters that never occur in article text (tab, LF, CR and FF are fine).
@@ -24,6 +26,7 @@ class ReadDocument:
     url: str = ""
     publisher: str = ""
     published_at: str = ""
+    language: str = ""
 
 
 def max_bytes() -> int:
@@ -62,17 +65,55 @@ def read_document(data: bytes, *, filename: str) -> ReadDocument:
     return ReadDocument(body=text)
 
 
-def read_html(html: str, *, name: str = "The page") -> ReadDocument:
+def read_html(html: str | bytes, *, name: str = "The page") -> ReadDocument:
+    """Article text and metadata (title, canonical URL, site name, date, `<html lang>`) of a page.
+    Bytes are decoded by trafilatura (the page's declared or detected encoding)."""
     import trafilatura
 
-    body = trafilatura.extract(html, include_comments=False, include_tables=False, favor_precision=True)
+    tree = trafilatura.load_html(html)
+    body = (
+        trafilatura.extract(tree, include_comments=False, include_tables=False, favor_precision=True)
+        if tree is not None
+        else None
+    )
     if not body or not body.strip():
         raise ValidationError(f"No article text could be found in {name}.", code="empty")
-    meta = trafilatura.extract_metadata(html)
+    meta = trafilatura.extract_metadata(tree)
     return ReadDocument(
         body=body,
         title=(meta.title or "") if meta else "",
         url=(meta.url or "") if meta else "",
         publisher=(meta.sitename or "") if meta else "",
         published_at=(meta.date or "") if meta else "",
+        language=_page_language(tree),
     )
+
+
+def _page_language(tree) -> str:
+    """The page's `<html lang>` as a code article_check accepts (`en`, `pt-BR`), or ""."""
+    declared = (tree.get("lang") or tree.get("{http://www.w3.org/XML/1998/namespace}lang") or "").strip()
+    code = declared.replace("_", "-")
+    if not code or len(code) > 16 or not code.replace("-", "").isalnum() or not code.isascii():
+        return ""
+    primary, _, region = code.partition("-")
+    return f"{primary.lower()}-{region.upper()}" if region else primary.lower()
+
+
+def read_page(page: FetchedPage) -> ReadDocument:
+    """A fetched web page as an article: HTML through trafilatura, plain text decoded by its
+    declared charset (UTF-8 when none), under decode_text's rules."""
+    name = "The page"
+    if page.content_type == "text/plain":
+        data = page.content
+        if page.charset and page.charset.replace("-", "").lower() != "utf8":
+            try:
+                data = page.content.decode(page.charset).encode("utf-8")
+            except (LookupError, UnicodeDecodeError):
+                raise ValidationError(f"{name} is not valid {page.charset} text.", code="not_utf8") from None
+        return ReadDocument(body=decode_text(data, name=name))
+    if page.charset:
+        try:
+            return read_html(page.content.decode(page.charset), name=name.lower())
+        except (LookupError, UnicodeDecodeError):
+            pass  # a wrong declaration: let trafilatura detect the encoding
+    return read_html(page.content, name=name.lower())

@@ -133,12 +133,43 @@ class Source(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # Archiving (services.source_archive, run in the background): when it was asked for (first
+    # cited, or an editor's re-archive), when the page was last checked, the time of the latest
+    # snapshot, why the last check failed, and since when the link has been broken (a failed
+    # check after a snapshot was taken; the snapshot is kept).
+    archive_requested_at = models.DateTimeField(null=True, blank=True)
+    archive_checked_at = models.DateTimeField(null=True, blank=True)
+    archived_at = models.DateTimeField(null=True, blank=True)
+    archive_error = models.CharField(max_length=500, blank=True)
+    link_broken_since = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["title", "id"]
 
     def __str__(self) -> str:
         return self.title
+
+
+class SourceSnapshot(models.Model):
+    """A source's page as fetched when it was archived: the final URL, the answer's status and type,
+    the SHA-256 of the bytes received and the article text extracted from them. A page whose
+    bytes did not change since the last snapshot adds none."""
+
+    source = models.ForeignKey(Source, on_delete=models.CASCADE, related_name="snapshots")
+    taken_at = models.DateTimeField()
+    final_url = models.URLField("final URL", max_length=2000)
+    http_status = models.PositiveSmallIntegerField("HTTP status")
+    content_type = models.CharField(max_length=100)
+    sha256 = models.CharField("SHA-256", max_length=64)
+    byte_count = models.PositiveIntegerField()
+    text = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-taken_at", "-id"]
+        indexes = [models.Index(fields=["source", "-taken_at"], name="snapshot_source_latest")]
+
+    def __str__(self) -> str:
+        return f"{self.source} at {self.taken_at:%Y-%m-%d %H:%M}"
 
 
 class State(models.TextChoices):

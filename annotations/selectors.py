@@ -39,6 +39,7 @@ from .models import (
     ArticleImport,
     Sentence,
     Source,
+    SourceSnapshot,
     State,
     Status,
 )
@@ -123,6 +124,14 @@ def visible_sources(*, viewer) -> QuerySet[Source]:
     if viewer is not None and roles.user_is_editor(viewer):
         return Source.objects.all()
     return Source.objects.filter(~Exists(live) | Exists(seen))
+
+
+def source_archive(*, viewer, pk: int) -> tuple[Source, SourceSnapshot | None] | None:
+    """A source the viewer may see (visible_sources) with its latest snapshot, or None."""
+    source = visible_sources(viewer=viewer).filter(pk=pk).first()
+    if source is None:
+        return None
+    return source, source.snapshots.first()
 
 
 def source_search(*, viewer, query: str, limit: int = 8) -> list[Source]:

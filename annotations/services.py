@@ -17,6 +17,8 @@ from rest_framework.authtoken.models import Token
 from . import workflow
 from .anchoring import SpanError, anchor_span
 from .db import insert_new_verdict, insert_sentences
+from .fetching import FetchError, fetch
+from .importing import read_page
 from .models import (
     Action,
     Annotation,
@@ -27,6 +29,7 @@ from .models import (
     ImportState,
     Relation,
     Source,
+    SourceSnapshot,
     State,
     Status,
     field_limit,
@@ -276,6 +279,62 @@ def article_import_or_queue(*, imported_by: User | None, **fields) -> Article | 
     return articles_import(articles=[fields], imported_by=imported_by)
 
 
+def article_import_or_fetch(
+    *, imported_by: User | None, body: str = "", url: str = "", **fields
+) -> Article | ArticleImport:
+    """What "Add article" and `POST /api/v1/articles/` store: the text given, or, when only a URL
+    is given, the page fetched from it (article_import_from_url). Then as article_import_or_queue."""
+    if not body.strip() and url.strip():
+        return article_import_from_url(imported_by=imported_by, url=url, **fields)
+    return article_import_or_queue(imported_by=imported_by, body=body, url=url, **fields)
+
+
+def article_import_from_url(
+    *,
+    imported_by: User | None,
+    url: str,
+    title: str = "",
+    publisher: str = "",
+    published_at: date | None = None,
+    language: str = "",
+) -> Article | ArticleImport:
+    """Fetch a web page and import its article text (article_import_or_queue: article_check's rules).
+
+    The fetch follows fetching.fetch's rules; a refusal, or a page with no article text, is a
+    ValidationError on `url` with the fetcher's message, and nothing is stored. Text, title,
+    publisher, date and language come from the page (trafilatura, `<html lang>`) unless given;
+    the URL stored is the page's final address after redirects. Only reviewers and editors may
+    import, checked before anything is fetched. Side effects: a request to the page, and what
+    article_import_or_queue stores.
+    """
+    _require_importer(imported_by)
+    try:
+        page = fetch(normalize_url(url))
+        document = read_page(page)
+    except UrlError as exc:
+        raise ValidationError({"url": [str(exc)]}) from None
+    except FetchError as exc:
+        raise ValidationError({"url": [ValidationError(str(exc), code=exc.code)]}) from None
+    except ValidationError as exc:
+        raise ValidationError({"url": exc.messages}) from None
+    return article_import_or_queue(
+        imported_by=imported_by,
+        title=title or document.title,
+        body=document.body,
+        url=page.url,
+        publisher=publisher or document.publisher,
+        published_at=published_at or _page_date(document.published_at),
+        language=language or document.language or "en",
+    )
+
+
+def _page_date(value: str) -> date | None:
+    try:
+        return date.fromisoformat(value[:10]) if value else None
+    except ValueError:
+        return None
+
+
 def articles_import(*, articles: list[dict], imported_by: User | None) -> ArticleImport:
     """Import many articles at once: all are checked now, and stored now or by a background task.
 
@@ -506,6 +565,87 @@ def _resolve_sources(links: list[SourceLink], actor: User) -> list[SourceLink]:
     return resolved
 
 
+def _archive_first_cited(links: list[SourceLink]) -> None:
+    """A source cited for the first time is archived in the background (source_archive): asked for
+    once, by whichever write marks it first; the task is queued when that write commits."""
+    from .tasks import archive_source  # here: tasks imports this module
+
+    now = timezone.now()
+    for source in {link.source.pk: link.source for link in links}.values():
+        if source.archive_requested_at is not None:
+            continue  # already asked for; no query for sources cited before
+        if Source.objects.filter(pk=source.pk, archive_requested_at__isnull=True).update(archive_requested_at=now):
+            source.archive_requested_at = now
+            transaction.on_commit(lambda pk=source.pk: archive_source.enqueue(pk))
+
+
+def source_archive_request(*, source: Source, editor: User) -> None:
+    """An editor's "Re-archive": the source is fetched again in the background (source_archive).
+
+    Rule: editors only (roles.user_is_editor), else PermissionDenied. Side effects: the source's
+    archive_requested_at, and one task queued when the transaction commits.
+    """
+    from .tasks import archive_source
+
+    if not user_is_editor(editor):
+        raise PermissionDenied("Only editors can archive a source again.")
+    Source.objects.filter(pk=source.pk).update(archive_requested_at=timezone.now())
+    transaction.on_commit(lambda: archive_source.enqueue(source.pk))
+
+
+def source_archive(*, source_id: int) -> SourceSnapshot | None:
+    """Fetch a source's page (fetching.fetch, outside any transaction) and record the outcome.
+
+    Success: a SourceSnapshot (final URL, status, content type, SHA-256 of the bytes, the text
+    trafilatura extracts, or "" when it finds none), unless the bytes equal the latest snapshot's;
+    the source's archived_at is the latest snapshot's time, its error and broken mark cleared.
+    Failure (any fetch refusal): archive_error says why; a source that has a snapshot is marked
+    link_broken_since (the first failed check; kept until a check succeeds), and keeps its
+    snapshot. Returns the new snapshot, or None. A source deleted meanwhile is left alone.
+    """
+    source = Source.objects.filter(pk=source_id).only("url").first()
+    if source is None:
+        return None
+    text, problem, page = "", "", None
+    try:
+        page = fetch(source.url)
+    except FetchError as exc:
+        problem = str(exc)
+    else:
+        try:
+            text = read_page(page).body
+        except ValidationError:
+            text = ""  # archived by its bytes' hash; no article text to show
+    now = timezone.now()
+    with transaction.atomic():
+        source = Source.objects.select_for_update().filter(pk=source_id).first()
+        if source is None:
+            return None
+        source.archive_checked_at = now
+        snapshot = None
+        if page is None:
+            source.archive_error = problem[: field_limit(Source, "archive_error")]
+            if source.archived_at is not None and source.link_broken_since is None:
+                source.link_broken_since = now
+        else:
+            latest = source.snapshots.values_list("sha256", flat=True).first()
+            if latest != page.sha256:
+                snapshot = SourceSnapshot.objects.create(
+                    source=source,
+                    taken_at=now,
+                    final_url=page.url[: field_limit(SourceSnapshot, "final_url")],
+                    http_status=page.status,
+                    content_type=page.content_type[: field_limit(SourceSnapshot, "content_type")],
+                    sha256=page.sha256,
+                    byte_count=len(page.content),
+                    text=normalize_text(text),
+                )
+                source.archived_at = now
+            source.archive_error, source.link_broken_since = "", None
+        source.save(update_fields=["archive_checked_at", "archived_at", "archive_error", "link_broken_since"])
+    return snapshot
+
+
 def _fields_of(new: NewSource) -> dict:
     return {name: getattr(new, name) for name in NewSource.__slots__}
 
@@ -689,9 +829,12 @@ def annotation_create(
     if not _cites_new_sources(sources):
         # One statement on PostgreSQL (db.insert_new_verdict): no transaction needed around it.
         insert_new_verdict(annotation, event, _new_links(sources))
+        _archive_first_cited(sources)
         return annotation
     with transaction.atomic():
-        insert_new_verdict(annotation, event, _new_links(_resolve_sources(sources, author)))
+        sources = _resolve_sources(sources, author)
+        insert_new_verdict(annotation, event, _new_links(sources))
+        _archive_first_cited(sources)
     return annotation
 
 
@@ -746,6 +889,7 @@ def annotation_update(
         current.claimant = claimant.strip()
         current.denied_by = denied_by.strip() if status == Status.DENIED else ""
         _replace_source_links(current, sources)
+        _archive_first_cited(sources)
         after = _substance(current)
         # A list, not a dict: PostgreSQL's jsonb reorders object keys, and the timeline shows this order.
         changes = [

@@ -9,3 +9,9 @@ from . import services
 def run_article_import(job_id: int) -> None:
     """Store a queued ArticleImport (services.import_run)."""
     services.import_run(job_id=job_id)
+
+
+@task()
+def archive_source(source_id: int) -> None:
+    """Fetch a cited source and store its snapshot (services.source_archive)."""
+    services.source_archive(source_id=source_id)

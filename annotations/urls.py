@@ -36,4 +36,5 @@ urlpatterns = [
     path("sources/search/", views.source_search, name="source-search"),
     path("sources/new/", views.source_create, name="source-create"),
     path("sources/<id:pk>/row/", views.source_row, name="source-row"),
+    path("sources/<id:pk>/archive/", views.source_archive, name="source-archive"),
 ]

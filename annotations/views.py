@@ -118,7 +118,7 @@ def article_create(request: HttpRequest) -> HttpResponse:
     duplicate_of = None
     if request.method == "POST" and form.is_valid():
         try:
-            stored = services.article_import_or_queue(imported_by=request.user, **form.cleaned_data_for_import())
+            stored = services.article_import_or_fetch(imported_by=request.user, **form.cleaned_data_for_import())
         except ValidationError as exc:
             form.add_service_errors(exc)
             duplicate_of = _duplicate_of(exc)
@@ -474,6 +474,22 @@ def _unlock_answer(request: HttpRequest, message: str, *, status: int = 200) -> 
         return redirect("annotations:locked-logins")
     context = {"done": message, "error": status != 200, "locks": selectors.login_locks()}
     return render(request, f"{LOCKS}#lock-done", context, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+def source_archive(request: HttpRequest, pk: int) -> HttpResponse:
+    """A source's archive: its latest snapshot's text and metadata, or why it could not be archived.
+    POST: an editor's "Archive again" (services.source_archive_request), then back here."""
+    found = selectors.source_archive(viewer=request.user, pk=pk)
+    if found is None:
+        raise Http404("No such source.")
+    source, snapshot = found
+    if request.method == "POST":
+        services.source_archive_request(source=source, editor=request.user)
+        messages.success(request, "The page will be fetched and archived again in a moment.")
+        return redirect("annotations:source-archive", pk=source.pk)
+    context = {"source": source, "snapshot": snapshot, "can_archive": roles.user_is_editor(request.user)}
+    return render(request, "annotations/source_archive.html", context)
 
 
 def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:

@@ -44,6 +44,17 @@ def env_int(name: str, default: int) -> int:
         raise ImproperlyConfigured(f"{name}={raw!r} is not a whole number.") from None
 
 
+def env_seconds(name: str, default: float) -> float:
+    raw = env_str(name, str(default))
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name}={raw!r} is not a number of seconds.") from None
+    if not value > 0:
+        raise ImproperlyConfigured(f"{name} must be more than 0 seconds.")
+    return value
+
+
 def env_rate(name: str, default: str) -> str | None:
     """A request rate as DRF reads it ("60/min": requests per s, min, hour or day), or None for "off"."""
     raw = env_str(name, default).strip()
@@ -253,6 +264,14 @@ if min(FACTCHECK_MAX_IMPORT_ARTICLES, FACTCHECK_MAX_IMPORT_BYTES, FACTCHECK_IMPO
     raise ImproperlyConfigured("FACTCHECK_MAX_IMPORT_* and FACTCHECK_IMPORT_INLINE_BYTES must be at least 1.")
 if FACTCHECK_IMPORT_PROCESSES < 0:
     raise ImproperlyConfigured("FACTCHECK_IMPORT_PROCESSES must be 0 (one per CPU) or more.")
+
+# Fetching web pages (annotations/fetching.py: article imports from a URL, source archiving).
+# Private, loopback and other non-public addresses are refused unless this is on (tests, intranets).
+FACTCHECK_FETCH_ALLOW_PRIVATE = env_bool("FACTCHECK_FETCH_ALLOW_PRIVATE", False)
+# Seconds to connect, seconds any one read may wait, and seconds for the whole fetch with its redirects.
+FACTCHECK_FETCH_CONNECT_TIMEOUT = env_seconds("FACTCHECK_FETCH_CONNECT_TIMEOUT", 5)
+FACTCHECK_FETCH_READ_TIMEOUT = env_seconds("FACTCHECK_FETCH_READ_TIMEOUT", 10)
+FACTCHECK_FETCH_DEADLINE = env_seconds("FACTCHECK_FETCH_DEADLINE", 20)
 
 # Background work (large imports) runs as Django tasks stored in the database; `manage.py db_worker`
 # (started by `make run`) runs them.

@@ -12,6 +12,7 @@ from annotations import roles, services
 from annotations.models import AnnotationEvent
 
 from .factories import ArticleFactory, UserFactory
+from .webserver import WebServer
 
 # Playwright's sync API runs an event loop in the test thread; Django's ORM must still be usable there.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -157,3 +158,12 @@ def token_client(user) -> APIClient:
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.get_or_create(user=user)[0].key}")
     return client
+
+
+@pytest.fixture
+def web(settings):
+    """A real web server on 127.0.0.1 (tests/webserver.py), with the fetcher allowed to reach it."""
+    settings.FACTCHECK_FETCH_ALLOW_PRIVATE = True
+    server = WebServer().start()
+    yield server
+    server.stop()

@@ -53,5 +53,5 @@ def test_article_create_segments_like_the_import(reviewer, outsider):
     assert duplicate.json() == {"body": [f"This text is already stored as article #{data['id']}, “API story”."]}
     assert api(outsider).post(reverse("api:article-list"), {**payload, "body": "x."}, format="json").status_code == 403
     empty = api(reviewer).post(reverse("api:article-list"), {"title": "", "body": ""}, format="json")
-    assert empty.json() == {"title": ["This field may not be blank."], "body": ["This field may not be blank."]}
+    assert empty.json() == {"title": ["Give the article a title."], "body": ["The article text is empty."]}
     assert Article.objects.count() == 1

@@ -4,6 +4,7 @@ Bounded (a few examples per operation) so it runs in CI in well under two minute
 """
 
 import json
+import socket
 
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
@@ -46,7 +47,18 @@ def keep_test_connection():
 
 
 @pytest.fixture
-def editor_token(editor, seed_text, settings, keep_test_connection):
+def no_network(monkeypatch):
+    """`POST /api/v1/articles/` with a `url` alone fetches the page: with names resolving to
+    nothing, every generated address is refused by the fetcher, and no test reaches the internet."""
+
+    def resolve_nothing(*args, **kwargs):
+        raise socket.gaierror(socket.EAI_NONAME, "no network in the fuzz test")
+
+    monkeypatch.setattr(socket, "getaddrinfo", resolve_nothing)
+
+
+@pytest.fixture
+def editor_token(editor, seed_text, settings, keep_test_connection, no_network):
     settings.ALLOWED_HOSTS = ["testserver", "localhost"]
     ArticleFactory(title=SEED_TITLE, body=seed_text)
     return Token.objects.create(user=editor).key

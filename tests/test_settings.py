@@ -117,3 +117,10 @@ def test_bad_rate_cache_or_limit_stops_start_up():
     assert "FACTCHECK_LOGIN_FAILURE_LIMIT and FACTCHECK_LOGIN_FAILURE_LIMIT_PER_ADDRESS must be at least 1." in (
         limit.stderr
     )
+
+
+def test_a_fetch_time_out_that_is_not_a_positive_number_stops_start_up():
+    result = run_check({"DJANGO_DEBUG": "1", "FACTCHECK_FETCH_READ_TIMEOUT": "soon"})
+    assert "FACTCHECK_FETCH_READ_TIMEOUT='soon' is not a number of seconds." in result.stderr
+    result = run_check({"DJANGO_DEBUG": "1", "FACTCHECK_FETCH_DEADLINE": "0"})
+    assert "FACTCHECK_FETCH_DEADLINE must be more than 0 seconds." in result.stderr

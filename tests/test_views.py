@@ -156,7 +156,11 @@ def test_reviewer_uploads_an_html_file_and_the_title_comes_from_the_page(reviewe
 @pytest.mark.parametrize(
     ("data", "field", "error"),
     [
-        ({"title": "x", "language": "en"}, "body", "Paste the article text or upload a file."),
+        (
+            {"title": "x", "language": "en"},
+            "body",
+            "Paste the article text, upload a file or give the page's web address.",
+        ),
         ({"title": "", "body": "Text.", "language": "en"}, "title", "Give the article a title."),
         (
             {"title": "x", "language": "en", "file": SimpleUploadedFile("a.txt", "Grüße".encode("latin-1"))},

@@ -99,6 +99,24 @@ class ArticleCreateSerializer(serializers.Serializer):
     language = serializers.CharField(max_length=16, required=False, default="en")
 
 
+class ArticleFromUrlOrTextSerializer(ArticleCreateSerializer):
+    """`POST /api/v1/articles/`: the text, or a `url` alone, whose page is fetched (its title,
+    publisher, date and language are used unless given)."""
+
+    title = serializers.CharField(max_length=300, required=False, default="", allow_blank=True)
+    body = TextField(trim_whitespace=False, max_length=2_000_000, required=False, default="", allow_blank=True)
+    url = serializers.URLField(
+        max_length=2000,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="The article's web address. Alone, without `body`, the page is fetched and imported.",
+    )
+    language = serializers.CharField(
+        max_length=16, required=False, default="", allow_blank=True, help_text="Empty: the page's language, else en."
+    )
+
+
 class ArticleImportCreateSerializer(serializers.Serializer):
     articles = ArticleCreateSerializer(many=True, allow_empty=False)
 

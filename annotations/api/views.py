@@ -113,10 +113,12 @@ class ArticleFilter(filters.FilterSet):
 
 @extend_schema_view(
     create=extend_schema(
-        request=s.ArticleCreateSerializer,
+        request=s.ArticleFromUrlOrTextSerializer,
         responses={201: s.ArticleDetailSerializer, 202: s.ArticleImportSerializer},
-        description="Store an article. A text larger than FACTCHECK_IMPORT_INLINE_BYTES is imported in the "
-        "background instead: 202, with the import (its `Location`) to follow until it is `done`.",
+        description="Store an article: its `body`, or a `url` alone, whose page is fetched (public addresses only, "
+        "HTML or plain text, at most FACTCHECK_MAX_ARTICLE_BYTES; a refusal is 400 on `url`). "
+        "A text larger than FACTCHECK_IMPORT_INLINE_BYTES is imported in the background instead: 202, "
+        "with the import (its `Location`) to follow until it is `done`.",
     ),
 )
 class ArticleViewSet(
@@ -139,8 +141,8 @@ class ArticleViewSet(
         return s.ArticleSerializer if self.action == "list" else s.ArticleDetailSerializer
 
     def create(self, request, *args, **kwargs):
-        data = _valid(s.ArticleCreateSerializer, request.data)
-        stored = services.article_import_or_queue(imported_by=request.user, **data)
+        data = _valid(s.ArticleFromUrlOrTextSerializer, request.data)
+        stored = services.article_import_or_fetch(imported_by=request.user, **data)
         if isinstance(stored, ArticleImport):
             return _import_response(stored)
         article = self.get_queryset().get(pk=stored.pk)

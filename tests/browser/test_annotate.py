@@ -290,8 +290,9 @@ def test_evidenced_needs_a_supporting_source_then_accepts_a_new_one(
 
     card = page.locator(f"#annotation-{annotation.pk}")
     expect(card.locator(".status-badge")).to_have_text("✓ Evidenced")
-    expect(card.locator(".card-sources li")).to_have_text(f"Supports {title} (Complaint, p. 4)")
-    expect(card.locator(".card-sources a")).to_have_attribute("href", url)
+    # A source cited for the first time waits for the worker to archive it.
+    expect(card.locator(".card-sources li")).to_have_text(f"Supports {title} (Complaint, p. 4) archiving…")
+    expect(card.get_by_role("link", name=title)).to_have_attribute("href", url)
     assert marked_text(page, annotation) == span["quote"]
 
     # Chromium logs the refused save (a 400 response) itself; nothing else went wrong.
@@ -337,7 +338,7 @@ def test_source_found_by_search_is_linked_without_a_new_row(
     )
     assert links_of(annotation) == [(bbc_source.pk, "supports", "")]
     card = page.locator(f"#annotation-{annotation.pk}")
-    expect(card.locator(".card-sources li")).to_have_text(f"Supports {bbc_source.title} · BBC News")
+    expect(card.locator(".card-sources li")).to_have_text(f"Supports {bbc_source.title} · BBC News archiving…")
     assert marked_text(page, annotation) == span["quote"]
 
     assert console_errors == []

@@ -50,9 +50,41 @@ def test_a_refused_long_article_is_refused_at_once_with_nothing_queued(
     page.goto(f"{live_server.url}/articles/new/")
     page.get_by_label("Title").fill("A long story")
     page.get_by_label("Article text").fill("\n".join([PARAGRAPH] * 20))
-    page.get_by_label("Source URL").fill("javascript:alert(1)")
+    page.get_by_label("Web address").fill("javascript:alert(1)")
     page.get_by_role("button", name="Import article").click()
     expect(page).to_have_url(f"{live_server.url}/articles/new/")
     expect(page.locator(".field-error").first).to_be_visible()
     assert not ArticleImport.objects.exists() and not Article.objects.exists()
+    assert console_errors == []
+
+
+@pytest.mark.parametrize("debug", [False, True], ids=["production", "debug"])
+def test_a_web_address_pasted_at_add_article_is_fetched_and_the_article_opens(
+    page: Page, live_server, login, console_errors, reviewer, settings, web, debug
+):
+    settings.DEBUG = debug
+    login(page, live_server, reviewer)
+    page.goto(f"{live_server.url}/articles/new/")
+    page.get_by_label("Web address").fill(web.url("/article.html"))
+    page.get_by_role("button", name="Import article").click()
+
+    article = Article.objects.get()
+    expect(page).to_have_url(f"{live_server.url}/articles/{article.pk}/")
+    expect(page.locator("#article-title")).to_have_text("Flood defences failed, report says")
+    expect(page.get_by_text("The mayor denied that maintenance had been cut.")).to_be_visible()
+    assert (article.url, article.publisher, article.language) == (web.url("/article.html"), "Tagesblatt", "en-GB")
+    assert console_errors == []
+
+
+def test_a_web_address_that_cannot_be_fetched_is_refused_on_the_form(
+    page: Page, live_server, login, console_errors, reviewer, web
+):
+    login(page, live_server, reviewer)
+    page.goto(f"{live_server.url}/articles/new/")
+    page.get_by_label("Web address").fill(web.url("/image.png"))
+    page.get_by_role("button", name="Import article").click()
+    expect(page).to_have_url(f"{live_server.url}/articles/new/")
+    expect(page.locator(".field-error")).to_have_text(["The page is image/png, not HTML or plain text."])
+    expect(page.get_by_label("Web address")).to_have_value(web.url("/image.png"))
+    assert not Article.objects.exists()
     assert console_errors == []

@@ -179,4 +179,69 @@ def test_screenshots_reader_marks_focus_and_phone(
     expect(touch.locator("#verdict-form")).to_be_visible()
     touch.locator("#verdict-form label.status-option-alleged").tap()
     touch.screenshot(path=SCREENSHOTS / "reader-sheet-390.png")
+
+
+def test_screenshots_url_import_and_source_archive(
+    page: Page, live_server, login, console_errors, reviewer, editor, web
+):
+    """Add article with a web address (a refusal, then the page fetched), the card's archive states
+    and the archive page. The pages come from the tests' local server."""
+    from annotations import services
+    from annotations.models import Article, Source
+    from tests.conftest import sentence_span
+    from tests.webserver import ARTICLE_HTML
+    from tests.webserver import Page as WebPage
+
+    login(page, live_server, reviewer)
+    page.goto(f"{live_server.url}/articles/new/")
+    page.get_by_label("Web address").fill(web.url("/missing"))
+    page.get_by_role("button", name="Import article").click()
+    expect(page.locator(".field-error")).to_have_text(["The page answered HTTP 404 (Not Found)."])
+    for width, suffix in ((1440, ""), (390, "-390")):
+        page.set_viewport_size({"width": width, "height": 900})
+        page.mouse.move(0, 0)
+        page.screenshot(path=SCREENSHOTS / f"add-article-url{suffix}.png", full_page=True)
+    page.get_by_label("Web address").fill(web.url("/article.html"))
+    page.get_by_role("button", name="Import article").click()
+    article = Article.objects.get()
+    expect(page).to_have_url(f"{live_server.url}/articles/{article.pk}/")
+
+    web.routes["/engineers-report.html"] = WebPage(ARTICLE_HTML.replace("Flood defences", "Engineers' report"))
+    web.routes["/council-statement.html"] = WebPage(ARTICLE_HTML.replace("Flood defences", "Council statement"))
+    links = [
+        ("/engineers-report.html", "Engineers' report on the storm", "supports"),
+        ("/council-statement.html", "Council statement on maintenance", "denial"),
+        ("/press-release.html", "Fire service press release", "context"),
+    ]
+    services.annotation_create(
+        article=article,
+        author=reviewer,
+        status="alleged",
+        claimant="Engineers' report",
+        note="The report is quoted; the council disputes the cause.",
+        sources=[
+            services.SourceLink(services.NewSource(url=web.url(path), title=title), relation)
+            for path, title, relation in links
+        ],
+        **sentence_span(article, 1),
+    )
+    for source in Source.objects.all():
+        services.source_archive(source_id=source.pk)
+    del web.routes["/council-statement.html"]  # the council's page disappears later
+    services.source_archive(source_id=Source.objects.get(title__startswith="Council").pk)
+
+    page.context.clear_cookies()
+    login(page, live_server, editor)
+    page.goto(f"{live_server.url}/articles/{article.pk}/")
+    expect(page.locator(".archive-state")).to_have_count(3)
+    for width, suffix in ((1440, ""), (390, "-390")):
+        page.set_viewport_size({"width": width, "height": 900})
+        page.mouse.move(0, 0)
+        page.screenshot(path=SCREENSHOTS / f"reader-archived-sources{suffix}.png", full_page=True)
+    page.locator(".archive-state a.archive-link").first.click()
+    expect(page.get_by_role("heading", name="Stored text")).to_be_visible()
+    for width, suffix in ((1440, ""), (390, "-390")):
+        page.set_viewport_size({"width": width, "height": 900})
+        page.mouse.move(0, 0)
+        page.screenshot(path=SCREENSHOTS / f"source-archive{suffix}.png", full_page=True)
     assert console_errors == []

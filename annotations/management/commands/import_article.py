@@ -1,4 +1,5 @@
-"""manage.py import_article PATH: one .txt/.html file, a directory of them, or a JSON-lines file."""
+"""manage.py import_article PATH: one .txt/.html file, a directory of them, or a JSON-lines file;
+manage.py import_article --urls FILE: the web pages whose addresses FILE lists, one per line."""
 
 from datetime import date
 import json
@@ -27,21 +28,44 @@ def _messages(error: ValidationError) -> str:
     return " ".join(error.messages)
 
 
+def _read_urls(path: Path) -> list[str]:
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise CommandError(f"{path} cannot be read as UTF-8 text: {exc}") from None
+    urls = [line.strip() for line in lines if line.strip() and not line.lstrip().startswith("#")]
+    if not urls:
+        raise CommandError(f"{path} lists no web addresses.")
+    return urls
+
+
 class Command(BaseCommand):
     help = (
         "Import articles: a .txt or .html file, a directory of such files, or a .jsonl file with one "
-        '{"title", "body", "url", "publisher", "published_at", "language"} object per line.'
+        '{"title", "body", "url", "publisher", "published_at", "language"} object per line; or, with '
+        "--urls FILE, the web pages whose addresses FILE lists (one per line; # starts a comment)."
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("path", type=Path)
+        parser.add_argument("path", type=Path, nargs="?")
+        parser.add_argument(
+            "--urls",
+            type=Path,
+            metavar="FILE",
+            help="A text file of web addresses, one per line: each page is fetched and imported.",
+        )
         parser.add_argument("--title", default="")
         parser.add_argument("--url", default="")
         parser.add_argument("--publisher", default="")
         parser.add_argument("--published", default="", help="YYYY-MM-DD")
-        parser.add_argument("--language", default="en")
+        parser.add_argument("--language", default="", help="Default: the page's language (HTML), else en.")
 
-    def handle(self, *args, path: Path, **options):
+    def handle(self, *args, path: Path | None, urls: Path | None, **options):
+        if (path is None) == (urls is None):
+            raise CommandError("Give a file or directory to import, or --urls FILE, not both.")
+        if urls is not None:
+            self._bulk([(url, lambda url=url: self._from_url(url, options)) for url in _read_urls(urls)])
+            return
         if not path.exists():
             raise CommandError(f"{path} does not exist.")
         if path.is_dir():
@@ -74,6 +98,15 @@ class Command(BaseCommand):
             url=options["url"] or document.url,
             publisher=options["publisher"] or document.publisher,
             published_at=_parse_date(options["published"] or document.published_at),
+            language=options["language"],
+            imported_by=None,
+        )
+
+    def _from_url(self, url: str, options: dict):
+        return services.article_import_from_url(
+            url=url,
+            publisher=options["publisher"],
+            published_at=_parse_date(options["published"]),
             language=options["language"],
             imported_by=None,
         )
