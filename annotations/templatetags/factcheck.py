@@ -1,4 +1,8 @@
+from datetime import datetime, timedelta
+
 from django import template
+from django.utils import timezone
+from django.utils.timesince import timesince
 
 from annotations.rendering import piece_html
 
@@ -9,3 +13,14 @@ register = template.Library()
 def marked(piece):
     """A sentence or gap with its annotations as nested <mark> elements."""
     return piece_html(piece)
+
+
+@register.filter
+def ago(moment: datetime | None) -> str:
+    """How long ago, in the largest unit: "just now" under a minute (never "0 minutes ago"),
+    then "5 minutes ago", "2 hours ago", "3 days ago". Pages put the exact time in <time>."""
+    if moment is None:
+        return ""
+    if timezone.now() - moment < timedelta(minutes=1):  # a clock a little ahead counts as now too
+        return "just now"
+    return f"{timesince(moment, depth=1)} ago"
