@@ -138,6 +138,7 @@ def test_the_page_lists_a_locked_colleague(debug, editor_client, reviewer):
     assert "<dt>Failed log-ins</dt><dd>11</dd>" in page.text
     assert "A lock lifts by itself 15 minutes after the last attempt." in page.text
     assert f'by <time datetime="{lock.lifts_at.isoformat()}">' in page.text
+    assert "</time> · just now</dd>" in page.text  # not "0 minutes ago"
     assert 'aria-current="page">Locked log-ins</a>' in page.text
     assert '<input type="hidden" name="username" value="reviewer">' in page.text
     assert '<span class="visually-hidden"> reviewer at 127.0.0.1</span>' in page.text
