@@ -69,7 +69,14 @@ function showSelectionDetails(span, sentence) {
   details.hidden = false;
 }
 
+// Before the panel's form is replaced or closed. verdict-form.js answers: when the form holds
+// unsaved changes it asks the reviewer, and calls `retry` if they discard them. True: go on now.
+function mayLeaveEditor(retry, span = null) {
+  return document.dispatchEvent(new CustomEvent("verdict:leave", { cancelable: true, detail: { retry, span } }));
+}
+
 function openEditor(span, sentence) {
+  if (!mayLeaveEditor(() => openEditor(span, sentence), span)) return;
   showHint("");
   markSelected(sentence);
   showSelectionDetails(span, sentence);
@@ -131,6 +138,15 @@ function focusCard(id, loaded = false) {
   card.classList.add("is-flash");
 }
 
+// After a save the verdict's card takes focus: its actions come first in it, a Tab or two away, and
+// j/k go on from its sentence. After a delete, the Undo button; when there is no card, the sentence.
+function focusAfterSave(id, sentence) {
+  const undo = document.querySelector("#editor .undo-button");
+  if (document.getElementById(`annotation-${id}`)) focusCard(id);
+  else if (undo) undo.focus();
+  else sentence?.focus({ preventScroll: true });
+}
+
 function showInText(id) {
   const marks = body.querySelectorAll(`mark[data-annotation-id="${id}"]`);
   if (!marks.length) return;
@@ -148,6 +164,7 @@ function closeEditor() {
   const editor = document.getElementById("editor");
   const template = document.getElementById("editor-empty-template");
   if (!editor.querySelector("form.verdict-form")) return;
+  if (!mayLeaveEditor(closeEditor)) return;
   editor.replaceChildren(template.content.cloneNode(true));
   markSelected(null);
   if (lastSentence && document.contains(lastSentence)) lastSentence.focus();
@@ -218,6 +235,7 @@ if (body && reader) {
       event.preventDefault();
       const radio = form.querySelector(`input[name=status][value=${status}]`);
       radio.checked = true;
+      radio.dispatchEvent(new Event("change", { bubbles: true }));  // verdict-form.js follows the status
       radio.focus();
       return;
     }
@@ -262,8 +280,9 @@ if (body && reader) {
     document.body.addEventListener("htmx:afterSwap", () => {
       const sentences = Array.from(body.querySelectorAll(".sentence"));
       const sentence = sentences.find((s) => Number(s.dataset.start) <= start && start < Number(s.dataset.end));
-      if (sentence) { lastSentence = sentence; sentence.focus({ preventScroll: true }); }
+      if (sentence) lastSentence = sentence;
       for (const mark of body.querySelectorAll(`mark[data-annotation-id="${id}"]`)) mark.classList.add("is-flash");
+      focusAfterSave(id, sentence);
     }, { once: true });
   });
 }
