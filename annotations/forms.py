@@ -187,6 +187,16 @@ class AnnotationForm(forms.Form):
         self.source_rows = rows
         return data
 
+    @property
+    def then_submit(self) -> bool:
+        """The reviewer pressed "Save and submit": save, then send it to the editors' queue."""
+        return self.data.get("then") == "submit"
+
+    @property
+    def based_on_version(self) -> int:
+        """The version the edit was based on (0 when missing: refused as stale by the service)."""
+        return self.cleaned_data["version"] or 0
+
     def verdict(self, *, span: bool = False) -> dict:
         """The keyword arguments of services.annotation_update (with the span: annotation_create)."""
         names = ("start", "end", "quote") * span + ("status", "note", "claimant", "denied_by")
@@ -230,8 +240,13 @@ class ReviewForm(forms.Form):
     comment = forms.CharField(required=False, max_length=COMMENT_LENGTH, widget=forms.Textarea(attrs={"rows": 2}))
     status = forms.ChoiceField(choices=[("", "Keep the reviewer's status"), *Status.choices], required=False)
 
-    def errors_text(self) -> str:
-        return " ".join(message for messages in self.errors.values() for message in messages)
+    def typed(self, errors: dict[str, list[str]]) -> dict:
+        """What the editor typed, and each message under its field ("all": the rest), to show the
+        refused form again as it was sent."""
+        by_field: dict[str, list[str]] = {}
+        for field, messages in errors.items():
+            by_field.setdefault(field if field in {"status", "comment"} else "all", []).extend(messages)
+        return {"status": self.data.get("status", ""), "comment": self.data.get("comment", ""), "errors": by_field}
 
 
 class LoginUnlockForm(forms.Form):

@@ -107,6 +107,7 @@ def status_legend() -> list[dict[str, str]]:
             "icon": STATUS_DETAILS[status][0],
             "definition": STATUS_DETAILS[status][1],
             "underline": STATUS_UNDERLINES[status],
+            "relation": DEFAULT_RELATION[status].value,
         }
         for status in Status
     ]
@@ -119,6 +120,21 @@ class Relation(models.TextChoices):
     REFUTES = "refutes", "Refutes"
     DENIAL = "denial", "Denial statement"
     CONTEXT = "context", "Context"
+
+
+# The relation a source added to a verdict starts with, by the verdict's status: the complaint behind
+# an *alleged* claim is its context, not support for it. Only a default; the reviewer can change it.
+DEFAULT_RELATION = {
+    Status.ALLEGED: Relation.CONTEXT,
+    Status.DENIED: Relation.DENIAL,
+    Status.UNVERIFIED: Relation.CONTEXT,
+    Status.EVIDENCED: Relation.SUPPORTS,
+}
+
+
+def default_relation(status: str) -> str:
+    """DEFAULT_RELATION for a status as a form sends it; supports while no status is chosen."""
+    return DEFAULT_RELATION.get(status, Relation.SUPPORTS)
 
 
 class Source(models.Model):
@@ -238,6 +254,16 @@ class Annotation(models.Model):
     @property
     def is_deleted(self) -> bool:
         return self.deleted_at is not None
+
+    @property
+    def review_move(self) -> str:
+        """The editor's move that made the latest change ("approved", "returned", "reopened"), or ""
+        when the latest change was someone else's: a review sets reviewed_at and updated_at together."""
+        if self.reviewed_by_id is None or self.reviewed_at != self.updated_at:
+            return ""
+        return {State.APPROVED: "approved", State.CHANGES_REQUESTED: "returned", State.SUBMITTED: "reopened"}.get(
+            self.state, ""
+        )
 
 
 class AnnotationSource(models.Model):

@@ -76,3 +76,16 @@ def _segments(body: str, start: int, end: int, annotations: list[Annotation]) ->
         covering = [a for a in inside if a.start <= left and a.end >= right]
         segments.append(Segment(left, right, body[left:right], covering))
     return segments
+
+
+def span_place(sentences: Iterable[tuple[int, int, int]], start: int, end: int) -> str:
+    """Where a span is, in the words the reader page uses: "Sentence 12" (exactly one sentence),
+    "In sentence 12" (a phrase inside it), "Sentences 12–13" (across them). `sentences` are the
+    (index, start, end) of the sentences it overlaps; numbers count from 1, as on the page."""
+    numbers = sorted(index + 1 for index, _start, _end in sentences)
+    if not numbers:
+        return ""
+    if len(numbers) > 1:
+        return f"Sentences {numbers[0]}–{numbers[-1]}"
+    (_index, first, last), *_ = sentences
+    return f"Sentence {numbers[0]}" if (first, last) == (start, end) else f"In sentence {numbers[0]}"

@@ -469,6 +469,12 @@ def deleted_annotations(*, article: Article, viewer) -> list[Annotation]:
     )
 
 
+def span_sentences(article: Article, start: int, end: int) -> list[tuple[int, int, int]]:
+    """(index, start, end) of the sentences that overlap [start, end), in text order (one query)."""
+    overlapping = Sentence.objects.filter(article=article, start__lt=end, end__gt=start).order_by("index")
+    return list(overlapping.values_list("index", "start", "end"))
+
+
 def paragraph_indexes_for(article: Article, *annotations: Annotation) -> set[int]:
     """The paragraphs these verdicts touch (one query)."""
     query = Q()
@@ -527,12 +533,13 @@ def with_sentence_context(annotations: list[Annotation]) -> list[Annotation]:
 
 
 def my_annotations(*, user) -> dict[str, list[Annotation]]:
-    """A reviewer's live verdicts grouped by state, most recently changed first."""
+    """A reviewer's live verdicts grouped by state, most recently changed first, each with the actions
+    the reviewer may take on it (with_actions)."""
     groups: dict[str, list[Annotation]] = {state.value: [] for state in State}
     mine = _with_links(
         visible_annotations(viewer=user).filter(author=user).select_related("article").defer("article__body")
     ).order_by("-updated_at", "-id")
-    for annotation in mine:
+    for annotation in with_actions(list(mine), viewer=user):  # Submit and Resubmit on /mine/
         groups[annotation.state].append(annotation)
     return groups
 

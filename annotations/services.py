@@ -925,6 +925,26 @@ def annotation_submit(*, annotation: Annotation, actor: User, version: int) -> A
     return annotation_transition(annotation=annotation, actor=actor, version=version, action=Action.SUBMIT)
 
 
+def annotation_create_and_submit(*, article: Article, author: User, **verdict) -> Annotation:
+    """Record a verdict and send it to the editors' queue in one step ("Save and submit").
+
+    Rules: those of annotation_create, then those of annotation_transition(SUBMIT), in one
+    transaction: a refused submission stores nothing. Side effects: both functions' (the verdict,
+    its links, a `create` and a `submit` event; version 2)."""
+    with transaction.atomic():
+        created = annotation_create(article=article, author=author, **verdict)
+        return annotation_submit(annotation=created, actor=author, version=created.version)
+
+
+def annotation_update_and_submit(*, annotation: Annotation, actor: User, version: int, **verdict) -> Annotation:
+    """Change a draft (or a verdict returned for changes) and submit it in one step ("Save and
+    resubmit"). Rules: those of annotation_update, then of annotation_transition(SUBMIT), in one
+    transaction: a refused submission changes nothing. Side effects: an `edit` and a `submit` event."""
+    with transaction.atomic():
+        updated = annotation_update(annotation=annotation, actor=actor, version=version, **verdict)
+        return annotation_submit(annotation=updated, actor=actor, version=updated.version)
+
+
 def annotation_approve(
     *, annotation: Annotation, editor: User, version: int, status: str | None = None, comment: str = ""
 ) -> Annotation:

@@ -14,12 +14,13 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import reswap, retarget, trigger_client_event
 
-from . import logins, roles, selectors, services
+from . import logins, roles, selectors, services, workflow
 from .anchoring import SpanError, anchor_span
 from .exporters import claimreview
 from .exporters.common import Selection
 from .forms import AnnotationForm, ArticleImportForm, LoginUnlockForm, ReviewForm, SourceForm, source_line
 from .models import (
+    DEFAULT_RELATION,
     STATUS_DETAILS,
     Action,
     Annotation,
@@ -29,9 +30,11 @@ from .models import (
     Relation,
     State,
     Status,
+    default_relation,
     status_legend,
 )
-from .parsing import query_number
+from .parsing import query_number, whole_number
+from .reader import span_place
 
 ARTICLES_PER_PAGE = 25
 QUEUE_PER_PAGE = 25
@@ -157,8 +160,19 @@ def _duplicate_of(error: ValidationError) -> Article | None:
 
 
 def _editor_response(request, article, form, *, annotation=None, status=200) -> HttpResponse:
-    """The verdict form: the panel partial for htmx, else the whole page with the form open."""
-    extra = {"form": form, "editing": annotation, "claimants": selectors.claimant_suggestions(viewer=request.user)}
+    """The verdict form: the panel partial for htmx, else the whole page with the form open.
+    A refused form (status >= 400) comes back with everything typed and its errors in place."""
+    start, end = (whole_number(form[name].value()) for name in ("start", "end"))
+    if annotation is not None:
+        start, end = annotation.start, annotation.end
+    extra = {
+        "form": form,
+        "editing": annotation,
+        "claimants": selectors.claimant_suggestions(viewer=request.user),
+        "place": span_place(selectors.span_sentences(article, start, end), start, end) if end else "",
+        "can_submit": annotation is None or Action.SUBMIT in roles.annotation_actions(request.user, annotation),
+        "default_relations": DEFAULT_RELATION,
+    }
     if request.htmx:
         extra |= {"article": article, "relations": Relation.choices, "status_legend": status_legend()}
         return render(request, f"{PAGE}#editor", extra, status=status)
@@ -181,18 +195,26 @@ def annotation_new(request: HttpRequest, pk: int) -> HttpResponse:
     return _editor_response(request, article, form)
 
 
+SAVED_MESSAGES = {
+    False: "Draft saved. Submit it for review when it is ready.",
+    True: "Saved and submitted for review.",
+}
+
+
 @require_POST
 def annotation_create(request: HttpRequest, pk: int) -> HttpResponse:
+    """Save a new verdict as a draft, or ("Save and submit") save and submit it in one step."""
     _require_reviewer(request)
     article = get_object_or_404(Article, pk=pk)
     form = AnnotationForm(request.POST)
     if form.is_valid():
+        create = services.annotation_create_and_submit if form.then_submit else services.annotation_create
         try:
-            annotation = services.annotation_create(article=article, author=request.user, **form.verdict(span=True))
+            annotation = create(article=article, author=request.user, **form.verdict(span=True))
         except ValidationError as exc:
             form.add_service_errors(exc)
         else:
-            return _saved_response(request, annotation, message="Draft saved. Submit it for review when it is ready.")
+            return _saved_response(request, annotation, message=SAVED_MESSAGES[form.then_submit])
     return _editor_response(request, article, form, status=400)
 
 
@@ -207,19 +229,23 @@ def annotation_edit(request: HttpRequest, pk: int) -> HttpResponse:
         form.source_rows = [source_line(link.source, link.relation, link.pinpoint) for link in links]
         return _editor_response(request, annotation.article, form, annotation=annotation)
     form = AnnotationForm(request.POST, editing=True)
+    status = 400
     if form.is_valid():
+        update = services.annotation_update_and_submit if form.then_submit else services.annotation_update
         try:
-            annotation = services.annotation_update(
-                annotation=annotation, actor=request.user, version=form.cleaned_data["version"] or 0, **form.verdict()
-            )
+            saved = update(annotation=annotation, actor=request.user, version=form.based_on_version, **form.verdict())
         except ValidationError as exc:
             form.add_service_errors(exc)
+        except PermissionDenied as exc:  # the verdict moved on meanwhile; keep what was typed
+            form.add_error(None, str(exc))
+            status = 403
         except services.VersionConflict as conflict:
             form.add_error(None, conflict.message)
             return _editor_response(request, annotation.article, form, annotation=conflict.annotation, status=409)
         else:
-            return _saved_response(request, annotation, message="Verdict updated.")
-    return _editor_response(request, annotation.article, form, annotation=annotation, status=400)
+            message = "Saved and submitted for review." if form.then_submit else "Verdict updated."
+            return _saved_response(request, saved, message=message)
+    return _editor_response(request, annotation.article, form, annotation=annotation, status=status)
 
 
 def _initial(annotation: Annotation) -> dict:
@@ -252,16 +278,18 @@ TRANSITION_MESSAGES = {
     Action.REQUEST_CHANGES: "Returned to the author for changes.",
     Action.REOPEN: "Reopened: it is back in the review queue.",
 }
+# Where a review form was sent from (its `from` field): the queue and /mine/ answer with their item.
+ORIGINS = {"queue": "annotations:review-queue", "mine": "annotations:my-verdicts"}
 
 
 @require_POST
 def annotation_transition(request: HttpRequest, pk: int, action: str) -> HttpResponse:
-    """Submit, approve, request changes or reopen, from the article page or the queue."""
+    """Submit, approve, request changes or reopen, from the article page, the queue or /mine/."""
     annotation = _get_annotation_for_user(request, pk)
     form = ReviewForm(request.POST)
-    from_queue = request.POST.get("from") == "queue"
+    origin = request.POST.get("from") if request.POST.get("from") in ORIGINS else None
     if not form.is_valid():
-        return _review_error(request, annotation, form.errors_text(), from_queue=from_queue)
+        return _review_error(request, annotation, form, action, form.errors, origin=origin)
     data = form.cleaned_data
     try:
         annotation = services.annotation_transition(
@@ -273,48 +301,58 @@ def annotation_transition(request: HttpRequest, pk: int, action: str) -> HttpRes
             comment=data["comment"],
         )
     except ValidationError as exc:
-        return _review_error(request, annotation, " ".join(exc.messages), from_queue=from_queue)
+        errors = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
+        return _review_error(request, annotation, form, action, errors, origin=origin)
     except PermissionDenied as exc:
-        return _review_error(request, annotation, str(exc), from_queue=from_queue, status=403)
+        return _review_error(request, annotation, form, action, {"__all__": [str(exc)]}, origin=origin, status=403)
     except services.VersionConflict as conflict:
-        return _review_error(request, conflict.annotation, conflict.message, from_queue=from_queue, status=409)
-    if from_queue:
-        if not request.htmx:
-            messages.success(request, TRANSITION_MESSAGES[action])
-            return redirect("annotations:review-queue")
-        context = {
-            "item": annotation,
-            "done": TRANSITION_MESSAGES[action],
-            "waiting": selectors.waiting_count(viewer=request.user),
-        }
-        response = render(request, "annotations/review_queue.html#queue-item", context)
-        return trigger_client_event(response, "queue-item-done", {"id": annotation.pk})
-    return _saved_response(request, annotation, message=TRANSITION_MESSAGES[action])
+        errors = {"__all__": [conflict.message]}
+        return _review_error(request, conflict.annotation, form, action, errors, origin=origin, status=409)
+    if origin is None:
+        return _saved_response(request, annotation, message=TRANSITION_MESSAGES[action])
+    if not request.htmx:
+        messages.success(request, TRANSITION_MESSAGES[action])
+        return redirect(ORIGINS[origin])
+    context = {"item": annotation, "done": TRANSITION_MESSAGES[action]}
+    if origin == "mine":
+        return render(request, "annotations/my_verdicts.html#mine-item", context)
+    context["waiting"] = selectors.waiting_count(viewer=request.user)
+    response = render(request, "annotations/review_queue.html#queue-item", context)
+    return trigger_client_event(response, "queue-item-done", {"id": annotation.pk})
 
 
-def _review_error(request, annotation: Annotation, message: str, *, from_queue: bool, status: int = 400):
-    """The card (or queue item) again, with the current state and the reason the action was refused."""
+def _review_error(request, annotation, form, action, errors, *, origin, status=400) -> HttpResponse:
+    """The card (or queue or /mine/ item) again, with its current state and why the action was refused.
+    When the editor may still make that move, their form comes back with what they typed and each
+    message next to its field (`review_input`); other refusals are told at the top of the item."""
+    message = " ".join(text for texts in errors.values() for text in texts)
     if not request.htmx:
         messages.error(request, message)
-        return redirect("annotations:review-queue" if from_queue else annotation.article)
-    if from_queue:
-        current = selectors.queue_item(viewer=request.user, pk=annotation.pk)
-        if current is None:
-            raise Http404("No such verdict.")
-        context = {
-            "item": current,
-            "waiting": selectors.waiting_count(viewer=request.user),
-            "error": message,
-            "statuses": Status.choices,
-        }
+        return redirect(ORIGINS[origin] if origin else annotation.article)
+    item, context = _item_and_context(request, annotation, origin=origin)
+    if workflow.TRANSITIONS[action].by_editor and action in item.actions:
+        item.review_input = form.typed(errors)
+    else:
+        context["card_error" if origin is None else "error"] = message
+    if origin == "mine":
+        return render(request, "annotations/my_verdicts.html#mine-item", context, status=status)
+    if origin == "queue":
         return render(request, "annotations/review_queue.html#queue-item", context, status=status)
-    context = _reader_context(request, annotation.article, upto=annotation.pk)
-    card = next((a for a in context["window"].cards if a.pk == annotation.pk), None)
-    if card is None:
-        raise Http404("No such verdict.")
-    context |= {"annotation": card, "card_error": message}
     response = render(request, f"{PAGE}#verdict-card", context, status=status)
-    return reswap(retarget(response, f"#annotation-{card.pk}"), "outerHTML")
+    return reswap(retarget(response, f"#annotation-{item.pk}"), "outerHTML")
+
+
+def _item_and_context(request, annotation: Annotation, *, origin: str | None) -> tuple[Annotation, dict]:
+    """A verdict as its queue or /mine/ item (origin) or its card shows it now, with its actions."""
+    if origin is not None:
+        item = selectors.queue_item(viewer=request.user, pk=annotation.pk)
+        context = {"item": item, "statuses": Status.choices, "waiting": selectors.waiting_count(viewer=request.user)}
+    else:
+        context = _reader_context(request, annotation.article, upto=annotation.pk)
+        item = context["annotation"] = next((a for a in context["window"].cards if a.pk == annotation.pk), None)
+    if item is None:
+        raise Http404("No such verdict.")
+    return item, context
 
 
 def _saved_response(request, annotation: Annotation, *, message: str, undo: Annotation | None = None) -> HttpResponse:
@@ -406,19 +444,19 @@ def source_search(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def source_row(request: HttpRequest, pk: int) -> HttpResponse:
-    """One source line for the verdict form (the "add" button of a search result)."""
+    """One source line for the verdict form (the "add" button of a search result), its relation
+    the default for the verdict's status (`status`, sent along by the form)."""
     _require_reviewer(request)
     source = get_object_or_404(selectors.visible_sources(viewer=request.user), pk=pk)
-    relation = request.GET.get("relation", Relation.SUPPORTS)
-    row = source_line(source, relation if relation in Relation.values else Relation.SUPPORTS)
+    row = source_line(source, default_relation(request.GET.get("status", "")))
     return render(request, f"{FORM}#source-row", {"row": row, "relations": Relation.choices})
 
 
 @require_POST
 def source_create(request: HttpRequest) -> HttpResponse:
     """Add a source to the verdict form: the stored one with that URL, or a new one that is stored
-    only when the verdict citing it is saved (services.source_check). Returns its line, or the box
-    with errors."""
+    only when the verdict citing it is saved (services.source_check). Returns its line (relation:
+    the default for the form's status), or the box with errors."""
     _require_reviewer(request)
     form = SourceForm(request.POST)
     if form.is_valid():
@@ -427,7 +465,7 @@ def source_create(request: HttpRequest) -> HttpResponse:
         except ValidationError as exc:
             form.add_service_errors(exc)
         else:
-            row = source_line(source)
+            row = source_line(source, default_relation(request.POST.get("status", "")))
             response = render(request, f"{FORM}#source-row", {"row": row, "relations": Relation.choices})
             return reswap(retarget(response, "#source-rows"), "beforeend")
     return render(request, f"{FORM}#source-new", {"source_form": form}, status=400)

@@ -3,6 +3,7 @@
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils.html import escape
 import pytest
 
 from annotations import services
@@ -152,17 +153,63 @@ def test_approve_from_the_queue_returns_the_done_item(seed_article, reviewer, ed
     assert annotation.state == State.APPROVED
 
 
-def test_return_without_comment_shows_the_error_in_the_item(seed_article, reviewer, editor_client):
+def test_return_without_comment_shows_the_error_at_the_comment_keeping_the_status(
+    seed_article, reviewer, editor_client
+):
     annotation = submitted(seed_article, reviewer, 4)
     response = editor_client.post(
         reverse("annotations:annotation-request-changes", args=[annotation.pk]),
-        {"version": annotation.version, "from": "queue", "comment": ""},
+        {"version": annotation.version, "from": "queue", "comment": "", "status": "denied"},
         headers=HTMX,
     )
     assert response.status_code == 400
-    assert '<p class="card-error" role="alert">Tell the author what to change.</p>' in response.text
+    pk = annotation.pk
+    assert (
+        f'<textarea name="comment" id="review-comment-{pk}" rows="2" placeholder="Required to change the status or '
+        f'return it" aria-invalid="true" aria-describedby="review-comment-error-{pk}"></textarea>\n'
+        f'        <p class="field-error" id="review-comment-error-{pk}" role="alert">'
+        "Tell the author what to change.</p>"
+    ) in response.text
+    assert '<option value="denied" selected>Change to Denied</option>' in response.text
+    assert "card-error" not in response.text
     annotation.refresh_from_db()
-    assert annotation.state == State.SUBMITTED
+    assert (annotation.state, annotation.version) == (State.SUBMITTED, 2)
+
+
+def test_a_refused_review_keeps_the_typed_comment(seed_article, reviewer, editor_client):
+    annotation = submitted(seed_article, reviewer, 4)
+    typed = "<b>Check</b> the court record. " * 200  # longer than a comment may be
+    response = editor_client.post(
+        reverse("annotations:annotation-approve", args=[annotation.pk]),
+        {"version": annotation.version, "from": "queue", "comment": typed},
+        headers=HTMX,
+    )
+    assert response.status_code == 400
+    assert f">{escape(typed)}</textarea>" in response.text
+    assert f'id="review-comment-error-{annotation.pk}" role="alert">Ensure this value has at most' in response.text
+    annotation.refresh_from_db()
+    assert (annotation.state, annotation.version) == (State.SUBMITTED, 2)
+
+
+def test_a_refused_reopen_on_the_article_page_keeps_the_box_open_with_the_error(
+    seed_article, reviewer, editor, editor_client
+):
+    waiting = submitted(seed_article, reviewer, 4)
+    approved = services.annotation_approve(annotation=waiting, editor=editor, version=waiting.version)
+    response = editor_client.post(
+        reverse("annotations:annotation-reopen", args=[approved.pk]),
+        {"version": approved.version, "comment": "  "},
+        headers=HTMX,
+    )
+    assert response.status_code == 400
+    assert (response["HX-Retarget"], response["HX-Reswap"]) == (f"#annotation-{approved.pk}", "outerHTML")
+    assert '<details class="reopen-box" open>' in response.text
+    assert (
+        f'<p class="field-error" id="reopen-comment-error-{approved.pk}" role="alert">Say why you are reopening it.</p>'
+        in response.text
+    )
+    approved.refresh_from_db()
+    assert approved.state == State.APPROVED
 
 
 def test_stale_queue_action_is_a_409_with_the_current_state(seed_article, reviewer, editor, editor_client):
@@ -230,6 +277,85 @@ def test_my_verdicts_groups_by_state_with_the_editors_comment(seed_article, revi
         "approved": [],
     }
     assert "editor asked for changes:</span> Name the &lt;b&gt;claimant&lt;/b&gt;." in response.text
+
+
+def test_my_verdicts_offers_submit_and_resubmit_only_where_the_author_may(
+    seed_article, reviewer, editor, reviewer_client
+):
+    draft = verdict(seed_article, reviewer, 1)
+    returned = submitted(seed_article, reviewer, 2)
+    returned = services.annotation_request_changes(annotation=returned, editor=editor, version=2, comment="Why?")
+    waiting = submitted(seed_article, reviewer, 3)
+    page = reviewer_client.get(reverse("annotations:my-verdicts")).text
+    assert page.count('<input type="hidden" name="from" value="mine">') == 2
+    assert (
+        f'hx-post="/annotations/{draft.pk}/submit/" hx-target="#mine-item-{draft.pk}" hx-swap="outerHTML">\n'
+        f'        <input type="hidden" name="csrfmiddlewaretoken"'
+    ) in page
+    assert f'<input type="hidden" name="version" value="{returned.version}"><input type="hidden" name="from"' in page
+    assert ">Resubmit</button>" in page
+    assert f'hx-post="/annotations/{waiting.pk}/submit/"' not in page
+
+
+def test_submit_from_mine_answers_with_the_item(seed_article, reviewer, reviewer_client):
+    draft = verdict(seed_article, reviewer, 1)
+    url = reverse("annotations:annotation-submit", args=[draft.pk])
+    response = reviewer_client.post(url, {"version": 1, "from": "mine"}, headers=HTMX)
+    assert response.status_code == 200
+    assert (
+        '<p class="queue-done" role="status"><strong>Submitted for review.</strong> '
+        "It is in the editors' queue now.</p>"
+    ) in response.text
+    assert f'id="mine-item-{draft.pk}"' in response.text
+    assert "<html" not in response.text
+    draft.refresh_from_db()
+    assert (draft.state, draft.version) == ("submitted", 2)
+
+
+def test_a_stale_submit_from_mine_is_told_at_the_item_and_changes_nothing(seed_article, reviewer, reviewer_client):
+    draft = verdict(seed_article, reviewer, 1)
+    services.annotation_update(annotation=draft, actor=reviewer, version=1, status="unverified")
+    response = reviewer_client.post(
+        reverse("annotations:annotation-submit", args=[draft.pk]), {"version": 1, "from": "mine"}, headers=HTMX
+    )
+    assert response.status_code == 409
+    assert '<p class="card-error" role="alert">This verdict was changed by reviewer at' in response.text
+    assert '<input type="hidden" name="version" value="2"><input type="hidden" name="from" value="mine">' in (
+        response.text
+    )
+    draft.refresh_from_db()
+    assert (draft.state, draft.version) == ("draft", 2)
+
+
+def test_submit_from_mine_without_htmx_goes_back_to_mine(seed_article, reviewer, reviewer_client, editor_client):
+    draft = verdict(seed_article, reviewer, 1)
+    url = reverse("annotations:annotation-submit", args=[draft.pk])
+    refused = editor_client.post(url, {"version": 1, "from": "mine"}, headers=HTMX)
+    assert refused.status_code == 403
+    assert '<p class="card-error" role="alert">Only its author can submit this verdict.</p>' in refused.text
+    response = reviewer_client.post(url, {"version": 1, "from": "mine"})
+    assert (response.status_code, response["Location"]) == (302, reverse("annotations:my-verdicts"))
+    draft.refresh_from_db()
+    assert (draft.state, draft.version) == ("submitted", 2)
+
+
+def test_a_reopened_card_says_who_reopened_it_and_when(seed_article, reviewer, editor, reviewer_client):
+    waiting = submitted(seed_article, reviewer, 4)
+    approved = services.annotation_approve(annotation=waiting, editor=editor, version=2)
+    page = reviewer_client.get(seed_article.get_absolute_url()).text
+    assert '<p class="card-foot muted">reviewer · approved by editor <time datetime="' in page
+    reopened = services.annotation_reopen(annotation=approved, editor=editor, version=3, comment="New filing.")
+    page = reviewer_client.get(seed_article.get_absolute_url()).text
+    stamp = reopened.updated_at.isoformat()
+    assert f'<p class="card-foot muted">reviewer · reopened by editor <time datetime="{stamp}"' in page
+    assert ">just now</time></p>" in page
+
+
+def test_the_queue_says_just_now_not_zero_minutes(seed_article, reviewer, editor_client):
+    submitted(seed_article, reviewer, 4)
+    page = editor_client.get(reverse("annotations:review-queue")).text
+    assert ">just now</time></span>" in page
+    assert "0\xa0minutes" not in page
 
 
 def test_history_timeline(seed_article, reviewer, editor, reviewer_client):

@@ -120,3 +120,12 @@ def test_claimant_suggestions_are_the_most_used_first(seed_article, reviewer):
     for index, claimant in enumerate(["Huawei", "BES", "BES"]):
         draft(seed_article, reviewer, index, claimant=claimant)
     assert selectors.claimant_suggestions(viewer=reviewer) == ["BES", "Huawei"]
+
+
+def test_span_sentences_are_those_the_span_overlaps(seed_article):
+    twelfth = seed_article.sentences.get(index=11)
+    thirteenth = seed_article.sentences.get(index=12)
+    assert selectors.span_sentences(seed_article, twelfth.start, twelfth.end) == [(11, twelfth.start, twelfth.end)]
+    across = selectors.span_sentences(seed_article, twelfth.end - 3, thirteenth.start + 3)
+    assert across == [(11, twelfth.start, twelfth.end), (12, thirteenth.start, thirteenth.end)]
+    assert selectors.span_sentences(seed_article, twelfth.end, thirteenth.start) == []  # the space between

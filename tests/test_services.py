@@ -368,6 +368,67 @@ def test_author_and_editor_edit_other_reviewer_cannot(alleged, reviewer, reviewe
     assert (alleged.status, alleged.version) == ("denied", 3)
 
 
+def test_create_and_submit_stores_a_submitted_verdict_with_both_events(seed_article, reviewer, bbc_source):
+    annotation = services.annotation_create_and_submit(
+        article=seed_article,
+        author=reviewer,
+        status="alleged",
+        note="Only the complaint says so.",
+        sources=[SourceLink(bbc_source, "context", "")],
+        **sentence_span(seed_article, 15),
+    )
+    stored = Annotation.objects.get()
+    assert (stored.pk, stored.state, stored.version, stored.status, stored.note) == (
+        annotation.pk,
+        "submitted",
+        2,
+        "alleged",
+        "Only the complaint says so.",
+    )
+    assert stored.submitted_at == stored.updated_at
+    assert list(stored.events.order_by("at", "id").values_list("action", "from_state", "to_state")) == [
+        ("create", "", "draft"),
+        ("submit", "draft", "submitted"),
+    ]
+    assert list(stored.source_links.values_list("source_id", "relation")) == [(bbc_source.pk, "context")]
+
+
+def test_create_and_submit_refused_by_the_verdict_rules_stores_nothing(seed_article, reviewer):
+    with pytest.raises(ValidationError) as raised:
+        services.annotation_create_and_submit(
+            article=seed_article, author=reviewer, status="denied", **sentence_span(seed_article, 15)
+        )
+    assert raised.value.message_dict == {
+        "denied_by": ["Name who denied it: a denied verdict records the party that denied the claim."]
+    }
+    assert (Annotation.objects.count(), AnnotationEvent.objects.count()) == (0, 0)
+
+
+def test_update_and_submit_resubmits_a_returned_verdict(alleged, reviewer, editor):
+    submitted = services.annotation_submit(annotation=alleged, actor=reviewer, version=1)
+    returned = services.annotation_request_changes(
+        annotation=submitted, editor=editor, version=submitted.version, comment="Name the claimant."
+    )
+    resubmitted = services.annotation_update_and_submit(
+        annotation=returned, actor=reviewer, version=returned.version, status="alleged", claimant="BES", note="Done."
+    )
+    alleged.refresh_from_db()
+    assert (alleged.state, alleged.version, alleged.note) == ("submitted", 5, "Done.")
+    assert resubmitted.version == 5
+    actions = list(alleged.events.order_by("at", "id").values_list("action", flat=True))
+    assert actions == ["create", "submit", "request_changes", "edit", "submit"]
+
+
+def test_update_and_submit_refused_at_the_submission_changes_nothing(alleged, editor):
+    """An editor may edit a reviewer's draft but not submit it: the edit is rolled back too."""
+    with pytest.raises(PermissionDenied) as raised:
+        services.annotation_update_and_submit(annotation=alleged, actor=editor, version=1, status="unverified")
+    assert str(raised.value) == "Only its author can submit this verdict."
+    alleged.refresh_from_db()
+    assert (alleged.state, alleged.status, alleged.version) == ("draft", "alleged", 1)
+    assert list(alleged.events.values_list("action", flat=True)) == ["create"]
+
+
 def test_stale_version_is_a_conflict_and_overwrites_nothing(alleged, reviewer):
     services.annotation_update(annotation=alleged, actor=reviewer, version=1, status="unverified")
     with pytest.raises(services.VersionConflict) as raised:

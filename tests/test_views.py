@@ -248,9 +248,15 @@ def test_new_verdict_form_has_the_span_and_four_statuses(reviewer_client, seed_a
         f'<blockquote class="editor-quote" id="selection-quote" dir="auto">{span["quote"]}</blockquote>'
         in response.text
     )
-    for status in ["alleged", "denied", "unverified", "evidenced"]:
-        assert f'<input type="radio" name="status" value="{status}">' in response.text
+    relations = {"alleged": "context", "denied": "denial", "unverified": "context", "evidenced": "supports"}
+    for status, relation in relations.items():
+        assert f'<input type="radio" name="status" value="{status}" data-relation="{relation}">' in response.text
     assert "A party claims it; not established." in response.text
+    assert '<p class="editor-span muted" id="selection-place">Sentence 5</p>' in response.text
+    assert (
+        '<button type="submit" class="button button-primary save-and-submit" name="then" value="submit" '
+        'aria-keyshortcuts="Control+Enter">Save and submit <kbd aria-hidden="true">Ctrl+Enter</kbd></button>'
+    ) in response.text
 
 
 def test_new_verdict_form_without_htmx_is_the_whole_page(reviewer_client, seed_article):
@@ -524,6 +530,87 @@ def test_new_source_from_the_form_is_stored_only_with_its_verdict(reviewer_clien
     )
     link = Annotation.objects.get().source_links.get()
     assert (link.source, link.relation, link.pinpoint) == (source, "supports", "p. 4")
+
+
+@pytest.mark.parametrize(
+    ("status", "relation"),
+    [
+        ("alleged", "context"),
+        ("denied", "denial"),
+        ("unverified", "context"),
+        ("evidenced", "supports"),
+        ("", "supports"),
+    ],
+)
+def test_a_source_added_to_the_form_starts_with_the_relation_of_the_status(
+    reviewer_client, bbc_source, status, relation
+):
+    row = reviewer_client.get(reverse("annotations:source-row", args=[bbc_source.pk]), {"status": status}, headers=HTMX)
+    assert f'<option value="{relation}" selected>' in row.text
+    assert row.text.count(" selected>") == 1
+    new = reviewer_client.post(
+        reverse("annotations:source-create"),
+        {"url": "https://example.org/a", "title": "A", "status": status},
+        headers=HTMX,
+    )
+    assert f'<option value="{relation}" selected>' in new.text
+    assert new.text.count(" selected>") == 1
+
+
+def test_save_and_submit_creates_a_submitted_verdict(reviewer_client, seed_article):
+    span = sentence_span(seed_article, 15)
+    response = reviewer_client.post(
+        create_url(seed_article), {**span, "status": "alleged", "note": "n", "then": "submit"}, headers=HTMX
+    )
+    annotation = Annotation.objects.get()
+    assert response.status_code == 200
+    assert '<p class="saved-message">Saved and submitted for review.</p>' in response.text
+    assert (annotation.state, annotation.version, annotation.note) == ("submitted", 2, "n")
+    assert (
+        f'id="annotation-{annotation.pk}" tabindex="-1" data-annotation-id="{annotation.pk}" data-state="submitted"'
+        in (response.text)
+    )
+
+
+def test_save_and_submit_refused_keeps_everything_typed_and_stores_nothing(reviewer_client, seed_article):
+    span = sentence_span(seed_article, 15)
+    typed = {**span, "status": "denied", "note": "Typed <b>note</b>", "claimant": "BES", "then": "submit"}
+    response = reviewer_client.post(create_url(seed_article), typed, headers=HTMX)
+    assert response.status_code == 400
+    assert '<form id="verdict-form"' in response.text
+    assert " data-unsaved>" in response.text  # the page asks before it throws this away
+    assert 'value="denied" data-relation="denial" checked>' in response.text
+    assert ">Typed &lt;b&gt;note&lt;/b&gt;</textarea>" in response.text
+    assert 'name="claimant" id="id_claimant" value="BES"' in response.text
+    assert Annotation.objects.count() == 0
+
+
+def test_save_and_resubmit_from_the_edit_form(reviewer_client, verdict, editor):
+    submitted = services.annotation_submit(annotation=verdict, actor=verdict.author, version=1)
+    returned = services.annotation_request_changes(annotation=submitted, editor=editor, version=2, comment="Why?")
+    url = reverse("annotations:annotation-edit", args=[verdict.pk])
+    form = reviewer_client.get(url, headers=HTMX)
+    assert 'name="then" value="submit" aria-keyshortcuts="Control+Enter">Save and resubmit' in form.text
+    assert '<p class="editor-span muted" id="selection-place">Sentence 8</p>' in form.text
+    response = reviewer_client.post(
+        url, {"version": returned.version, "status": "alleged", "note": "Because.", "then": "submit"}, headers=HTMX
+    )
+    assert "Saved and submitted for review." in response.text
+    verdict.refresh_from_db()
+    assert (verdict.state, verdict.note, verdict.version) == ("submitted", "Because.", 5)
+
+
+def test_an_editor_editing_a_reviewers_draft_gets_no_save_and_submit(editor_client, verdict):
+    url = reverse("annotations:annotation-edit", args=[verdict.pk])
+    assert 'name="then"' not in editor_client.get(url, headers=HTMX).text
+    refused = editor_client.post(
+        url, {"version": 1, "status": "unverified", "note": "kept", "then": "submit"}, headers=HTMX
+    )
+    assert refused.status_code == 403
+    assert "Only its author can submit this verdict." in refused.text
+    assert ">kept</textarea>" in refused.text
+    verdict.refresh_from_db()
+    assert (verdict.state, verdict.status, verdict.version) == ("draft", "alleged", 1)
 
 
 def test_source_endpoints_refuse_outsiders(outsider_client, bbc_source):

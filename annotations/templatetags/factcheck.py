@@ -1,4 +1,8 @@
+from datetime import datetime, timedelta
+
 from django import template
+from django.utils import timezone
+from django.utils.timesince import timesince
 
 from annotations import rendering
 
@@ -20,3 +24,14 @@ def mark_note(annotation) -> str:
 @register.filter
 def mark_note_id(annotation) -> str:
     return rendering.mark_note_id(annotation)
+
+
+@register.filter
+def ago(moment: datetime | None) -> str:
+    """How long ago, in the largest unit: "just now" under a minute (never "0 minutes ago"),
+    then "5 minutes ago", "2 hours ago", "3 days ago". Pages put the exact time in <time>."""
+    if moment is None:
+        return ""
+    if timezone.now() - moment < timedelta(minutes=1):  # a clock a little ahead counts as now too
+        return "just now"
+    return f"{timesince(moment, depth=1)} ago"

@@ -91,9 +91,13 @@ def choose_status(page: Page, status: str) -> None:
 
 
 def expect_editor_for(page: Page, *, start: int, end: int, quote: str) -> None:
-    expect(page.locator("#verdict-form h2")).to_have_text("New verdict")
-    expect(page.locator("#selection-start")).to_have_text(str(start))
-    expect(page.locator("#selection-end")).to_have_text(str(end))
+    """The new-verdict form is open on exactly this span (the code points it will send)."""
+    form = page.locator("#verdict-form")
+    expect(form.locator("h2")).to_have_text("New verdict")
+    expect(form).to_have_attribute("data-start", str(start))
+    expect(form).to_have_attribute("data-end", str(end))
+    expect(form.locator("input[name=start]")).to_have_value(str(start))
+    expect(form.locator("input[name=end]")).to_have_value(str(end))
     expect(page.locator("#selection-quote")).to_have_text(quote)
 
 
@@ -153,9 +157,9 @@ def test_click_sentence_save_alleged_with_note_shows_mark_and_card_without_reloa
     expect(marks(page, annotation)).to_have_count(1)
     expect(marks(page, annotation)).to_have_attribute("data-status", "alleged")
     expect(marks(page, annotation)).to_contain_class("is-flash")
-    expect(page.locator('#article-body .sentence[data-index="4"]')).to_be_focused()
     assert marks(page, annotation).text_content() == span["quote"]
     card = page.locator(f"#verdicts #annotation-{annotation.pk}")
+    expect(card).to_be_focused()  # the new card, its actions next in Tab order
     expect(card.locator(".status-badge")).to_have_text("❝ Alleged")
     expect(card.locator(".card-quote")).to_have_text(span["quote"])
     expect(card.locator(".card-note")).to_have_text(note)
@@ -457,8 +461,8 @@ def test_keyboard_only_flow_records_a_denied_verdict_and_esc_closes_the_form(
     assert marks(page, annotation).text_content() == span["quote"]
     expect(page.locator(f"#annotation-{annotation.pk} .attribution dd")).to_have_text("Huawei Pakistan")
 
-    # Focus is back on the (re-rendered) sentence, so the keyboard flow goes on.
-    expect(second).to_be_focused()
+    # Focus is on the new card; j goes on from its sentence, so the keyboard flow goes on.
+    expect(page.locator(f"#annotation-{annotation.pk}")).to_be_focused()
     page.keyboard.press("j")
     third = body.locator('.sentence[data-index="2"]')
     expect(third).to_be_focused()
@@ -539,9 +543,9 @@ def test_other_reviewer_sees_card_read_only_and_cannot_open_its_edit_form(
     card = page.locator(f"#annotation-{annotation.pk}")
     expect(card.locator(".card-quote")).to_have_text(span["quote"])
     expect(card.locator(".card-note")).to_have_text("Mine.")
-    expect(card.locator(".card-foot .muted")).to_contain_text("reviewer ·")
+    expect(card.locator(".card-foot")).to_have_text("reviewer · just now")
     expect(card.locator(".state-badge")).to_have_text("Submitted")
-    expect(card.locator(".card-actions > *")).to_have_count(0)
+    expect(card.locator(".card-actions form, .card-actions a")).to_have_count(0)
     expect(card.get_by_role("link", name="Edit")).to_have_count(0)
     # Nothing that changes someone else's verdict; a verdict of one's own on the same sentence is open to all.
     expect(card.get_by_role("button")).to_have_text(["Show in text", "Add another verdict on this sentence"])
@@ -657,7 +661,7 @@ def test_payloads_in_note_source_and_article_stay_literal_text(
 # 11 ------------------------------------------------------------------------------------------------
 
 
-def test_delete_asks_for_confirmation_and_undo_restores_the_verdict(
+def test_delete_asks_in_the_page_and_undo_restores_the_verdict(
     page: Page, live_server, login, console_errors, reviewer, seed_article
 ):
     span = sentence_span(seed_article, 9)
@@ -665,17 +669,28 @@ def test_delete_asks_for_confirmation_and_undo_restores_the_verdict(
     login(page, live_server, reviewer)
     open_article(page, live_server, seed_article)
     expect(marks(page, annotation)).to_have_count(1)
-    dialogs: list[tuple[str, str]] = []
+    browser_dialogs: list[str] = []
+    page.on("dialog", lambda dialog: (browser_dialogs.append(dialog.type), dialog.dismiss()))
+    question = page.locator("#confirm-dialog")
+    delete = page.locator(f"#annotation-{annotation.pk}").get_by_role("button", name="Delete")
 
-    def accept(dialog) -> None:
-        dialogs.append((dialog.type, dialog.message))
-        dialog.accept()
+    # Cancel keeps it.
+    delete.click()
+    expect(question).to_be_visible()
+    expect(question.locator(".confirm-question")).to_have_text(
+        "Delete this verdict? You can undo it for a minute; editors can restore it later."
+    )
+    expect(question.get_by_role("button", name="Cancel")).to_be_focused()
+    question.get_by_role("button", name="Cancel").click()
+    expect(question).to_be_hidden()
+    expect(delete).to_be_focused()
+    annotation.refresh_from_db()
+    assert (annotation.is_deleted, annotation.version) == (False, 1)
 
-    page.once("dialog", accept)
-    page.locator(f"#annotation-{annotation.pk}").get_by_role("button", name="Delete").click()
-
+    delete.click()
+    question.get_by_role("button", name="Delete").click()
     expect(page.locator("#editor .saved-message")).to_have_text("Verdict deleted.")
-    assert dialogs == [("confirm", "Delete this verdict? You can undo it for a minute; editors can restore it later.")]
+    expect(page.locator("#editor .undo-button")).to_be_focused()
     expect(marks(page, annotation)).to_have_count(0)
     expect(page.locator(f"#annotation-{annotation.pk}")).to_have_count(0)
     expect(page.locator("#verdicts")).to_contain_text("No verdicts on this article yet.")
@@ -684,7 +699,7 @@ def test_delete_asks_for_confirmation_and_undo_restores_the_verdict(
     annotation.refresh_from_db()
     assert (annotation.is_deleted, annotation.deleted_by, annotation.version) == (True, reviewer, 2)
 
-    page.get_by_role("button", name="Undo").click()
+    page.keyboard.press("Enter")  # the Undo button has the focus
     expect(page.locator("#editor .saved-message")).to_have_text("Verdict restored.")
     expect(marks(page, annotation)).to_have_count(1)
     assert marks(page, annotation).text_content() == span["quote"]
@@ -692,7 +707,7 @@ def test_delete_asks_for_confirmation_and_undo_restores_the_verdict(
     expect(page.locator("#status-counts li.status-unverified strong")).to_have_text("1")
     annotation.refresh_from_db()
     assert (annotation.is_deleted, annotation.deleted_by, annotation.version) == (False, None, 3)
-    assert len(dialogs) == 1
+    assert browser_dialogs == []  # no confirm()
 
     assert console_errors == []
 

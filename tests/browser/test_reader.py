@@ -21,9 +21,11 @@ def open_article(page: Page, live_server, article: Article) -> None:
 
 def expect_selection_panel(page: Page, article: Article, sentence: Sentence) -> None:
     """The verdict editor opened for exactly this sentence, with the server's offsets and quote."""
-    expect(page.locator("#verdict-form")).to_be_visible()
-    expect(page.locator("#selection-start")).to_have_text(str(sentence.start))
-    expect(page.locator("#selection-end")).to_have_text(str(sentence.end))
+    form = page.locator("#verdict-form")
+    expect(form).to_be_visible()
+    expect(form).to_have_attribute("data-start", str(sentence.start))
+    expect(form).to_have_attribute("data-end", str(sentence.end))
+    expect(page.locator("#selection-place")).to_have_text(f"Sentence {sentence.index + 1}")
     expect(page.locator("#selection-quote")).to_have_text(article.body[sentence.start : sentence.end])
 
 

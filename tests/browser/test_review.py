@@ -145,7 +145,7 @@ def test_submit_on_card_then_approve_in_queue_moves_focus_and_author_sees_approv
     expect(desk.locator("#review-waiting")).to_have_text("1")
     expect(desk.locator("#review-waiting")).to_have_attribute("aria-label", "1 waiting")
     expect(desk.locator("#queue-count")).to_have_text("1 waiting")
-    expect(desk.locator(f"#queue-status-{later.pk}")).to_be_focused()
+    expect(desk.locator(f"#review-status-{later.pk}")).to_be_focused()
 
     approved = Annotation.objects.get(pk=draft.pk)
     assert (approved.state, approved.status, approved.version) == ("approved", "alleged", 3)
@@ -162,7 +162,8 @@ def test_submit_on_card_then_approve_in_queue_moves_focus_and_author_sees_approv
     page.reload()
     expect(card).to_have_attribute("data-state", "approved")
     expect(card.locator(".state-badge")).to_have_text("Approved")
-    expect(card.locator(".card-actions > *")).to_have_count(0)
+    expect(card.locator(".card-actions form, .card-actions a")).to_have_count(0)
+    expect(card.locator(".card-foot")).to_have_text("reviewer · approved by editor just now")
 
     assert console_errors == []
 
@@ -255,10 +256,13 @@ def test_return_without_comment_is_refused_in_the_item_and_changes_nothing(
 
     item.get_by_role("button", name="Return for changes").click()
 
-    expect(item.locator(".card-error")).to_have_text("Tell the author what to change.")
+    comment = item.get_by_label("Comment")
+    expect(comment).to_have_accessible_description("Tell the author what to change.")
+    expect(item.locator(f"#review-comment-error-{annotation.pk}")).to_have_text("Tell the author what to change.")
+    expect(comment).to_be_focused()
     expect(item.locator(".queue-done")).to_have_count(0)
     expect(item.get_by_role("button", name="Approve")).to_be_visible()
-    expect(item.get_by_label("Comment")).to_have_value("")
+    expect(comment).to_have_value("")
     expect(page.locator("#review-waiting")).to_have_text("1")
     expect(page.locator("#queue-count")).to_have_text("1 waiting")
 

@@ -245,3 +245,77 @@ def test_screenshots_url_import_and_source_archive(
         page.mouse.move(0, 0)
         page.screenshot(path=SCREENSHOTS / f"source-archive{suffix}.png", full_page=True)
     assert console_errors == []
+
+
+def test_screenshots_verdict_form_errors_save_and_submit_mine_queue_and_delete(
+    page: Page, live_server, login, console_errors, reviewer, reviewer2, editor, seed_article
+):
+    """Issue 15's states at both widths: a refused form with its error in place, the form ready to save
+    and submit, the delete question, /mine/ with Submit and Resubmit, a queue item refused in place."""
+    from annotations import services
+    from tests.conftest import sentence_span
+
+    bbc, _ = services.source_get_or_create(
+        url="https://www.bbc.com/news/world-asia-47855015",
+        title="Huawei told to remove Wi-Fi cards from Pakistan CCTV",
+        publisher="BBC News",
+        created_by=reviewer,
+    )
+    draft = services.annotation_create(
+        article=seed_article, author=reviewer, status="unverified", **sentence_span(seed_article, 9)
+    )
+    returned = services.annotation_create(
+        article=seed_article, author=reviewer, status="alleged", **sentence_span(seed_article, 12)
+    )
+    returned = services.annotation_submit(annotation=returned, actor=reviewer, version=1)
+    services.annotation_request_changes(
+        annotation=returned, editor=editor, version=2, comment="Name who makes the claim: the complaint, or BES?"
+    )
+    waiting = services.annotation_create(
+        article=seed_article, author=reviewer2, status="alleged", claimant="BES", **sentence_span(seed_article, 4)
+    )
+    services.annotation_submit(annotation=waiting, actor=reviewer2, version=1)
+    login(page, live_server, reviewer)
+    for width, suffix in ((1440, ""), (390, "-390")):
+        page.set_viewport_size({"width": width, "height": 1000 if width > 400 else 844})
+        page.goto(f"{live_server.url}/articles/{seed_article.pk}/")
+        page.locator('#article-body .sentence[data-index="15"]').click()
+        page.locator("#verdict-form label.status-option-denied").click()
+        page.fill("#id_note", "Huawei's statement to Dawn rejects the complaint.")
+        page.get_by_role("button", name="Save verdict").click()
+        expect(page.locator(".field-denied-by .field-error")).to_be_visible()
+        page.locator("#editor").scroll_into_view_if_needed()
+        page.mouse.move(0, 0)
+        page.screenshot(path=SCREENSHOTS / f"verdict-form-error{suffix}.png")
+
+        page.locator("#verdict-form label.status-option-alleged").click()
+        page.fill("#source-q", "wi-fi")
+        page.locator("#source-results .source-add").click()
+        expect(page.locator("#source-rows .source-row")).to_have_count(1)
+        page.get_by_role("button", name="Save and submit").scroll_into_view_if_needed()
+        page.mouse.move(0, 0)
+        page.screenshot(path=SCREENSHOTS / f"verdict-form-submit{suffix}.png")
+
+        page.goto(f"{live_server.url}/articles/{seed_article.pk}/")
+        card = page.locator(f"#annotation-{draft.pk}")
+        card.get_by_role("button", name="Delete").click()
+        expect(page.locator("#confirm-dialog")).to_be_visible()
+        page.screenshot(path=SCREENSHOTS / f"delete-dialog{suffix}.png")
+        page.get_by_role("button", name="Cancel").click()
+
+        page.goto(f"{live_server.url}/mine/")
+        expect(page.locator(".mine-actions")).to_have_count(2)
+        page.screenshot(path=SCREENSHOTS / f"my-verdicts-submit{suffix}.png", full_page=True)
+    page.context.clear_cookies()
+    login(page, live_server, editor)
+    for width, suffix in ((1440, ""), (390, "-390")):
+        page.set_viewport_size({"width": width, "height": 1000 if width > 400 else 844})
+        page.goto(f"{live_server.url}/review/")
+        item = page.locator(f"#queue-item-{waiting.pk}")
+        item.get_by_label("Editor's status").select_option("unverified")
+        item.get_by_role("button", name="Approve").click()
+        expect(item.locator(".field-error")).to_be_visible()
+        page.mouse.move(0, 0)
+        page.screenshot(path=SCREENSHOTS / f"review-queue-refused{suffix}.png", full_page=True)
+    assert bbc.pk
+    assert len(console_errors) == 4  # the refused requests, as Chromium logs them

@@ -70,7 +70,14 @@ function showSelectionDetails(span, sentence) {
   details.hidden = false;
 }
 
+// Before the panel's form is replaced or closed. verdict-form.js answers: when the form holds
+// unsaved changes it asks the reviewer, and calls `retry` if they discard them. True: go on now.
+function mayLeaveEditor(retry, span = null) {
+  return document.dispatchEvent(new CustomEvent("verdict:leave", { cancelable: true, detail: { retry, span } }));
+}
+
 function openEditor(span, sentence) {
+  if (!mayLeaveEditor(() => openEditor(span, sentence), span)) return;
   showHint("");
   showSelection(span, sentence);
   showSelectionDetails(span, sentence);
@@ -214,6 +221,15 @@ function addVerdictOnSentence(id) {
   selectSentence(sentence);
 }
 
+// After a save the verdict's card takes focus: its actions come first in it, a Tab or two away, and
+// j/k go on from its sentence. After a delete, the Undo button; when there is no card, the sentence.
+function focusAfterSave(id, sentence) {
+  const undo = document.querySelector("#editor .undo-button");
+  if (document.getElementById(`annotation-${id}`)) focusCard(id);
+  else if (undo) undo.focus();
+  else sentence?.focus({ preventScroll: true });
+}
+
 function showInText(id) {
   const marks = body.querySelectorAll(`mark[data-annotation-id="${id}"]`);
   if (!marks.length) return;
@@ -231,6 +247,7 @@ function closeEditor() {
   const editor = document.getElementById("editor");
   const template = document.getElementById("editor-empty-template");
   if (!editor.querySelector("form.verdict-form, .editor-done")) return;
+  if (!mayLeaveEditor(closeEditor)) return;
   editor.replaceChildren(template.content.cloneNode(true));
   markSelected(null);
   clearPhraseHighlight();
@@ -337,6 +354,7 @@ if (body && reader) {
       event.preventDefault();
       const radio = form.querySelector(`input[name=status][value=${status}]`);
       radio.checked = true;
+      radio.dispatchEvent(new Event("change", { bubbles: true }));  // verdict-form.js follows the status
       radio.focus();
       return;
     }
@@ -385,8 +403,9 @@ if (body && reader) {
     document.body.addEventListener("htmx:afterSwap", () => {
       const sentences = Array.from(body.querySelectorAll(".sentence"));
       const sentence = sentences.find((s) => Number(s.dataset.start) <= start && start < Number(s.dataset.end));
-      if (sentence) { lastSentence = sentence; sentence.focus({ preventScroll: true }); }
+      if (sentence) lastSentence = sentence;
       for (const mark of body.querySelectorAll(`mark[data-annotation-id="${id}"]`)) mark.classList.add("is-flash");
+      focusAfterSave(id, sentence);
     }, { once: true });
   });
 }
