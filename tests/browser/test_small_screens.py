@@ -89,7 +89,7 @@ def test_key_hints_show_with_a_keyboard_and_hide_on_a_touch_screen(
         "Click a sentence or drag across a phrase to record a verdict. Keys: j/k move,", use_inner_text=True
     )
     expect(page.locator("#reader-hint .hint-touch")).to_be_hidden()
-    expect(page.locator("#verdict-form kbd")).to_have_count(4)
+    expect(page.locator("#verdict-form kbd")).to_have_count(5)  # a, d, u, e and Ctrl+Enter (save and submit)
     for badge in page.locator("#verdict-form kbd").all():
         expect(badge).to_be_visible()
 
