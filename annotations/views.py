@@ -77,6 +77,7 @@ def _reader_context(
         "counts": page.counts,
         "state_counts": page.state_counts,
         "review_complete": page.review_complete,
+        "published": page.published,
         "can_annotate": roles.user_is_reviewer(request.user),
         "is_editor": roles.user_is_editor(request.user),
         "status_legend": status_legend(),
