@@ -136,7 +136,9 @@ def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """A background import's progress; htmx asks for it again every second until it is finished,
     then goes to the article when the import was of one."""
     job = get_object_or_404(selectors.visible_imports(viewer=request.user), pk=pk)
-    articles = list(Article.objects.filter(pk__in=job.article_ids).only("id", "title")) if job.finished else []
+    articles = (
+        list(Article.objects.filter(pk__in=job.article_ids).only("id", "title", "language")) if job.finished else []
+    )
     order = {pk: place for place, pk in enumerate(job.article_ids)}
     articles.sort(key=lambda article: order[article.pk])
     context = {"job": job, "articles": articles, "percent": 100 * job.done // job.total if job.total else 100}

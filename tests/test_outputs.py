@@ -135,7 +135,7 @@ def test_public_page_link_appears_with_the_first_approval_and_opens_the_page(rev
 
     page = Client().get(swapped[-1]["href"])  # public: no login needed
     assert (page.status_code, page["Content-Type"]) == (200, "text/html; charset=utf-8")
-    assert f'<h1 dir="auto">{seed_article.title}</h1>' in page.text
+    assert f'<h1 lang="en" dir="auto">{seed_article.title}</h1>' in page.text
 
 
 def test_footer_links_the_api_docs_for_everyone_and_the_export_schema_for_those_logged_in(reviewer):

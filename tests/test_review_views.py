@@ -229,7 +229,7 @@ def test_my_verdicts_groups_by_state_with_the_editors_comment(seed_article, revi
         "submitted": [waiting.pk],
         "approved": [],
     }
-    assert "editor asked for changes:</span> Name the &lt;b&gt;claimant&lt;/b&gt;." in response.text
+    assert 'editor asked for changes:</span> <span dir="auto">Name the &lt;b&gt;claimant&lt;/b&gt;.' in response.text
 
 
 def test_history_timeline(seed_article, reviewer, editor, reviewer_client):
