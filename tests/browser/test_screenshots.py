@@ -117,6 +117,7 @@ def test_screenshots_import_progress(page: Page, live_server, login, console_err
         page.screenshot(path=SCREENSHOTS / f"import-done{suffix}.png", full_page=True)
 
 
+@pytest.mark.screenshot
 def test_screenshots_locked_logins(page: Page, live_server, login, console_errors, reviewer2, editor):
     from django.test import Client
 
@@ -137,3 +138,4 @@ def test_screenshots_locked_logins(page: Page, live_server, login, console_error
     page.set_viewport_size({"width": 390, "height": 844})
     page.screenshot(path=SCREENSHOTS / "locked-logins-390.png", full_page=True)
     assert console_errors == []
+
