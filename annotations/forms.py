@@ -4,12 +4,17 @@ import hashlib
 from axes.models import AccessAttempt
 from django import forms
 from django.conf import settings
+from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 
 from .importing import read_document
 from .models import COMMENT_LENGTH, Annotation, Relation, Source, Status, field_limit
 from .parsing import parse_id
 from .services import NewSource, SourceLink
+
+# Text fields take Urdu and other right-to-left text as well as English: each follows the direction of
+# what is typed into it. (The verdict and review forms write their inputs by hand, with dir="auto".)
+ANY_DIRECTION = {"dir": "auto"}
 
 # What a source the reviewer adds in the form carries until the verdict is saved with it.
 NEW_SOURCE_FIELDS = ("url", "title", "publisher", "published_at", "archive_url")
@@ -30,6 +35,14 @@ def _is_date(value: str) -> bool:
     return True
 
 
+class LoginForm(AuthenticationForm):
+    """Django's log-in form; a username may be written in Urdu as well as in English."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["username"].widget.attrs.update(ANY_DIRECTION)
+
+
 class ArticleImportForm(forms.Form):
     """A web address alone (the page is fetched), or the text pasted or a .txt/.html file uploaded,
     plus metadata."""
@@ -37,7 +50,10 @@ class ArticleImportForm(forms.Form):
     field_order = ["url", "title", "publisher", "published_at", "language", "body", "file"]
 
     title = forms.CharField(
-        max_length=300, required=False, help_text="Taken from the page (web address or HTML file) when left empty."
+        max_length=300,
+        required=False,
+        help_text="Taken from the page (web address or HTML file) when left empty.",
+        widget=forms.TextInput(attrs=ANY_DIRECTION),
     )
     url = forms.URLField(
         label="Web address",
@@ -46,19 +62,19 @@ class ArticleImportForm(forms.Form):
         assume_scheme="https",
         help_text="Alone, without text or file: the page is fetched, with its title, publisher, date and language.",
     )
-    publisher = forms.CharField(max_length=200, required=False)
+    publisher = forms.CharField(max_length=200, required=False, widget=forms.TextInput(attrs=ANY_DIRECTION))
     published_at = forms.DateField(label="Published", required=False, widget=forms.DateInput(attrs={"type": "date"}))
     language = forms.CharField(
         max_length=16,
         required=False,
-        widget=forms.TextInput(attrs={"placeholder": "en"}),
+        widget=forms.TextInput(attrs={**ANY_DIRECTION, "placeholder": "en"}),
         help_text="Language code, such as en, ur, de, ar. Left empty: the page's language, else en.",
     )
     body = forms.CharField(
         label="Article text",
         required=False,
         strip=False,
-        widget=forms.Textarea(attrs={"rows": 12}),
+        widget=forms.Textarea(attrs={"rows": 12, **ANY_DIRECTION}),
         help_text="Paste the text, one paragraph per line, or upload a file below.",
     )
     file = forms.FileField(

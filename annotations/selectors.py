@@ -370,6 +370,8 @@ class ReaderPage:
     counts: list[dict]
     state_counts: list[dict]
     review_complete: bool
+    # Approved verdicts: what the public page shows (every logged-in viewer sees all of them).
+    published: int
 
 
 def reader_page(
@@ -392,6 +394,7 @@ def reader_page(
         counts=_counts(annotations, "status", Status),
         state_counts=_counts(annotations, "state", State),
         review_complete=bool(annotations) and all(a.state == State.APPROVED for a in annotations),
+        published=sum(a.state == State.APPROVED for a in annotations),
     )
 
 

@@ -80,6 +80,7 @@ def _reader_context(
         "counts": page.counts,
         "state_counts": page.state_counts,
         "review_complete": page.review_complete,
+        "published": page.published,
         "can_annotate": roles.user_is_reviewer(request.user),
         "is_editor": roles.user_is_editor(request.user),
         "status_legend": status_legend(),
@@ -138,7 +139,9 @@ def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """A background import's progress; htmx asks for it again every second until it is finished,
     then goes to the article when the import was of one."""
     job = get_object_or_404(selectors.visible_imports(viewer=request.user), pk=pk)
-    articles = list(Article.objects.filter(pk__in=job.article_ids).only("id", "title")) if job.finished else []
+    articles = (
+        list(Article.objects.filter(pk__in=job.article_ids).only("id", "title", "language")) if job.finished else []
+    )
     order = {pk: place for place, pk in enumerate(job.article_ids)}
     articles.sort(key=lambda article: order[article.pk])
     context = {"job": job, "articles": articles, "percent": 100 * job.done // job.total if job.total else 100}

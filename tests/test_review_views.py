@@ -276,7 +276,7 @@ def test_my_verdicts_groups_by_state_with_the_editors_comment(seed_article, revi
         "submitted": [waiting.pk],
         "approved": [],
     }
-    assert "editor asked for changes:</span> Name the &lt;b&gt;claimant&lt;/b&gt;." in response.text
+    assert 'editor asked for changes:</span> <span dir="auto">Name the &lt;b&gt;claimant&lt;/b&gt;.' in response.text
 
 
 def test_my_verdicts_offers_submit_and_resubmit_only_where_the_author_may(

@@ -42,7 +42,7 @@ def test_article_search_is_the_same_on_the_page_and_in_the_api(desk, reviewer, w
 @pytest.mark.parametrize("words", SOURCE_WORDS)
 def test_source_search_is_the_same_on_the_page_and_in_the_api(desk, reviewer, words):
     page = client_for(reviewer).get(reverse("annotations:source-search"), {"q": words}, headers=HTMX).text
-    on_page = set(re.findall(r"<strong>([^<]+)</strong>", page))
+    on_page = set(re.findall(r'<strong dir="auto">([^<]+)</strong>', page))
     api = APIClient()
     api.force_authenticate(reviewer)
     in_api = {item["title"] for item in api.get(reverse("api:source-list"), {"q": words}).json()["results"]}

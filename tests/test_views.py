@@ -245,7 +245,7 @@ def test_new_verdict_form_has_the_span_and_four_statuses(reviewer_client, seed_a
     assert response.status_code == 200
     assert "<html" not in response.text
     assert (
-        f'<blockquote class="editor-quote" id="selection-quote" dir="auto">{span["quote"]}</blockquote>'
+        f'<blockquote class="editor-quote" id="selection-quote" lang="en" dir="auto">{span["quote"]}</blockquote>'
         in response.text
     )
     relations = {"alleged": "context", "denied": "denial", "unverified": "context", "evidenced": "supports"}
@@ -370,7 +370,7 @@ def test_article_page_shows_marks_and_cards_in_text_order(reviewer_client, seed_
     assert f'id="mark-note-{hidden_draft.pk}"' not in response.text
     assert [a.pk for a in response.context["annotations"]] == [earlier.pk, later.pk]
     assert response.text.index(f'id="annotation-{earlier.pk}"') < response.text.index(f'id="annotation-{later.pk}"')
-    assert "<dt>Denied by</dt><dd>Huawei</dd>" in response.text
+    assert '<dt>Denied by</dt><dd dir="auto">Huawei</dd>' in response.text
     # reviewer may edit their own verdict only
     assert f'href="/annotations/{later.pk}/edit/"' in response.text
     assert f'href="/annotations/{earlier.pk}/edit/"' not in response.text

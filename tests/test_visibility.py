@@ -153,7 +153,7 @@ def test_sources_follow_their_verdicts(desk, persona):
     user = people[persona]
     visible = {"public", "uncited", "deleted-only"} | ({"draft-only"} if persona in ("reviewer", "editor") else set())
     search = page_client(user).get(reverse("annotations:source-search"), {"q": "document"}, headers=HTMX).text
-    assert set(re.findall(r"<strong>Document ([a-z-]+)</strong>", search)) == visible
+    assert set(re.findall(r'<strong dir="auto">Document ([a-z-]+)</strong>', search)) == visible
     listed = api_client(user).get(reverse("api:source-list"), {"page_size": 50}).json()["results"]
     assert {item["title"].removeprefix("Document ") for item in listed} == visible
     hidden = Source.objects.get(url="https://example.org/draft-only")

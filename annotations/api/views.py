@@ -417,7 +417,9 @@ def export(request):
     exporter = FORMATS[params["format"]]
     base_url = request.build_absolute_uri("/").rstrip("/")
     response = StreamingHttpResponse(stream(exporter, selection, base_url=base_url), content_type=exporter.CONTENT_TYPE)
-    response["Content-Disposition"] = f'inline; filename="factcheck-{params["format"]}.json"'
+    # One article's export is named after it: the article page's buttons download it as a file.
+    article = f"article-{params['article']}-" if params.get("article") else ""
+    response["Content-Disposition"] = f'inline; filename="factcheck-{article}{params["format"]}.json"'
     return response
 
 

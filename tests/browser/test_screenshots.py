@@ -319,3 +319,54 @@ def test_screenshots_verdict_form_errors_save_and_submit_mine_queue_and_delete(
         page.screenshot(path=SCREENSHOTS / f"review-queue-refused{suffix}.png", full_page=True)
     assert bbc.pk
     assert len(console_errors) == 4  # the refused requests, as Chromium logs them
+
+
+def test_screenshots_urdu_reader_and_api_docs(
+    page: Page, live_server, login, console_errors, reviewer, reviewer2, editor
+):
+    """The Urdu reader (Nastaliq, right to left, a note mixing Urdu and English) and the API docs, at both widths."""
+    from annotations import services
+    from tests.conftest import sentence_span
+
+    article = services.article_import(
+        title="ہواوے پر مقدمہ",
+        body=(
+            "پاکستان میں ہواوے پر مقدمہ دائر کیا گیا ہے۔ کمپنی نے الزامات کی تردید کی ہے۔\n"
+            "وزارت داخلہ نے کہا کہ کیمروں میں کوئی خفیہ راستہ نہیں ہے۔ یہ بیان منگل کو جاری کیا گیا۔"
+        ),
+        language="ur",
+        publisher="اردو نیوز",
+        imported_by=reviewer,
+    )
+    alleged = services.annotation_create(
+        article=article,
+        author=reviewer2,
+        status="alleged",
+        claimant="Business Efficiency Solutions (BES)",
+        note="The complaint's claim; no court has ruled on it.",
+        **sentence_span(article, 0),
+    )
+    alleged = services.annotation_submit(annotation=alleged, actor=reviewer2, version=alleged.version)
+    services.annotation_approve(annotation=alleged, editor=editor, version=alleged.version)
+    services.annotation_create(
+        article=article,
+        author=reviewer,
+        status="denied",
+        claimant="امریکی حکام",
+        denied_by="ہواوے",
+        note="کمپنی نے الزامات کی تردید کی ہے۔\nThe denial is quoted in the article itself.",
+        **sentence_span(article, 1),
+    )
+    login(page, live_server, reviewer)
+    for width, height, suffix in ((1440, 1000, ""), (390, 844, "-390")):
+        page.set_viewport_size({"width": width, "height": height})
+        page.goto(f"{live_server.url}/articles/{article.pk}/")
+        expect(page.locator("#verdicts .card-verdict")).to_have_count(2)
+        page.evaluate("document.fonts.ready")
+        page.mouse.move(0, 0)
+        page.screenshot(path=SCREENSHOTS / f"urdu-reader{suffix}.png", full_page=True)
+
+        page.goto(f"{live_server.url}/api/v1/docs/")
+        expect(page.locator(".swagger-ui .opblock").first).to_be_visible()
+        page.screenshot(path=SCREENSHOTS / f"api-docs{suffix}.png")
+    assert console_errors == []

@@ -1,0 +1,343 @@
+"""axe-core on every page and state, at a desktop and a phone size: no violation of any impact.
+
+axe-core's script comes inside the pinned `axe-playwright-python` package and is injected by
+Playwright itself (not through the page, so the CSP does not stand in the way); nothing is fetched
+at run time. Every rule axe runs by default counts: WCAG 2.x A and AA and the best practices.
+
+Each page is brought into its state afresh at each size, as a person on that screen would see it,
+in production mode (DEBUG off) and, for the main pages, in the demo's mode (DEBUG on,
+where django-htmx adds its debug script).
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from axe_playwright_python.sync_playwright import Axe
+from django.test import Client
+from playwright.sync_api import Page, expect
+import pytest
+from pytest_django.live_server_helper import LiveServer
+
+from annotations import services
+from annotations.demo import create_demo_verdicts
+from annotations.models import Article, ArticleImport, ImportState
+from tests.factories import ArticleFactory
+
+VIEWPORTS = [(1440, 900), (390, 844)]
+URDU_TITLE = "ہواوے پر مقدمہ"
+URDU_BODY = "پاکستان میں ہواوے پر مقدمہ دائر کیا گیا ہے۔ کمپنی نے الزامات کی تردید کی ہے۔"
+NOT_FOUND_LOG = "Failed to load resource: the server responded with a status of 404 (Not Found)"
+
+AXE = Axe()
+
+
+@dataclass
+class Visit:
+    """One test's way through the site: personas and data made once, pages visited at each size."""
+
+    request: pytest.FixtureRequest
+    page: Page
+    live_server: LiveServer
+    made: dict[str, object] = field(default_factory=dict)
+    logged_in_as: str | None = None
+
+    def once(self, key: str, make: Callable[[], object]):
+        if key not in self.made:
+            self.made[key] = make()
+        return self.made[key]
+
+    def user(self, name: str):
+        return self.request.getfixturevalue(name)
+
+    def login(self, name: str) -> None:
+        if self.logged_in_as != name:
+            self.page.context.clear_cookies()
+            self.request.getfixturevalue("login")(self.page, self.live_server, self.user(name))
+            self.logged_in_as = name
+
+    def goto(self, path: str) -> None:
+        self.page.goto(f"{self.live_server.url}{path}")
+
+    def demo_article(self) -> Article:
+        """The seed article with the demo's five verdicts: approved, returned, waiting, draft."""
+
+        def make() -> Article:
+            article = self.request.getfixturevalue("seed_article")
+            create_demo_verdicts(
+                article=article,
+                reviewer=self.user("reviewer"),
+                reviewer2=self.user("reviewer2"),
+                editor=self.user("editor"),
+            )
+            return article
+
+        return self.once("demo", make)
+
+    def urdu_article(self) -> Article:
+        return self.once("urdu", lambda: ArticleFactory(title=URDU_TITLE, body=URDU_BODY, language="ur"))
+
+
+# Each scenario brings the page into its state and checks it got there; it returns the console
+# errors that state logs by design (a 404 answer), which the test expects and nothing else.
+
+
+def reader_as_reviewer(visit: Visit) -> list[str]:
+    article = visit.demo_article()
+    visit.login("reviewer")
+    visit.goto(f"/articles/{article.pk}/")
+    expect(visit.page.locator("#verdicts .card-verdict")).to_have_count(5)
+    return []
+
+
+def reader_as_editor(visit: Visit) -> list[str]:
+    article = visit.demo_article()
+    visit.login("editor")
+    visit.goto(f"/articles/{article.pk}/")
+    expect(visit.page.locator("#verdicts .review-box")).to_have_count(1)
+    return []
+
+
+def verdict_panel_open(visit: Visit) -> list[str]:
+    article = visit.demo_article()
+    visit.login("reviewer")
+    visit.goto(f"/articles/{article.pk}/")
+    visit.page.locator('#article-body .sentence[data-index="21"]').click()
+    expect(visit.page.locator("#verdict-form")).to_be_visible()
+    visit.page.locator('#verdict-form input[name=status][value="denied"]').check()
+    expect(visit.page.locator("#id_denied_by")).to_be_visible()
+    return []
+
+
+def source_search_open(visit: Visit) -> list[str]:
+    verdict_panel_open(visit)
+    visit.page.locator("#source-q").fill("demo placeholder")
+    expect(visit.page.locator("#source-results .source-results-list li")).to_have_count(3)
+    visit.page.locator(".source-new-box summary").click()
+    expect(visit.page.locator("#new-source-url")).to_be_visible()
+    return []
+
+
+def history_open(visit: Visit) -> list[str]:
+    reader_as_reviewer(visit)
+    card = visit.page.locator("#verdicts .card-verdict").first
+    card.locator(".history-box summary").click()
+    expect(card.locator(".timeline .timeline-event").first).to_be_visible()
+    return []
+
+
+def urdu_reader(visit: Visit) -> list[str]:
+    article = visit.urdu_article()
+    visit.login("reviewer")
+    visit.goto(f"/articles/{article.pk}/")
+    expect(visit.page.locator("#article-body .sentence")).to_have_count(2)
+    return []
+
+
+def urdu_panel_open(visit: Visit) -> list[str]:
+    urdu_reader(visit)
+    visit.page.locator('#article-body .sentence[data-index="1"]').click()
+    expect(visit.page.locator("#verdict-form")).to_be_visible()
+    return []
+
+
+def review_queue(visit: Visit) -> list[str]:
+    visit.demo_article()
+    visit.login("editor")
+    visit.goto("/review/")
+    expect(visit.page.locator("#queue .queue-item")).to_have_count(1)
+    return []
+
+
+def my_verdicts(visit: Visit) -> list[str]:
+    visit.demo_article()
+    visit.login("reviewer2")
+    visit.goto("/mine/")
+    expect(visit.page.locator("#mine-changes_requested .mine-item")).to_have_count(1)
+    return []
+
+
+def article_list(visit: Visit) -> list[str]:
+    visit.demo_article()
+    visit.urdu_article()
+    visit.login("reviewer")
+    visit.goto("/")
+    expect(visit.page.locator("#article-table tbody tr")).to_have_count(2)
+    return []
+
+
+def add_article(visit: Visit) -> list[str]:
+    visit.login("reviewer")
+    visit.goto("/articles/new/")
+    expect(visit.page.locator("h1")).to_have_text("Add an article")
+    return []
+
+
+def add_article_refused(visit: Visit) -> list[str]:
+    add_article(visit)
+    visit.page.get_by_role("button", name="Import article").click()
+    expect(visit.page.locator(".field-error")).to_have_text(["Paste the article text or upload a file."])
+    return []
+
+
+def login_page(visit: Visit) -> list[str]:
+    visit.page.context.clear_cookies()
+    visit.logged_in_as = None
+    visit.goto("/accounts/login/")
+    expect(visit.page.locator("h1")).to_have_text("Log in to factcheck")
+    return []
+
+
+def login_refused(visit: Visit) -> list[str]:
+    login_page(visit)
+    visit.page.fill("#id_username", "reviewer")
+    visit.page.fill("#id_password", "not the password")
+    visit.page.get_by_role("button", name="Log in").click()
+    expect(visit.page.locator(".form-errors")).to_be_visible()
+    return []
+
+
+def public_page(visit: Visit) -> list[str]:
+    article = visit.demo_article()
+    visit.page.context.clear_cookies()
+    visit.logged_in_as = None
+    visit.goto(f"/factchecks/{article.pk}/")
+    expect(visit.page.locator(".public-verdict")).to_have_count(2)
+    return []
+
+
+def api_docs(visit: Visit) -> list[str]:
+    visit.goto("/api/v1/docs/")
+    expect(visit.page.locator(".swagger-ui .info .title")).to_contain_text("factcheck API")
+    expect(visit.page.locator(".swagger-ui .opblock").first).to_be_visible()
+    return []
+
+
+def api_docs_explored(visit: Visit) -> list[str]:
+    """A GET and a POST opened with "Try it out", the GET sent (401: nobody is logged in), a schema open."""
+    api_docs(visit)
+    listing = visit.page.locator("#operations-annotations-annotations_list")
+    create = visit.page.locator("#operations-annotations-annotations_create")
+    for operation in (listing, create):
+        operation.locator(".opblock-summary-control").click()
+        operation.locator(".try-out__btn").click()
+    expect(listing.get_by_label("status (query)")).to_be_enabled()
+    expect(create.get_by_label("Request body of POST /api/v1/annotations/")).to_be_visible()
+    listing.locator(".btn.execute").click()
+    expect(listing.locator(".live-responses-table tbody .response-col_status")).to_contain_text("401")
+    schema = visit.page.locator("#model-AnnotationCreateRequest")
+    schema.locator(".model-box-control").first.click()
+    expect(schema.locator(".model .property-row").first).to_be_visible()
+    unauthorized = "Failed to load resource: the server responded with a status of 401 (Unauthorized)"
+    return [f"console: {unauthorized} ({visit.live_server.url}/api/v1/annotations/:0)"]
+
+
+def api_docs_authorize(visit: Visit) -> list[str]:
+    api_docs(visit)
+    visit.page.locator(".scheme-container .btn.authorize").click()
+    expect(visit.page.get_by_role("dialog", name="Available authorizations")).to_be_visible()
+    return []
+
+
+def not_found(visit: Visit) -> list[str]:
+    visit.login("reviewer")
+    visit.goto("/no-such-page/")
+    expect(visit.page.locator("h1")).to_have_text("Not found")
+    return [f"console: {NOT_FOUND_LOG} ({visit.live_server.url}/no-such-page/:0)"]
+
+
+def import_progress(visit: Visit) -> list[str]:
+    def make() -> ArticleImport:
+        settings = visit.request.getfixturevalue("settings")
+        settings.FACTCHECK_IMPORT_INLINE_BYTES = 1
+        uploads = [
+            {"title": f"Court filing, part {n}", "body": f"Filing part {n}. It has two sentences."} for n in (1, 2, 3)
+        ]
+        job = services.articles_import(articles=uploads, imported_by=visit.user("reviewer"))
+        ArticleImport.objects.filter(pk=job.pk).update(state=ImportState.RUNNING, done=1)
+        return job
+
+    job = visit.once("import", make)
+    visit.login("reviewer")
+    visit.goto(f"/imports/{job.pk}/")
+    expect(visit.page.locator("#import-progress")).to_contain_text("1 of 3 articles so far")
+    return []
+
+
+def locked_logins(visit: Visit) -> list[str]:
+    def make() -> None:
+        client = Client()
+        for username, address, wrong in [("reviewer2", "127.0.0.1", 10), ("j.doe", "198.51.100.23", 10)]:
+            for n in range(wrong):
+                client.post("/accounts/login/", {"username": username, "password": f"wrong-{n}"}, REMOTE_ADDR=address)
+
+    visit.once("locks", make)
+    visit.login("editor")
+    visit.goto("/locked-logins/")
+    expect(visit.page.locator(".lock-item")).to_have_count(2)
+    return []
+
+
+SCENARIOS: dict[str, Callable[[Visit], list[str]]] = {
+    "reader": reader_as_reviewer,
+    "reader-editor": reader_as_editor,
+    "verdict-panel": verdict_panel_open,
+    "source-search": source_search_open,
+    "history": history_open,
+    "urdu-reader": urdu_reader,
+    "urdu-panel": urdu_panel_open,
+    "review-queue": review_queue,
+    "mine": my_verdicts,
+    "article-list": article_list,
+    "add-article": add_article,
+    "add-article-refused": add_article_refused,
+    "login": login_page,
+    "login-refused": login_refused,
+    "public-page": public_page,
+    "api-docs": api_docs,
+    "api-docs-explored": api_docs_explored,
+    "api-docs-authorize": api_docs_authorize,
+    "404": not_found,
+    "import-progress": import_progress,
+    "locked-logins": locked_logins,
+}
+# The main pages also in the demo's mode (make run: DEBUG on), where django-htmx adds its debug script;
+# the markup is otherwise the same, so not every state twice. Django's own debug 404 page is not ours.
+IN_DEBUG_TOO = {"reader", "verdict-panel", "article-list", "login"}
+CASES = [
+    pytest.param(name, debug, id=f"{name}-{'debug' if debug else 'production'}")
+    for name in SCENARIOS
+    for debug in (False, True)
+    if not debug or name in IN_DEBUG_TOO
+]
+
+
+def violations_report(violations: list[dict]) -> str:
+    """Each violation with its rule, impact, help page and the elements it was found on."""
+    lines = []
+    for violation in violations:
+        lines.append(f"- {violation['id']} ({violation['impact']}): {violation['help']} <{violation['helpUrl']}>")
+        for node in violation["nodes"]:
+            lines.append(f"    at {' > '.join(map(str, node['target']))}: {node['html'][:160]}")
+            summary = (node.get("failureSummary") or "").replace("\n", " ")
+            lines.append(f"      {summary[:400]}")
+    return "\n".join(lines)
+
+
+@pytest.mark.parametrize(("scenario", "debug"), CASES)
+def test_no_axe_violations(
+    scenario: str, debug: bool, page: Page, live_server, settings, request, console_errors: list[str]
+):
+    settings.DEBUG = debug
+    visit = Visit(request=request, page=page, live_server=live_server)
+    reports = []
+    expected_errors = []
+    for width, height in VIEWPORTS:
+        page.set_viewport_size({"width": width, "height": height})
+        expected_errors += SCENARIOS[scenario](visit)
+        violations = AXE.run(page).response["violations"]
+        if violations:
+            reports.append(
+                f"{scenario} at {width}×{height}: {len(violations)} violations\n{violations_report(violations)}"
+            )
+    assert reports == [], "\n\n".join(reports)
+    assert console_errors == expected_errors
