@@ -175,7 +175,9 @@ def add_article(visit: Visit) -> list[str]:
 def add_article_refused(visit: Visit) -> list[str]:
     add_article(visit)
     visit.page.get_by_role("button", name="Import article").click()
-    expect(visit.page.locator(".field-error")).to_have_text(["Paste the article text or upload a file."])
+    expect(visit.page.locator(".field-error")).to_have_text(
+        ["Paste the article text, upload a file or give the page's web address."]
+    )
     return []
 
 
