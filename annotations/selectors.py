@@ -588,6 +588,16 @@ def article_versions(*, article: Article) -> list[VersionRow]:
     return rows
 
 
+def version_report(*, report, viewer) -> dict:
+    """The report of a new version (records.version_report) with the verdicts this viewer may see
+    (one query): counts and list alike, so the counts are those of the events they can read."""
+    ids = [item.annotation_id for item in report.items]
+    seen = set(visible_annotations(viewer=viewer).filter(IdsIn("id", ids)).values_list("id", flat=True))
+    return records.version_report(
+        version=report.version, items=[item for item in report.items if item.annotation_id in seen]
+    )
+
+
 def version_body(*, article: Article, number: int) -> str | None:
     """The body of one version of an article (the current one is the article's), or None."""
     if number == article.version:

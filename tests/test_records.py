@@ -18,6 +18,8 @@ ROW = {
     "quote": "a quote",
     "prefix": "before ",
     "suffix": " after",
+    "article_version": 2,
+    "anchor": "fuzzy",
     "status": "denied",
     "claimant": "BES",
     "denied_by": "Huawei",

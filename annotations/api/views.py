@@ -146,6 +146,31 @@ class ArticleViewSet(
         article = self.get_queryset().get(pk=stored.pk)
         return Response(s.ArticleDetailSerializer(article).data, status=status.HTTP_201_CREATED)
 
+    @extend_schema(
+        methods=["GET"],
+        request=None,
+        responses={200: s.ArticleVersionSerializer(many=True)},
+        description="An article's versions, oldest first; the last is current.",
+    )
+    @extend_schema(
+        methods=["POST"],
+        request=s.ArticleVersionCreateSerializer,
+        responses={201: s.VersionReportSerializer},
+        description="Store a corrected text as the next version and re-anchor every live verdict on it: "
+        "exact, fuzzy (moved to a close match) or orphaned (kept on its old version, in /orphans/).",
+    )
+    @action(detail=True, methods=["get", "post"], pagination_class=None, filterset_class=None)
+    def versions(self, request, pk=None):
+        article = get_object_or_404(Article, pk=_id(pk))
+        if request.method == "GET":
+            return Response([records.article_version(row) for row in selectors.article_versions(article=article)])
+        data = _valid(s.ArticleVersionCreateSerializer, request.data)
+        if data["refetch"]:
+            report = services.article_version_refetch(article=article, actor=request.user)
+        else:
+            report = services.article_version_create(article=article, actor=request.user, body=data["body"])
+        return Response(selectors.version_report(report=report, viewer=request.user), status=201)
+
 
 def _import_response(job: ArticleImport) -> Response:
     """201 for an import stored in the request, 202 for one left to the worker; Location: where to follow it."""
