@@ -75,13 +75,16 @@ EXACT, FUZZY, ORPHANED = "exact", "fuzzy", "orphaned"
 # Two candidate places whose scores are this close (0–100) cannot be told apart: the verdict is
 # orphaned rather than attached to one of them by chance.
 AMBIGUITY_MARGIN = 2.0
+# A fuzzy score weighs the quote three times as much as its context: the claim is the quote, and a
+# neighbouring sentence rewritten must not orphan a verdict whose own words barely changed.
+QUOTE_WEIGHT = 0.75
 
 
 @dataclass(frozen=True, slots=True)
 class Reanchored:
     """Where a verdict's quote is in a new body: `anchor` is None for an orphan (nowhere good enough).
-    `score` is 1.0 for exact; for fuzzy and orphans, the weaker of the quote's and the context's
-    similarity (0–1) at the best place found (0.0 when none was found)."""
+    `score` is 1.0 for exact; for fuzzy and orphans, the similarity (0–1) of quote and context
+    (QUOTE_WEIGHT) at the best place found (0.0 when none was found)."""
 
     outcome: str
     score: float
@@ -95,8 +98,8 @@ def reanchor(body: str, *, quote: str, prefix: str, suffix: str, floor: float) -
     - exact: the quote occurs once; or several times and exactly one occurrence has the same prefix
       and suffix.
     - fuzzy: otherwise the best approximate place of prefix + quote + suffix (rapidfuzz), its
-      bounds mapped through an edit alignment and snapped to whole words, when both the new quote
-      and its context are at least `floor` similar to the old ones, the span stays in one
+      bounds mapped through an edit alignment and snapped to whole words, when the similarity of
+      quote and context (weighted QUOTE_WEIGHT) is at least `floor`, the span stays in one
       paragraph, and no second place scores about as well (that would be a guess).
     - orphaned: anything else. Pure; offsets are code points.
     """
@@ -131,11 +134,9 @@ def _fuzzy(body: str, quote: str, prefix: str, suffix: str, floor: float) -> Rea
     if span is None:
         return Reanchored(ORPHANED, 0.0, None, "The quoted text was deleted.")
     anchor = _anchor(body, *span)
-    score = min(
-        fuzz.ratio(quote, anchor.quote),
-        fuzz.ratio(prefix + suffix, anchor.prefix + anchor.suffix) if prefix + suffix else 100.0,
-    )
-    score = round(score / 100, 3)
+    quote_score = fuzz.ratio(quote, anchor.quote)
+    context_score = fuzz.ratio(prefix + suffix, anchor.prefix + anchor.suffix) if prefix + suffix else quote_score
+    score = round((QUOTE_WEIGHT * quote_score + (1 - QUOTE_WEIGHT) * context_score) / 100, 3)
     if score < floor:
         return Reanchored(
             ORPHANED, score, None, f"The closest text scores {score:.2f}, below the floor of {floor:.2f}."
@@ -189,3 +190,20 @@ def _anchor(body: str, start: int, end: int) -> Anchor:
 def same_words(old: str, new: str) -> bool:
     """Whether two quotes say the same once whitespace is ignored (a re-flowed line is not a new claim)."""
     return old.split() == new.split()
+
+
+def locate(body: str, passage: str) -> Anchor:
+    """The one place of a passage someone typed or pasted in `body` (the orphan queue's re-selection).
+
+    Rules: surrounding whitespace is ignored; the passage must occur exactly once, and obey
+    anchor_span's rules (one paragraph). Raises SpanError saying what to do otherwise.
+    """
+    passage = passage.strip()
+    if not passage:
+        raise SpanError("Paste the passage from the current version.")
+    start = body.find(passage)
+    if start < 0:
+        raise SpanError("This passage is not in the current version: copy it from the article exactly.")
+    if body.find(passage, start + 1) >= 0:
+        raise SpanError("This passage occurs more than once in the current version: add words around it.")
+    return anchor_span(body, start=start, end=start + len(passage), quote=passage)

@@ -546,10 +546,13 @@ def orphan_queue(*, viewer, article_id: int | None = None) -> list[Annotation]:
     return orphans
 
 
-def orphan_count(*, viewer) -> int:
+def orphan_count(*, viewer, article: Article | None = None) -> int:
+    """How many orphans the orphan queue shows this viewer (of one article, or all)."""
     if not roles.may_see_orphans(viewer):
         return 0
     orphans = visible_annotations(viewer=viewer).exclude(anchored())
+    if article is not None:
+        orphans = orphans.filter(article=article)
     if not roles.user_is_editor(viewer):
         orphans = orphans.filter(author_id=viewer.pk)
     return orphans.count()

@@ -15,7 +15,7 @@ from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
 from . import workflow
-from .anchoring import EXACT, FUZZY, Reanchored, SpanError, anchor_span, reanchor, same_words
+from .anchoring import EXACT, FUZZY, Reanchored, SpanError, anchor_span, locate, reanchor, same_words
 from .db import insert_new_verdict, insert_sentences
 from .models import (
     COMMENT_LENGTH,
@@ -1156,6 +1156,20 @@ def annotation_reselect(
             changes=changes,
         )
     return current
+
+
+def annotation_reselect_passage(*, annotation: Annotation, actor: User, version: int, passage: str) -> Annotation:
+    """Re-select an orphan's text by the passage a reviewer pasted (anchoring.locate: it must occur
+    exactly once in the current version, NFC-normalised as bodies are). See annotation_reselect."""
+    if not can_resolve_orphan(actor, annotation):
+        raise PermissionDenied("Only its author or an editor can re-select the text of this verdict.")
+    try:
+        anchor = locate(annotation.article.body, normalize_text(passage))
+    except SpanError as exc:
+        raise ValidationError({"passage": [str(exc)]}) from None
+    return annotation_reselect(
+        annotation=annotation, actor=actor, version=version, start=anchor.start, end=anchor.end, quote=anchor.quote
+    )
 
 
 def annotation_orphan_close(*, annotation: Annotation, actor: User, version: int, reason: str) -> Annotation:

@@ -66,6 +66,22 @@ CASES = (
         ),
     ),
     Case(
+        name="typo fixed next to a rewritten sentence",
+        old=LEAD,
+        new=LEAD.replace("recieved", "received").replace(
+            "Officials said the contract was worth two billion rupees.",
+            "No price for the deal has ever been made public, according to court records.",
+        ),
+        verdicts=(
+            Verdict(
+                "The ministry recieved 40 complaints in March.",
+                "fuzzy",
+                "The ministry received 40 complaints in March.",
+            ),
+            Verdict("Officials said the contract was worth two billion rupees.", "orphaned", None),
+        ),
+    ),
+    Case(
         name="quoted sentence deleted",
         old=LEAD,
         new=LEAD.replace("Officials said the contract was worth two billion rupees. ", ""),

@@ -45,7 +45,7 @@ def test_post_a_version_answers_the_report(reviewer, editor):
             {
                 "id": typo.pk,
                 "outcome": "fuzzy",
-                "score": 0.978,
+                "score": 0.983,
                 "old": {"version": 1, "start": typo.start, "end": typo.end, "quote": typo.quote},
                 "new": {
                     "version": 2,
