@@ -128,7 +128,6 @@ def verdict(
     }
     if not with_article:
         del record["article"]
-        del record["article_version"], record["anchor"]
     if sentence_indexes is None:
         del record["sentence_indexes"]
     if history is None:
