@@ -26,13 +26,29 @@ class BodyDiff:
     added_words: int
 
 
+# An unchanged run this short between two changes (a space, "the", a comma) is folded into them,
+# so that a rewritten sentence reads as one removal and one addition, not a word salad.
+FOLD_TOKENS = 3
+
+
 def body_diff(old: str, new: str) -> BodyDiff:
     """The changes that turn `old` into `new`, in reading order (a replacement: removal, then addition)."""
     a, b = TOKEN.findall(old), TOKEN.findall(new)
+    opcodes = SequenceMatcher(None, a, b, autojunk=False).get_opcodes()
+    runs: list[list] = []  # [changed?, i1, i2, j1, j2], merged
+    for index, (tag, i1, i2, j1, j2) in enumerate(opcodes):
+        changed = tag != "equal"
+        between_changes = 0 < index < len(opcodes) - 1 and not changed
+        if between_changes and i2 - i1 <= FOLD_TOKENS and "\n" not in "".join(a[i1:i2]):
+            changed = True
+        if runs and runs[-1][0] and changed:
+            runs[-1][2], runs[-1][4] = i2, j2
+        else:
+            runs.append([changed, i1, i2, j1, j2])
     changes: list[Change] = []
     removed = added = 0
-    for tag, i1, i2, j1, j2 in SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
-        if tag == "equal":
+    for changed, i1, i2, j1, j2 in runs:
+        if not changed:
             changes.append(Change("equal", "".join(a[i1:i2])))
             continue
         if i2 > i1:

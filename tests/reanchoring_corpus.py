@@ -187,3 +187,20 @@ CASES = (
         verdicts=(Verdict("Officials said the contract was worth two billion rupees.", "orphaned", None),),
     ),
 )
+
+
+def demo_correction(seed_text: str) -> str:
+    """A correction of the demo article (annotations/demo_data) for the browser tests and the
+    screenshots: a correction note on top; in the approved phrase "firm" becomes "company" (fuzzy:
+    back to the queue); the sentence of the "denied" verdict is rewritten (orphaned)."""
+    corrected = seed_text.replace(
+        "alleging the Chinese telecom firm stole its trade secrets",
+        "alleging the Chinese telecom company stole its trade secrets",
+    ).replace(
+        "Last year, during the Trump administration, US authorities claimed that Huawei can covertly access "
+        "its telecom equipment.",
+        "Washington has since placed the company on a trade blacklist, citing national security.",
+    )
+    assert corrected.count("Washington has since") == 1 and "telecom company stole" in corrected
+    note = "Correction: an earlier version of this story misdescribed Huawei as a firm under US sanctions."
+    return note + "\n" + corrected
