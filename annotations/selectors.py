@@ -193,15 +193,21 @@ def verdict_rows(annotations: QuerySet[Annotation]) -> QuerySet[dict]:
     return annotations.values(*records.VERDICT_FIELDS, **VERDICT_TIMES)
 
 
-API_FILTERS = {"article": "article_id", "status": "status", "state": "state", "author": "author__username"}
+API_FILTERS = {
+    "article": "article_id",
+    "status": "status",
+    "state": "state",
+    "author": "author__username",
+    "anchor": "anchor",
+}
 
 
 def visible_verdict_rows(
-    *, viewer, article: int | None = None, status: str = "", state: str = "", author: str = ""
+    *, viewer, article: int | None = None, status: str = "", state: str = "", author: str = "", anchor: str = ""
 ) -> "VerdictRows":
     """The verdict rows this viewer may see, with the API list's filters (empty ones do not filter),
     newest first; read as DRF's cursor pagination reads a queryset (see VerdictRows)."""
-    given = {"article": article, "status": status, "state": state, "author": author}
+    given = {"article": article, "status": status, "state": state, "author": author, "anchor": anchor}
     filters = tuple((API_FILTERS[name], value) for name, value in given.items() if value not in (None, ""))
     return VerdictRows(viewer=viewer, filters=filters)
 

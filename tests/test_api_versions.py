@@ -5,7 +5,7 @@ from django.urls import reverse
 import pytest
 
 from annotations import services
-from annotations.models import Action, AnnotationEvent, ArticleVersion
+from annotations.models import Action, Annotation, AnnotationEvent, ArticleVersion
 
 from .conftest import api
 from .reanchoring_corpus import CASES
@@ -125,3 +125,47 @@ def test_no_access(outsider, reviewer):
     missing = api(reviewer).get(reverse("api:article-versions", args=[99999]))
     assert (missing.status_code, missing.json()) == (404, {"detail": "No Article matches the given query."})
     assert ArticleVersion.objects.count() == 0
+
+
+def test_orphans_are_listed_reselected_and_closed_through_the_api(reviewer, reviewer2, editor):
+    case = next(case for case in CASES if case.name == "quoted sentence deleted")
+    article = services.article_import(title="t", body=case.old, imported_by=reviewer)
+    first = _verdict(article, reviewer, "Officials said the contract was worth two billion rupees.")
+    second = _verdict(article, reviewer, "two billion rupees")
+    services.article_version_create(article=article, actor=editor, body=case.new.replace("two billion", "2 bn"))
+    article.refresh_from_db()
+    listed = api(reviewer).get(reverse("api:annotation-list"), {"anchor": "orphaned"}).json()["results"]
+    assert sorted(item["id"] for item in listed) == sorted([first.pk, second.pk])
+
+    orphan = Annotation.objects.get(pk=second.pk)
+    quote = "The ministry recieved"
+    start = article.body.index(quote)
+    url = reverse("api:annotation-reselect", args=[orphan.pk])
+    stranger = api(reviewer2).post(url, {"version": orphan.version, "start": start, "end": start + 21, "quote": quote})
+    assert stranger.status_code == 404  # another reviewer's draft is not theirs to see
+    wrong = api(reviewer).post(
+        url, {"version": orphan.version, "start": start, "end": start + 21, "quote": "x"}, format="json"
+    )
+    assert wrong.status_code == 400 and wrong.json()["quote"][0].startswith("The selected text does not match")
+    placed = api(reviewer).post(
+        url, {"version": orphan.version, "start": start, "end": start + 21, "quote": quote}, format="json"
+    )
+    assert placed.status_code == 200
+    assert (placed.json()["article_version"], placed.json()["anchor"], placed.json()["quote"]) == (2, "fuzzy", quote)
+
+    closing = Annotation.objects.get(pk=first.pk)
+    close_url = reverse("api:annotation-close", args=[closing.pk])
+    refused = api(reviewer).post(close_url, {"version": closing.version, "reason": ""}, format="json")
+    assert (refused.status_code, refused.json()) == (400, {"reason": ["This field may not be blank."]})
+    done = api(reviewer).post(close_url, {"version": closing.version, "reason": "Removed."}, format="json")
+    assert done.status_code == 204
+    assert Annotation.objects.get(pk=first.pk).is_deleted
+    again = api(reviewer).post(
+        reverse("api:annotation-close", args=[second.pk]),
+        {"version": placed.json()["version"], "reason": "x"},
+        format="json",
+    )
+    assert (again.status_code, again.json()) == (
+        409,
+        {"detail": "This verdict is on the current version of its article: it is not an orphan."},
+    )

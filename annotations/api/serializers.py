@@ -294,6 +294,18 @@ class CommentSerializer(VersionSerializer):
     comment = serializers.CharField(max_length=COMMENT_LENGTH)
 
 
+class ReselectSerializer(VersionSerializer):
+    """An orphan's new span in the current version of its article (code points, as at creation)."""
+
+    start = serializers.IntegerField(min_value=0, max_value=2**31 - 1)
+    end = serializers.IntegerField(min_value=1, max_value=2**31 - 1)
+    quote = TextField(trim_whitespace=False)
+
+
+class CloseSerializer(VersionSerializer):
+    reason = serializers.CharField(max_length=COMMENT_LENGTH)
+
+
 class EventSerializer(serializers.ModelSerializer):
     """A step of a verdict's history as the API shows it (records.event): for the OpenAPI schema only."""
 

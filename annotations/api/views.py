@@ -21,7 +21,7 @@ from rest_framework.response import Response
 from .. import logins, records, selectors, services
 from ..exporters import FORMATS, stream
 from ..exporters.common import Selection
-from ..models import Action, Annotation, Article, ArticleImport, Source, State, Status
+from ..models import Action, Anchoring, Annotation, Article, ArticleImport, Source, State, Status
 from ..parsing import BIGINT_MAX, IdConverter, parse_id, whole_number
 from ..paths import EXPORT_SCHEMA_PATH
 from . import serializers as s
@@ -233,10 +233,11 @@ class AnnotationFilter(filters.FilterSet):
     status = filters.ChoiceFilter(choices=Status.choices)
     state = filters.ChoiceFilter(choices=State.choices)
     author = filters.CharFilter(field_name="author__username", label="Only verdicts by this reviewer (a username).")
+    anchor = filters.ChoiceFilter(choices=Anchoring.choices, label="exact, fuzzy or orphaned (after a correction).")
 
     class Meta:
         model = Annotation
-        fields = ["article", "status", "state", "author"]
+        fields = ["article", "status", "state", "author", "anchor"]
 
 
 @cache
@@ -353,6 +354,28 @@ class AnnotationViewSet(viewsets.ModelViewSet):
     @action(detail=True, methods=["post"])
     def reopen(self, request, pk=None):
         return self._transition(request, Action.REOPEN, s.CommentSerializer)
+
+    @extend_schema(
+        request=s.ReselectSerializer,
+        responses={200: s.AnnotationSerializer},
+        description="Place an orphan on the current version of its article (the orphan queue's re-selection).",
+    )
+    @action(detail=True, methods=["post"])
+    def reselect(self, request, pk=None):
+        data = _valid(s.ReselectSerializer, request.data)
+        annotation = services.annotation_reselect(annotation=self.get_object(), actor=request.user, **data)
+        return Response(self._record(annotation.pk))
+
+    @extend_schema(
+        request=s.CloseSerializer,
+        responses={204: None},
+        description="Close an orphan with a reason (a soft delete an editor can undo).",
+    )
+    @action(detail=True, methods=["post"])
+    def close(self, request, pk=None):
+        data = _valid(s.CloseSerializer, request.data)
+        services.annotation_orphan_close(annotation=self.get_object(), actor=request.user, **data)
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
     @extend_schema(responses={200: s.EventSerializer(many=True)})
     @action(detail=True, methods=["get"], pagination_class=None)
