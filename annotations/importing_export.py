@@ -16,13 +16,14 @@ from .models import (
     AnnotationEvent,
     AnnotationSource,
     Article,
+    ArticleVersion,
     Relation,
     Sentence,
     Source,
     field_limit,
 )
 from .parsing import BIGINT_MAX, parse_id
-from .paths import EXPORT_SCHEMA_PATH
+from .paths import EXPORT_SCHEMA_PATH, EXPORT_SCHEMA_V1_PATH
 from .services import body_sha256, status_errors
 from .weburls import UrlError, normalize_url
 
@@ -30,8 +31,11 @@ MAX_LISTED_ERRORS = 10
 
 
 def validate_export(document) -> list[str]:
-    """The first schema errors of a parsed export, as readable lines (empty when valid)."""
-    schema = json.loads(EXPORT_SCHEMA_PATH.read_text(encoding="utf-8"))
+    """The first schema errors of a parsed export, as readable lines (empty when valid). A file of
+    schema_version 1 (before versions) is checked against that schema, and read as version 1 of
+    every article."""
+    old = isinstance(document, dict) and document.get("schema_version") == 1
+    schema = json.loads((EXPORT_SCHEMA_V1_PATH if old else EXPORT_SCHEMA_PATH).read_text(encoding="utf-8"))
     validator = jsonschema.Draft202012Validator(schema, format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER)
     errors = sorted(validator.iter_errors(document), key=lambda e: list(e.absolute_path))
     return [f"{'/'.join(str(p) for p in error.absolute_path) or '(top)'}: {error.message}" for error in errors][
@@ -54,17 +58,41 @@ def _check_article(article: dict, where: str) -> list[str]:
     errors = [f"{where}: {problem}" for problem in _problems_of_article(article)]
     if errors:
         return errors  # the verdicts are checked against a body and sentences that are sound
-    body = article["body"]
+    bodies = _bodies(article)
     for item in article["annotations"]:
-        errors += [f"{where}, annotation {item.get('id')}: {problem}" for problem in _problems_of_verdict(item, body)]
+        at = f"{where}, annotation {item.get('id')}"
+        if item.get("article_version", 1) not in bodies:
+            errors.append(f"{at}: article_version {item['article_version']} is not a version of this article.")
+            continue
+        body = bodies[item.get("article_version", 1)]
+        errors += [f"{at}: {problem}" for problem in _problems_of_verdict(item, body)]
         if len(errors) >= MAX_LISTED_ERRORS:
             break
     return errors
 
 
+def _bodies(article: dict) -> dict[int, str]:
+    """Each version's body by number (a schema_version 1 article is version 1)."""
+    return {v["version"]: v["body"] for v in article.get("versions", [])} | {article.get("version", 1): article["body"]}
+
+
 def _problems_of_article(article: dict) -> list[str]:
     problems = [*_text_problems(article, Article, ("title", "publisher", "language")), *_id_problems(article)]
     body = article["body"]
+    numbers = [v["version"] for v in article.get("versions", [])]
+    if numbers != list(range(1, article.get("version", 1))):
+        problems.append(
+            f"versions are {numbers}: the earlier versions 1 to {article.get('version', 1) - 1} are listed in order."
+        )
+    for version in article.get("versions", []):
+        if body_sha256(version["body"]) != version["body_sha256"]:
+            problems.append(f"version {version['version']}: body_sha256 does not match the body.")
+    problems += _date_problems(article, ("corrected_at",), parse_datetime)
+    for version in article.get("versions", []):
+        problems += [
+            f"version {version['version']}: {p}"
+            for p in _date_problems(version, ("created_at", "replaced_at"), parse_datetime)
+        ]
     if "\x00" in body:
         problems.append("the body holds a NUL character.")
     problems += _url_problems(article, ("url",))
@@ -208,6 +236,21 @@ def _import_article(data: dict, users: dict, sources: dict, counts: list[int]) -
         publisher=data["publisher"],
         published_at=parse_date(data["published_at"]) if data["published_at"] else None,
         language=data["language"],
+        version=data.get("version", 1),
+        corrected_at=parse_datetime(data["corrected_at"]) if data.get("corrected_at") else None,
+        corrected_by=_user(data["corrected_by"], users) if data.get("corrected_by") else None,
+    )
+    ArticleVersion.objects.bulk_create(
+        ArticleVersion(
+            article=article,
+            number=version["version"],
+            body=version["body"],
+            body_sha256=version["body_sha256"],
+            created_at=parse_datetime(version["created_at"]),
+            created_by=_user(version["created_by"], users) if version["created_by"] else None,
+            replaced_at=parse_datetime(version["replaced_at"]),
+        )
+        for version in data.get("versions", [])
     )
     Sentence.objects.bulk_create(
         Sentence(
@@ -221,8 +264,9 @@ def _import_article(data: dict, users: dict, sources: dict, counts: list[int]) -
     )
     _renumber_paragraphs(article)
     counts[0] += 1
+    bodies = _bodies(data)
     for item in data["annotations"]:
-        _import_annotation(article, item, users, sources)
+        _import_annotation(article, item, users, sources, bodies)
         counts[1] += 1
 
 
@@ -235,9 +279,9 @@ def _renumber_paragraphs(article: Article) -> None:
             Sentence.objects.filter(pk=sentence.pk).update(paragraph=mapping[sentence.paragraph])
 
 
-def _import_annotation(article: Article, item: dict, users: dict, sources: dict) -> None:
+def _import_annotation(article: Article, item: dict, users: dict, sources: dict, bodies: dict[int, str]) -> None:
     where = f"annotation {item['id']}"
-    if article.body[item["start"] : item["end"]] != item["quote"]:
+    if bodies.get(item.get("article_version", 1), "")[item["start"] : item["end"]] != item["quote"]:
         raise ValidationError(f"{where}: the quote does not match the body at {item['start']}–{item['end']}.")
     if Annotation.objects.filter(pk=item["id"]).exists():
         raise ValidationError(f"{where}: already stored.")
@@ -254,6 +298,8 @@ def _import_annotation(article: Article, item: dict, users: dict, sources: dict)
         quote=item["quote"],
         prefix=item["prefix"],
         suffix=item["suffix"],
+        article_version=item.get("article_version", 1),
+        anchor=item.get("anchor", "exact"),
         status=item["status"],
         claimant=item["claimant"],
         denied_by=item["denied_by"],

@@ -27,6 +27,12 @@ class Article(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     imported_at = models.DateTimeField(auto_now_add=True)
+    # The body above is version `version`; earlier bodies are ArticleVersion rows (one each).
+    version = models.PositiveIntegerField(default=1)
+    corrected_at = models.DateTimeField(null=True, blank=True, help_text="When the current version was stored.")
+    corrected_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         ordering = ["-imported_at", "-id"]
@@ -42,6 +48,32 @@ class Article(models.Model):
     def direction(self) -> str:
         """Text direction for the `dir` attribute."""
         return "rtl" if self.language.split("-")[0].lower() in RTL_LANGUAGES else "ltr"
+
+
+class ArticleVersion(models.Model):
+    """An earlier body of an article, kept once when a correction replaced it (services.article_version_create).
+
+    The current body stays on the Article, so every page and offset reads one place; verdicts left
+    on an old version (orphans) point into `body` here. Sentences are kept for the current version
+    only: an old body is segmented again (segmentation.split_sentences) should it ever be needed.
+    """
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="old_versions")
+    number = models.PositiveIntegerField()
+    body = models.TextField()
+    body_sha256 = models.CharField("body SHA-256", max_length=64)
+    created_at = models.DateTimeField(help_text="When this version was stored (the import, or its correction).")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    replaced_at = models.DateTimeField(help_text="When the next version replaced it.")
+
+    class Meta:
+        ordering = ["article", "number"]
+        constraints = [models.UniqueConstraint(fields=["article", "number"], name="article_version_unique_number")]
+
+    def __str__(self) -> str:
+        return f"{self.article_id} v{self.number}"
 
 
 RTL_LANGUAGES = frozenset({"ar", "arc", "dv", "fa", "ha", "he", "khw", "ks", "ku", "ps", "sd", "ug", "ur", "yi"})
@@ -197,6 +229,14 @@ class State(models.TextChoices):
     CHANGES_REQUESTED = "changes_requested", "Changes requested"
 
 
+class Anchoring(models.TextChoices):
+    """How a verdict's span was found on its article's version (anchoring.reanchor)."""
+
+    EXACT = "exact", "exact"
+    FUZZY = "fuzzy", "moved to a close match"
+    ORPHANED = "orphaned", "orphaned"
+
+
 class Annotation(models.Model):
     """A reviewer's verdict on a span of an article: `article.body[start:end] == quote`."""
 
@@ -207,6 +247,9 @@ class Annotation(models.Model):
     quote = models.TextField()
     prefix = models.CharField(max_length=32, blank=True)
     suffix = models.CharField(max_length=32, blank=True)
+    # The article version the span points into: the current one, or an old one for an orphan.
+    article_version = models.PositiveIntegerField(default=1)
+    anchor = models.CharField(max_length=10, choices=Anchoring.choices, default=Anchoring.EXACT)
     status = models.CharField(max_length=16, choices=Status.choices)
     claimant = models.CharField(max_length=200, blank=True, help_text="Who makes the claim, per the article.")
     denied_by = models.CharField(max_length=200, blank=True, help_text="Who denied it (required for denied).")
@@ -238,6 +281,7 @@ class Annotation(models.Model):
             models.CheckConstraint(condition=models.Q(start__lt=models.F("end")), name="annotation_start_before_end"),
             models.CheckConstraint(condition=models.Q(state__in=State.values), name="annotation_state_valid"),
             models.CheckConstraint(condition=models.Q(status__in=Status.values), name="annotation_status_valid"),
+            models.CheckConstraint(condition=models.Q(anchor__in=Anchoring.values), name="annotation_anchor_valid"),
             models.CheckConstraint(
                 condition=~models.Q(status=Status.DENIED) | ~models.Q(denied_by=""),
                 name="annotation_denied_names_who",
@@ -311,6 +355,7 @@ class Action(models.TextChoices):
     REOPEN = "reopen", "Reopened"
     DELETE = "delete", "Deleted"
     RESTORE = "restore", "Restored"
+    REANCHOR = "reanchor", "Re-anchored"
 
 
 class AnnotationEvent(models.Model):

@@ -13,19 +13,23 @@ from typing import Any
 
 # A verdict's fields copied from its row as they are, and in the order written.
 SPAN_FIELDS = ("start", "end", "quote", "prefix", "suffix")
+# Which version of its article the span points into, and how it was found there (issue 16).
+ANCHOR_FIELDS = ("article_version", "anchor")
 VERDICT_TEXT_FIELDS = ("status", "claimant", "denied_by", "note", "state", "version")
 # A verdict row: these fields of Annotation, plus the times in selectors.VERDICT_TIMES.
 VERDICT_FIELDS = (
     "id",
     "article_id",
     *SPAN_FIELDS,
+    *ANCHOR_FIELDS,
     *VERDICT_TEXT_FIELDS,
     "author__username",
     "reviewed_by__username",
     "review_comment",
 )
 # The keys of a verdict as the API shows it (the OpenAPI schema documents these).
-API_VERDICT_KEYS = ("id", "article", *SPAN_FIELDS, *VERDICT_TEXT_FIELDS, "author", "created_at", "updated_at")
+API_VERDICT_KEYS = ("id", "article", *SPAN_FIELDS, *ANCHOR_FIELDS, *VERDICT_TEXT_FIELDS)
+API_VERDICT_KEYS += ("author", "created_at", "updated_at")
 API_VERDICT_KEYS += ("review", "sources")
 # (annotation id, url, title, publisher, published_at as text, archive_url, relation, pinpoint)
 LINK_FIELDS = ("annotation_id", "url", "title", "publisher", "published", "archive_url", "relation", "pinpoint")
@@ -106,6 +110,8 @@ def verdict(
         "quote": row["quote"],
         "prefix": row["prefix"],
         "suffix": row["suffix"],
+        "article_version": row["article_version"],
+        "anchor": row["anchor"],
         "sentence_indexes": sentence_indexes,
         "status": row["status"],
         "claimant": row["claimant"],
@@ -165,3 +171,36 @@ def article_import(job) -> dict:
 
 def _iso(moment) -> str | None:
     return None if moment is None else moment.isoformat().replace("+00:00", "Z")
+
+
+def version_report(*, version: int, items: list) -> dict:
+    """What storing a corrected version did (services.article_version_create): the counts of each
+    outcome and, per verdict, its span before and after (`new` null for an orphan)."""
+    annotations = [
+        {
+            "id": item.annotation_id,
+            "outcome": item.outcome,
+            "score": item.score,
+            "old": {"version": item.old_version, "start": item.old[0], "end": item.old[1], "quote": item.old[2]},
+            "new": None
+            if item.new is None
+            else {"version": version, "start": item.new[0], "end": item.new[1], "quote": item.new[2]},
+        }
+        for item in items
+    ]
+    counts = {
+        outcome: sum(1 for item in items if item.outcome == outcome) for outcome in ("exact", "fuzzy", "orphaned")
+    }
+    return {"version": version, **counts, "annotations": annotations}
+
+
+def article_version(row) -> dict:
+    """One version of an article (selectors.VersionRow)."""
+    return {
+        "version": row.number,
+        "current": row.current,
+        "created_at": _iso(row.created_at),
+        "created_by": row.created_by,
+        "body_sha256": row.body_sha256,
+        "length": row.length,
+    }

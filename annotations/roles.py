@@ -85,6 +85,18 @@ def can_restore_annotation(user: User, annotation: Annotation) -> bool:
     return annotation.deleted_by_id == user.pk and timezone.now() - annotation.deleted_at <= window
 
 
+def can_resolve_orphan(user: User, annotation: Annotation) -> bool:
+    """Who may re-select an orphan's text or close it: its author (still a reviewer) or an editor."""
+    if user_is_editor(user):
+        return True
+    return annotation.author_id == user.pk and user_is_reviewer(user)
+
+
+def may_see_orphans(user: User) -> bool:
+    """The orphan queue is for reviewers (their own orphans) and editors (every orphan)."""
+    return user_is_reviewer(user)
+
+
 def contributors(events) -> set[int]:
     """Who changed a verdict's substance since it was last submitted: the ids of the actors of
     `edit` events with changes after the latest `submit` (events oldest first, as

@@ -17,6 +17,7 @@ from django.db.models import (
     CharField,
     Count,
     Exists,
+    F,
     Max,
     OuterRef,
     Prefetch,
@@ -25,7 +26,7 @@ from django.db.models import (
     Sum,
     prefetch_related_objects,
 )
-from django.db.models.functions import Cast
+from django.db.models.functions import Cast, Length
 from django.utils import timezone
 
 from . import db, logins, reader, records, roles, workflow
@@ -37,6 +38,7 @@ from .models import (
     AnnotationSource,
     Article,
     ArticleImport,
+    ArticleVersion,
     Sentence,
     Source,
     SourceSnapshot,
@@ -51,7 +53,9 @@ from .parsing import BIGINT_MAX
 def visibility_filter(viewer, *, prefix: str = "", deleted: bool = False, published: bool = False) -> Q:
     """The verdicts `viewer` may see: drafts only by their author and editors; never the deleted
     (`deleted=True`: only the deleted, for restoring them); approved only where `published`, and
-    for anyone not logged in. `viewer=None` is the system (management commands): every verdict.
+    for anyone not logged in. Published verdicts are also anchored: on their article's current
+    version (an orphan is not published). `viewer=None` is the system (management commands):
+    every verdict.
     """
     return _visibility(
         _viewer_kind(viewer), getattr(viewer, "pk", None), prefix=prefix, deleted=deleted, published=published
@@ -74,7 +78,7 @@ def _visibility(kind: str, viewer_id, *, prefix: str = "", deleted: bool = False
 
     seen = q("deleted_at__isnull", not deleted)
     if published or kind == "anonymous":
-        seen &= q("state", State.APPROVED)
+        seen &= q("state", State.APPROVED) & q("article_version", F(f"{prefix}article__version"))
     if kind in ("system", "editor"):
         return seen
     return seen & (~q("state", State.DRAFT) | q("author_id", viewer_id))
@@ -198,15 +202,21 @@ def verdict_rows(annotations: QuerySet[Annotation]) -> QuerySet[dict]:
     return annotations.values(*records.VERDICT_FIELDS, **VERDICT_TIMES)
 
 
-API_FILTERS = {"article": "article_id", "status": "status", "state": "state", "author": "author__username"}
+API_FILTERS = {
+    "article": "article_id",
+    "status": "status",
+    "state": "state",
+    "author": "author__username",
+    "anchor": "anchor",
+}
 
 
 def visible_verdict_rows(
-    *, viewer, article: int | None = None, status: str = "", state: str = "", author: str = ""
+    *, viewer, article: int | None = None, status: str = "", state: str = "", author: str = "", anchor: str = ""
 ) -> "VerdictRows":
     """The verdict rows this viewer may see, with the API list's filters (empty ones do not filter),
     newest first; read as DRF's cursor pagination reads a queryset (see VerdictRows)."""
-    given = {"article": article, "status": status, "state": state, "author": author}
+    given = {"article": article, "status": status, "state": state, "author": author, "anchor": anchor}
     filters = tuple((API_FILTERS[name], value) for name, value in given.items() if value not in (None, ""))
     return VerdictRows(viewer=viewer, filters=filters)
 
@@ -399,10 +409,11 @@ def reader_page(
 
 
 def _article_verdicts(*, article: Article, viewer) -> list[Annotation]:
-    """The verdicts of an article this viewer may see, in text order, with their people (1 query)."""
+    """The verdicts of an article this viewer may see on its current version (orphans point into
+    an earlier body: they wait in the orphan queue), in text order, with their people (1 query)."""
     annotations = list(
         visible_annotations(viewer=viewer)
-        .filter(article=article)
+        .filter(article=article, article_version=article.version)
         .select_related("author", "reviewed_by")
         .order_by("start", "-end", "id")
     )
@@ -493,7 +504,9 @@ def paragraph_indexes_for(article: Article, *annotations: Annotation) -> set[int
 
 def review_queue(*, viewer, article_id: int | None = None, status: str = "", author_id: int | None = None):
     """Submitted verdicts across all articles, oldest submission first, with sources."""
-    queue = _with_links(visible_annotations(viewer=viewer).filter(state=State.SUBMITTED).select_related("article"))
+    queue = _with_links(
+        visible_annotations(viewer=viewer).filter(anchored(), state=State.SUBMITTED).select_related("article")
+    )
     if article_id:
         queue = queue.filter(article_id=article_id)
     if status in Status.values:
@@ -512,7 +525,111 @@ def queue_item(*, viewer, pk: int) -> Annotation | None:
 
 
 def waiting_count(*, viewer) -> int:
-    return visible_annotations(viewer=viewer).filter(state=State.SUBMITTED).count()
+    return visible_annotations(viewer=viewer).filter(anchored(), state=State.SUBMITTED).count()
+
+
+# --- Versions and orphans ------------------------------------------------------------------------
+
+
+def anchored(prefix: str = "") -> Q:
+    """Verdicts on their article's current version; the others are orphans (their span points into
+    an earlier version), also one created on a body that a correction replaced meanwhile."""
+    return Q((f"{prefix}article_version", F(f"{prefix}article__version")))
+
+
+def orphan_queue(*, viewer, article_id: int | None = None) -> list[Annotation]:
+    """Orphans waiting for a reviewer: an editor sees every one they may see, a reviewer their own;
+    oldest correction first, each with the old body's sentence around its quote (`context_before`,
+    `context_after`), the article's current body for re-selection, and what the viewer may do."""
+    orphans = (
+        visible_annotations(viewer=viewer)
+        .exclude(anchored())
+        .select_related("article", "author")
+        .order_by("article__corrected_at", "article_id", "start", "id")
+    )
+    if not roles.user_is_editor(viewer):
+        orphans = orphans.filter(author_id=viewer.pk)
+    if article_id:
+        orphans = orphans.filter(article_id=article_id)
+    orphans = list(orphans)
+    wanted = {(o.article_id, o.article_version) for o in orphans}
+    bodies = {
+        (article_id, number): body
+        for article_id, number, body in ArticleVersion.objects.filter(
+            article_id__in={article_id for article_id, _ in wanted}
+        ).values_list("article_id", "number", "body")
+        if (article_id, number) in wanted
+    }
+    for orphan in orphans:
+        body = bodies.get((orphan.article_id, orphan.article_version), "")
+        line_start = body.rfind("\n", 0, orphan.start) + 1
+        line_end = body.find("\n", orphan.end)
+        orphan.context_before = body[line_start : orphan.start]
+        orphan.context_after = body[orphan.end : len(body) if line_end < 0 else line_end]
+        orphan.may_resolve = roles.can_resolve_orphan(viewer, orphan)
+    return orphans
+
+
+def orphan_count(*, viewer, article: Article | None = None) -> int:
+    """How many orphans the orphan queue shows this viewer (of one article, or all)."""
+    if not roles.may_see_orphans(viewer):
+        return 0
+    orphans = visible_annotations(viewer=viewer).exclude(anchored())
+    if article is not None:
+        orphans = orphans.filter(article=article)
+    if not roles.user_is_editor(viewer):
+        orphans = orphans.filter(author_id=viewer.pk)
+    return orphans.count()
+
+
+@dataclass(frozen=True, slots=True)
+class VersionRow:
+    number: int
+    created_at: datetime
+    created_by: str | None
+    body_sha256: str
+    length: int
+    current: bool
+
+
+def article_versions(*, article: Article) -> list[VersionRow]:
+    """An article's versions, oldest first: the kept earlier bodies and the current one (1 query)."""
+    rows = [
+        VersionRow(number, created_at, username, digest, length or 0, False)
+        for number, created_at, username, digest, length in ArticleVersion.objects.filter(article=article)
+        .annotate(length=Length("body"))
+        .order_by("number")
+        .values_list("number", "created_at", "created_by__username", "body_sha256", "length")
+    ]
+    creator = article.corrected_by if article.version > 1 else article.imported_by
+    rows.append(
+        VersionRow(
+            article.version,
+            article.corrected_at or article.imported_at,
+            creator.get_username() if creator else None,
+            article.body_sha256,
+            len(article.body),
+            True,
+        )
+    )
+    return rows
+
+
+def version_report(*, report, viewer) -> dict:
+    """The report of a new version (records.version_report) with the verdicts this viewer may see
+    (one query): counts and list alike, so the counts are those of the events they can read."""
+    ids = [item.annotation_id for item in report.items]
+    seen = set(visible_annotations(viewer=viewer).filter(IdsIn("id", ids)).values_list("id", flat=True))
+    return records.version_report(
+        version=report.version, items=[item for item in report.items if item.annotation_id in seen]
+    )
+
+
+def version_body(*, article: Article, number: int) -> str | None:
+    """The body of one version of an article (the current one is the article's), or None."""
+    if number == article.version:
+        return article.body
+    return ArticleVersion.objects.filter(article=article, number=number).values_list("body", flat=True).first()
 
 
 def with_sentence_context(annotations: list[Annotation]) -> list[Annotation]:

@@ -15,17 +15,19 @@ from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
 from . import workflow
-from .anchoring import SpanError, anchor_span
+from .anchoring import EXACT, FUZZY, Reanchored, SpanError, anchor_span, locate, reanchor, same_words
 from .db import insert_new_verdict, insert_sentences
 from .fetching import FetchError, fetch
 from .importing import read_page
 from .models import (
+    COMMENT_LENGTH,
     Action,
     Annotation,
     AnnotationEvent,
     AnnotationSource,
     Article,
     ArticleImport,
+    ArticleVersion,
     ImportState,
     Relation,
     Source,
@@ -38,6 +40,7 @@ from .roles import (
     UNLOCK_REFUSAL,
     User,
     can_edit_annotation,
+    can_resolve_orphan,
     can_restore_annotation,
     can_unlock_logins,
     contributors,
@@ -820,6 +823,7 @@ def annotation_create(
         quote=anchor.quote,
         prefix=anchor.prefix,
         suffix=anchor.suffix,
+        article_version=article.version,
         status=status,
         note=note,
         claimant=claimant.strip(),
@@ -1073,4 +1077,287 @@ def annotation_restore(*, annotation: Annotation, actor: User) -> Annotation:
         current.updated_at = timezone.now()
         current.save()
         _record(current, actor=actor, action=Action.RESTORE, from_state=current.state, from_status=current.status)
+    return current
+
+
+# --- Versions: a corrected body, and every live verdict re-anchored on it -------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ReanchorItem:
+    """What re-anchoring did to one verdict: its span before (on version `old_version`) and after
+    (None for an orphan, which keeps its old span), the outcome and the score."""
+
+    annotation_id: int
+    outcome: str
+    score: float
+    old_version: int
+    old: tuple[int, int, str]
+    new: tuple[int, int, str] | None
+
+
+@dataclass(frozen=True, slots=True)
+class VersionReport:
+    article: Article
+    version: int
+    items: list[ReanchorItem]
+
+
+def article_version_check(*, article: Article, body: str) -> str:
+    """The rules for a corrected body: normalised as an import is (NFC, `\\n`), not empty, at most
+    FACTCHECK_MAX_ARTICLE_BYTES, different from the current version and from every other article's
+    text. Returns the normalised body; otherwise ValidationError on `body`."""
+    body = normalize_text(body)
+    size = len(body.encode("utf-8"))
+    if not has_visible_text(body):
+        raise ValidationError({"body": ["The corrected text is empty."]})
+    if size > settings.FACTCHECK_MAX_ARTICLE_BYTES:
+        raise ValidationError(
+            {"body": [f"The corrected text is {size:,} bytes; the limit is {settings.FACTCHECK_MAX_ARTICLE_BYTES:,}."]}
+        )
+    digest = body_sha256(body)
+    if digest == article.body_sha256:
+        raise ValidationError({"body": ["This is the current text of the article: nothing changed."]})
+    existing = Article.objects.filter(body_sha256=digest).exclude(pk=article.pk).values_list("pk", "title").first()
+    if existing is not None:
+        raise _stored_already(*existing)
+    return body
+
+
+def article_version_refetch(*, article: Article, actor: User) -> VersionReport:
+    """ "Check for updates": fetch the article's URL again and store the text as a new version.
+
+    The hook for the safe fetcher (issue 16, parts 1–2): once it lands, fetch `article.url`
+    through it, extract the text as an import does, and return
+    `article_version_create(article=article, actor=actor, body=text)` (an unchanged text is the
+    ValidationError "nothing changed"). Until then it refuses, saying why.
+    """
+    _require_corrector(actor)
+    raise ValidationError(
+        {"refetch": ["Checking the article's URL for updates is not available yet: paste the corrected text."]}
+    )
+
+
+def _require_corrector(actor: User) -> None:
+    if not user_is_reviewer(actor):
+        raise PermissionDenied("Only reviewers and editors can store a corrected version.")
+
+
+def article_version_create(*, article: Article, actor: User, body: str) -> VersionReport:
+    """Store a corrected body as the article's next version and re-anchor every live verdict on it.
+
+    Rules: reviewers and editors (_require_corrector); the body rules of article_version_check.
+    The new body is segmented before the transaction (as article_import does). In one transaction,
+    with the article row locked: the replaced body is kept once as an ArticleVersion, the article
+    takes the new body, version + 1 and its sentences; every live verdict (orphans of earlier
+    versions too) is re-anchored with anchoring.reanchor at FACTCHECK_REANCHOR_FLOOR. Exact and
+    fuzzy ones move to the new span; an orphan keeps its span on the version it was on. An
+    approved verdict whose quoted words changed goes back to `submitted` (the claim it judged
+    changed; a change of whitespace alone does not count). Each verdict gets version + 1 and one
+    `reanchor` event (old and new version, offsets and quote, outcome, score); nothing is deleted.
+    """
+    _require_corrector(actor)
+    body = article_version_check(article=article, body=body)
+    spans = split_sentences(body, article.language)
+    floor = settings.FACTCHECK_REANCHOR_FLOOR
+    try:
+        with transaction.atomic():
+            current = Article.objects.select_for_update().get(pk=article.pk)
+            if current.body_sha256 != article.body_sha256:
+                raise ValidationError(
+                    {"body": ["The article was corrected by someone else meanwhile: reload it and compare first."]}
+                )
+            now = timezone.now()
+            ArticleVersion.objects.create(
+                article=current,
+                number=current.version,
+                body=current.body,
+                body_sha256=current.body_sha256,
+                created_at=current.corrected_at or current.imported_at,
+                created_by=current.corrected_by if current.version > 1 else current.imported_by,
+                replaced_at=now,
+            )
+            current.body, current.body_sha256 = body, body_sha256(body)
+            current.version += 1
+            current.corrected_at, current.corrected_by = now, actor
+            current.save(update_fields=["body", "body_sha256", "version", "corrected_at", "corrected_by"])
+            current.sentences.all().delete()
+            insert_sentences([(current.pk, s.index, s.paragraph, s.start, s.end) for s in spans])
+            items = _reanchor_verdicts(current, actor=actor, floor=floor, now=now)
+    except IntegrityError:  # the same text stored as another article meanwhile (unique body_sha256)
+        raise ValidationError({"body": ["This text was stored as another article meanwhile."]}) from None
+    return VersionReport(article=current, version=current.version, items=items)
+
+
+REANCHORED_FIELDS = (
+    *("start", "end", "quote", "prefix", "suffix", "article_version", "anchor"),
+    *("state", "submitted_at", "version", "updated_at"),
+)
+
+
+def _reanchor_verdicts(article: Article, *, actor: User, floor: float, now: datetime) -> list[ReanchorItem]:
+    verdicts = list(
+        Annotation.objects.select_for_update().filter(article=article, deleted_at__isnull=True).order_by("id")
+    )
+    items, events = [], []
+    for verdict in verdicts:
+        found = reanchor(article.body, quote=verdict.quote, prefix=verdict.prefix, suffix=verdict.suffix, floor=floor)
+        old = (verdict.start, verdict.end, verdict.quote)
+        old_version, old_anchor = verdict.article_version, verdict.anchor
+        from_state = verdict.state
+        changes = [
+            {"field": "anchor", "old": old_anchor, "new": found.outcome},
+            {"field": "score", "old": None, "new": found.score},
+        ]
+        comment = _reanchor_comment(article.version, found)
+        new = None
+        if found.anchor is not None:
+            new = (found.anchor.start, found.anchor.end, found.anchor.quote)
+            changes += [
+                {"field": "article_version", "old": old_version, "new": article.version},
+                {"field": "start", "old": verdict.start, "new": found.anchor.start},
+                {"field": "end", "old": verdict.end, "new": found.anchor.end},
+            ]
+            if found.anchor.quote != verdict.quote:
+                changes.append({"field": "quote", "old": verdict.quote, "new": found.anchor.quote})
+            words_changed = not same_words(verdict.quote, found.anchor.quote)
+            verdict.start, verdict.end, verdict.quote = found.anchor.start, found.anchor.end, found.anchor.quote
+            verdict.prefix, verdict.suffix = found.anchor.prefix, found.anchor.suffix
+            verdict.article_version = article.version
+            if words_changed and verdict.state == State.APPROVED:
+                verdict.state, verdict.submitted_at = State.SUBMITTED, now
+                comment += " The quoted words changed, so the approved verdict goes back to the queue."
+        verdict.anchor = found.outcome
+        verdict.version += 1
+        verdict.updated_at = now
+        events.append(
+            _event(
+                verdict,
+                actor=actor,
+                action=Action.REANCHOR,
+                from_state=from_state,
+                from_status=verdict.status,
+                comment=comment,
+                changes=changes,
+            )
+        )
+        items.append(ReanchorItem(verdict.pk, found.outcome, found.score, old_version, old, new))
+    # One UPDATE per verdict: bulk_update's CASE per column and row cost seconds to build for 500.
+    for verdict in verdicts:
+        verdict.save(update_fields=REANCHORED_FIELDS)
+    AnnotationEvent.objects.bulk_create(events, batch_size=500)
+    return items
+
+
+def _reanchor_comment(version: int, found: Reanchored) -> str:
+    if found.outcome == EXACT:
+        return f"Found unchanged in version {version}."
+    if found.outcome == FUZZY:
+        return f"Moved to the closest text in version {version} (similarity {found.score:.2f})."
+    return f"Orphaned by version {version}: {found.reason} It keeps its place in the earlier version."
+
+
+def annotation_reselect(
+    *, annotation: Annotation, actor: User, version: int, start: int, end: int, quote: str
+) -> Annotation:
+    """Re-select an orphan's text in the current version of its article (the orphan queue).
+
+    Rules: the verdict's author or an editor (roles.can_resolve_orphan); the verdict must be an
+    orphan (on an earlier version); the span is checked as at creation (anchoring.anchor_span).
+    The new span's outcome is `exact` when the quote is the same, else `fuzzy`; an approved verdict
+    whose quoted words changed goes back to `submitted`, as in re-anchoring. Side effects:
+    version + 1, one `reanchor` event with old and new position.
+    """
+    with transaction.atomic():
+        current = _lock(annotation, version)
+        article = current.article
+        if current.is_deleted:
+            raise ValidationError("This verdict was deleted.")
+        if not can_resolve_orphan(actor, current):
+            raise PermissionDenied("Only its author or an editor can re-select the text of this verdict.")
+        if current.article_version == article.version:
+            raise StateConflict("This verdict is already on the current version of its article. Reload the page.")
+        try:
+            anchor = anchor_span(article.body, start=start, end=end, quote=quote)
+        except SpanError as exc:
+            raise ValidationError({"quote": [str(exc)]}) from None
+        now = timezone.now()
+        outcome = EXACT if anchor.quote == current.quote else FUZZY
+        changes = [
+            {"field": "anchor", "old": current.anchor, "new": outcome},
+            {"field": "article_version", "old": current.article_version, "new": article.version},
+            {"field": "start", "old": current.start, "new": anchor.start},
+            {"field": "end", "old": current.end, "new": anchor.end},
+        ]
+        if anchor.quote != current.quote:
+            changes.append({"field": "quote", "old": current.quote, "new": anchor.quote})
+        comment = f"Text re-selected in version {article.version} by {actor.get_username()}."
+        from_state = current.state
+        if not same_words(current.quote, anchor.quote) and current.state == State.APPROVED:
+            current.state, current.submitted_at = State.SUBMITTED, now
+            comment += " The quoted words changed, so the approved verdict goes back to the queue."
+        current.start, current.end, current.quote = anchor.start, anchor.end, anchor.quote
+        current.prefix, current.suffix = anchor.prefix, anchor.suffix
+        current.article_version, current.anchor = article.version, outcome
+        current.version += 1
+        current.updated_at = now
+        current.save()
+        _record(
+            current,
+            actor=actor,
+            action=Action.REANCHOR,
+            from_state=from_state,
+            from_status=current.status,
+            comment=comment,
+            changes=changes,
+        )
+    return current
+
+
+def annotation_reselect_passage(*, annotation: Annotation, actor: User, version: int, passage: str) -> Annotation:
+    """Re-select an orphan's text by the passage a reviewer pasted (anchoring.locate: it must occur
+    exactly once in the current version, NFC-normalised as bodies are). See annotation_reselect."""
+    if not can_resolve_orphan(actor, annotation):
+        raise PermissionDenied("Only its author or an editor can re-select the text of this verdict.")
+    try:
+        anchor = locate(annotation.article.body, normalize_text(passage))
+    except SpanError as exc:
+        raise ValidationError({"passage": [str(exc)]}) from None
+    return annotation_reselect(
+        annotation=annotation, actor=actor, version=version, start=anchor.start, end=anchor.end, quote=anchor.quote
+    )
+
+
+def annotation_orphan_close(*, annotation: Annotation, actor: User, version: int, reason: str) -> Annotation:
+    """Close an orphan that has no text in the current version, with a reason (the orphan queue).
+
+    Rules: the verdict's author or an editor (roles.can_resolve_orphan); an orphan only; a reason
+    is required. It is soft-deleted like any verdict (kept; editors can restore it, and it comes
+    back as an orphan). Side effects: version + 1, one `delete` event with the reason.
+    """
+    reason = reason.strip()
+    with transaction.atomic():
+        current = _lock(annotation, version)
+        if current.is_deleted:
+            raise StateConflict("This verdict is closed already. Reload the page.")
+        if not can_resolve_orphan(actor, current):
+            raise PermissionDenied("Only its author or an editor can close this verdict.")
+        if current.article_version == current.article.version:
+            raise StateConflict("This verdict is on the current version of its article: it is not an orphan.")
+        if not reason:
+            raise ValidationError({"reason": ["Say why the verdict is closed."]})
+        if len(reason) > COMMENT_LENGTH:
+            raise ValidationError({"reason": [f"Keep the reason under {COMMENT_LENGTH:,} characters."]})
+        current.deleted_at = current.updated_at = timezone.now()
+        current.deleted_by = actor
+        current.version += 1
+        current.save()
+        _record(
+            current,
+            actor=actor,
+            action=Action.DELETE,
+            from_state=current.state,
+            from_status=current.status,
+            comment=f"Closed as an orphan: {reason}",
+        )
     return current

@@ -16,6 +16,7 @@ from django_htmx.http import reswap, retarget, trigger_client_event
 
 from . import logins, roles, selectors, services, workflow
 from .anchoring import SpanError, anchor_span
+from .diffing import body_diff as diff_of
 from .exporters import claimreview
 from .exporters.common import Selection
 from .forms import AnnotationForm, ArticleImportForm, LoginUnlockForm, ReviewForm, SourceForm, source_line
@@ -86,6 +87,7 @@ def _reader_context(
         "status_legend": status_legend(),
         "statuses": Status.choices,
         "relations": Relation.choices,
+        "orphans_here": selectors.orphan_count(viewer=request.user, article=article) if article.version > 1 else 0,
     }
     return context | extra
 
@@ -592,3 +594,79 @@ def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpR
     if request.path.startswith("/api/"):
         return JsonResponse({"detail": "Not found."}, status=404)
     return render(request, "404.html", status=404)
+
+
+# --- Versions: correct an article, compare two versions, the orphan queue -----------------------
+
+ORPHANS = "annotations/orphan_queue.html"
+
+
+@require_http_methods(["GET", "POST"])
+def article_version_new(request: HttpRequest, pk: int) -> HttpResponse:
+    """Paste the corrected text of an article: it becomes the next version (services.article_version_create)."""
+    _require_reviewer(request)
+    article = get_object_or_404(Article, pk=pk)
+    body, errors = article.body, []
+    if request.method == "POST":
+        body = request.POST.get("body", "")
+        try:
+            report = services.article_version_create(article=article, actor=request.user, body=body)
+        except ValidationError as exc:
+            errors = exc.message_dict.get("body", exc.messages)
+        else:
+            counts = selectors.version_report(report=report, viewer=request.user)
+            messages.success(
+                request,
+                f"Version {report.version} stored. Verdicts: {counts['exact']} found unchanged, "
+                f"{counts['fuzzy']} moved to a close match, {counts['orphaned']} orphaned.",
+            )
+            return redirect(article)
+    context = {"article": article, "body": body, "errors": errors}
+    return render(request, "annotations/article_version_new.html", context, status=400 if errors else 200)
+
+
+@require_GET
+def article_compare(request: HttpRequest, pk: int) -> HttpResponse:
+    """A readable diff of two versions of an article (by default the previous one and the current one)."""
+    article = get_object_or_404(Article, pk=pk)
+    versions = selectors.article_versions(article=article)
+    new = query_number(request.GET, "to", minimum=1) or article.version
+    old = query_number(request.GET, "from", minimum=1) or max(1, new - 1)
+    old_body = selectors.version_body(article=article, number=old)
+    new_body = selectors.version_body(article=article, number=new)
+    if old_body is None or new_body is None:
+        raise Http404(f"This article has versions 1 to {article.version}.")
+    context = {"article": article, "versions": versions, "old": old, "new": new}
+    context["diff"] = diff_of(old_body, new_body) if old != new else None
+    return render(request, "annotations/article_compare.html", context)
+
+
+@require_GET
+def orphan_queue(request: HttpRequest) -> HttpResponse:
+    """Verdicts a correction could not place: their author or an editor re-selects or closes them."""
+    _require_reviewer(request)
+    return render(request, ORPHANS, {"orphans": selectors.orphan_queue(viewer=request.user)})
+
+
+@require_POST
+def orphan_resolve(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    """Re-select an orphan's text (`reselect`) or close it with a reason (`close`)."""
+    _require_reviewer(request)
+    orphan = _get_annotation_for_user(request, pk)
+    version = query_number(request.POST, "version", minimum=1) or 0
+    try:
+        if action == "reselect":
+            services.annotation_reselect_passage(
+                annotation=orphan, actor=request.user, version=version, passage=request.POST.get("passage", "")
+            )
+            messages.success(request, f"The verdict is placed in version {orphan.article.version}.")
+        else:
+            services.annotation_orphan_close(
+                annotation=orphan, actor=request.user, version=version, reason=request.POST.get("reason", "")
+            )
+            messages.success(request, "The verdict is closed; an editor can restore it from the article page.")
+    except (ValidationError, services.VersionConflict, services.StateConflict) as exc:
+        error = exc.messages[0] if isinstance(exc, ValidationError) else str(getattr(exc, "message", exc))
+        context = {"orphans": selectors.orphan_queue(viewer=request.user), "error_for": pk, "error": error}
+        return render(request, ORPHANS, context, status=400)
+    return redirect("annotations:orphan-queue")

@@ -3,7 +3,8 @@
 For SQLite (a file in a temporary directory) and PostgreSQL (a database created for the run and
 dropped after it), in turn: migrate; seed; export 10,000 then 100,000 annotations with
 `manage.py export_annotations` (one process per CPU, its default), and 100,000 again with
-`--jobs 1`; time the article page in process; then, under gunicorn, the
+`--jobs 1`; time the article page in process; re-anchor a corrected article of 5,000 words with
+500 verdicts (bench/reanchor.py); then, under gunicorn, the
 cheapest authenticated endpoint, annotation creates through the API and an article's 500
 annotations. Progress goes to standard error. Every process started here is stopped, and the
 temporary files and the PostgreSQL database are removed, also when something fails.
@@ -128,6 +129,8 @@ def _bench_database(vendor: str, database_url: str, workdir: Path) -> dict:
     )
     page["article"] = page_article
     page["small_article_annotations"] = per_copy
+    log(f"{vendor}: re-anchoring 5,000 words with 500 verdicts after a correction")
+    reanchoring = django_script(env, "reanchor.py")
 
     log(f"{vendor}: gunicorn")
     with (
@@ -157,6 +160,7 @@ def _bench_database(vendor: str, database_url: str, workdir: Path) -> dict:
         "api": api_result,
         "imports": import_result,
         "export": exports,
+        "reanchor": reanchoring,
     }
 
 

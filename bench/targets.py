@@ -76,6 +76,23 @@ def evaluate(databases: dict[str, dict]) -> list[dict]:
         )
         ratio = round(large["peak_rss_mb"] / small["peak_rss_mb"], 2)
         checks.append(_check("export peak RSS at 100,000 ≤ 1.5 × at 10,000", name, ratio, 1.5, ratio <= 1.5, "ratio"))
+        reanchoring = result["reanchor"]
+        seconds = reanchoring["median_seconds"]
+        checks.append(
+            _check("re-anchoring 5,000 words with 500 verdicts ≤ 2 s", name, seconds, 2, _at_most(seconds, 2), "s")
+        )
+        last = reanchoring["last"]
+        counted = last["exact"] + last["fuzzy"] + last["orphaned"]
+        checks.append(
+            _check(
+                "re-anchoring report counts = reanchor events",
+                name,
+                f"{counted} counted, {last['events']} events",
+                last["verdicts"],
+                counted == last["events"] == last["verdicts"],
+                "verdicts",
+            )
+        )
     return checks
 
 

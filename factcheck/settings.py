@@ -284,6 +284,18 @@ FACTCHECK_ALLOW_SELF_APPROVAL = env_bool("FACTCHECK_ALLOW_SELF_APPROVAL", False)
 FACTCHECK_ORGANIZATION_NAME = env_str("FACTCHECK_ORGANIZATION_NAME", "factcheck newsroom")
 FACTCHECK_ORGANIZATION_URL = env_str("FACTCHECK_ORGANIZATION_URL", "")
 
+# Re-anchoring on a corrected version: the lowest similarity (0-1) of quote and context at which a
+# verdict moves to an approximate match; below it the verdict is orphaned. 0.7 lies midway between
+# the corpus's fuzzy matches (0.85 and more) and the best places of its orphans (0.54 and less):
+# tests/reanchoring_corpus.py, checked by tests/test_anchoring.py.
+_floor = env_str("FACTCHECK_REANCHOR_FLOOR", "0.7")
+try:
+    FACTCHECK_REANCHOR_FLOOR = float(_floor)
+except ValueError:
+    FACTCHECK_REANCHOR_FLOOR = -1.0
+if not 0 < FACTCHECK_REANCHOR_FLOOR <= 1:
+    raise ImproperlyConfigured(f"FACTCHECK_REANCHOR_FLOOR={_floor!r} must be a number above 0 and at most 1.")
+
 # Seconds during which whoever deleted a verdict can undo it (editors can always restore).
 FACTCHECK_UNDO_SECONDS = env_int("FACTCHECK_UNDO_SECONDS", 60)
 

@@ -18,6 +18,8 @@ ROW = {
     "quote": "a quote",
     "prefix": "before ",
     "suffix": " after",
+    "article_version": 2,
+    "anchor": "fuzzy",
     "status": "denied",
     "claimant": "BES",
     "denied_by": "Huawei",
@@ -43,7 +45,10 @@ def test_the_api_verdict_names_its_article_and_no_history():
 
 def test_the_native_verdict_sits_in_its_article_with_sentences_and_history():
     record = records.verdict(ROW, sources=[], with_article=False, sentence_indexes=[2], history=[records.event(EVENT)])
-    assert list(record)[:8] == ["id", "start", "end", "quote", "prefix", "suffix", "sentence_indexes", "status"]
+    assert list(record)[:10] == [
+        *("id", "start", "end", "quote", "prefix", "suffix"),
+        *("article_version", "anchor", "sentence_indexes", "status"),
+    ]
     assert (list(record)[-1], "article" in record) == ("history", False)
 
 

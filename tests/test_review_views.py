@@ -165,7 +165,8 @@ def test_return_without_comment_shows_the_error_at_the_comment_keeping_the_statu
     assert response.status_code == 400
     pk = annotation.pk
     assert (
-        f'<textarea name="comment" id="review-comment-{pk}" rows="2" dir="auto" placeholder="Required to change the status or '
+        f'<textarea name="comment" id="review-comment-{pk}" rows="2" dir="auto" '
+        f'placeholder="Required to change the status or '
         f'return it" aria-invalid="true" aria-describedby="review-comment-error-{pk}"></textarea>\n'
         f'        <p class="field-error" id="review-comment-error-{pk}" role="alert">'
         "Tell the author what to change.</p>"

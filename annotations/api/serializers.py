@@ -190,6 +190,54 @@ class AnnotationSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class ArticleVersionCreateSerializer(serializers.Serializer):
+    """A corrected text (`body`), or `refetch: true` to fetch the article's URL again."""
+
+    body = TextField(trim_whitespace=False, max_length=2_000_000, required=False)
+    refetch = serializers.BooleanField(required=False, default=False)
+
+    def validate(self, data):
+        if ("body" in data) == data["refetch"]:
+            raise serializers.ValidationError({"body": ["Send the corrected text as `body`, or `refetch: true`."]})
+        return data
+
+
+class VersionSpanSerializer(serializers.Serializer):
+    version = serializers.IntegerField()
+    start = serializers.IntegerField()
+    end = serializers.IntegerField()
+    quote = serializers.CharField()
+
+
+class ReanchoredSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    outcome = serializers.ChoiceField(choices=["exact", "fuzzy", "orphaned"])
+    score = serializers.FloatField(help_text="1 for exact; else the similarity (0–1) of the best place found.")
+    old = VersionSpanSerializer()
+    new = VersionSpanSerializer(allow_null=True, help_text="Null for an orphan: it keeps its old span.")
+
+
+class VersionReportSerializer(serializers.Serializer):
+    """What storing a corrected version did (records.version_report): for the OpenAPI schema only."""
+
+    version = serializers.IntegerField()
+    exact = serializers.IntegerField()
+    fuzzy = serializers.IntegerField()
+    orphaned = serializers.IntegerField()
+    annotations = ReanchoredSerializer(many=True)
+
+
+class ArticleVersionSerializer(serializers.Serializer):
+    """One version of an article (records.article_version): for the OpenAPI schema only."""
+
+    version = serializers.IntegerField()
+    current = serializers.BooleanField()
+    created_at = serializers.DateTimeField()
+    created_by = serializers.CharField(allow_null=True)
+    body_sha256 = serializers.CharField()
+    length = serializers.IntegerField(help_text="The body's length in code points.")
+
+
 class AnnotationWriteSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=Status.choices)
     claimant = serializers.CharField(
@@ -262,6 +310,18 @@ class ApproveSerializer(VersionSerializer):
 
 class CommentSerializer(VersionSerializer):
     comment = serializers.CharField(max_length=COMMENT_LENGTH)
+
+
+class ReselectSerializer(VersionSerializer):
+    """An orphan's new span in the current version of its article (code points, as at creation)."""
+
+    start = serializers.IntegerField(min_value=0, max_value=2**31 - 1)
+    end = serializers.IntegerField(min_value=1, max_value=2**31 - 1)
+    quote = TextField(trim_whitespace=False)
+
+
+class CloseSerializer(VersionSerializer):
+    reason = serializers.CharField(max_length=COMMENT_LENGTH)
 
 
 class EventSerializer(serializers.ModelSerializer):

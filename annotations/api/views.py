@@ -21,7 +21,7 @@ from rest_framework.response import Response
 from .. import logins, records, selectors, services
 from ..exporters import FORMATS, stream
 from ..exporters.common import Selection
-from ..models import Action, Annotation, Article, ArticleImport, Source, State, Status
+from ..models import Action, Anchoring, Annotation, Article, ArticleImport, Source, State, Status
 from ..parsing import BIGINT_MAX, IdConverter, parse_id, whole_number
 from ..paths import EXPORT_SCHEMA_PATH
 from . import serializers as s
@@ -148,6 +148,31 @@ class ArticleViewSet(
         article = self.get_queryset().get(pk=stored.pk)
         return Response(s.ArticleDetailSerializer(article).data, status=status.HTTP_201_CREATED)
 
+    @extend_schema(
+        methods=["GET"],
+        request=None,
+        responses={200: s.ArticleVersionSerializer(many=True)},
+        description="An article's versions, oldest first; the last is current.",
+    )
+    @extend_schema(
+        methods=["POST"],
+        request=s.ArticleVersionCreateSerializer,
+        responses={201: s.VersionReportSerializer},
+        description="Store a corrected text as the next version and re-anchor every live verdict on it: "
+        "exact, fuzzy (moved to a close match) or orphaned (kept on its old version, in /orphans/).",
+    )
+    @action(detail=True, methods=["get", "post"], pagination_class=None, filterset_class=None)
+    def versions(self, request, pk=None):
+        article = get_object_or_404(Article, pk=_id(pk))
+        if request.method == "GET":
+            return Response([records.article_version(row) for row in selectors.article_versions(article=article)])
+        data = _valid(s.ArticleVersionCreateSerializer, request.data)
+        if data["refetch"]:
+            report = services.article_version_refetch(article=article, actor=request.user)
+        else:
+            report = services.article_version_create(article=article, actor=request.user, body=data["body"])
+        return Response(selectors.version_report(report=report, viewer=request.user), status=201)
+
 
 def _import_response(job: ArticleImport) -> Response:
     """201 for an import stored in the request, 202 for one left to the worker; Location: where to follow it."""
@@ -210,10 +235,11 @@ class AnnotationFilter(filters.FilterSet):
     status = filters.ChoiceFilter(choices=Status.choices)
     state = filters.ChoiceFilter(choices=State.choices)
     author = filters.CharFilter(field_name="author__username", label="Only verdicts by this reviewer (a username).")
+    anchor = filters.ChoiceFilter(choices=Anchoring.choices, label="exact, fuzzy or orphaned (after a correction).")
 
     class Meta:
         model = Annotation
-        fields = ["article", "status", "state", "author"]
+        fields = ["article", "status", "state", "author", "anchor"]
 
 
 @cache
@@ -330,6 +356,28 @@ class AnnotationViewSet(viewsets.ModelViewSet):
     @action(detail=True, methods=["post"])
     def reopen(self, request, pk=None):
         return self._transition(request, Action.REOPEN, s.CommentSerializer)
+
+    @extend_schema(
+        request=s.ReselectSerializer,
+        responses={200: s.AnnotationSerializer},
+        description="Place an orphan on the current version of its article (the orphan queue's re-selection).",
+    )
+    @action(detail=True, methods=["post"])
+    def reselect(self, request, pk=None):
+        data = _valid(s.ReselectSerializer, request.data)
+        annotation = services.annotation_reselect(annotation=self.get_object(), actor=request.user, **data)
+        return Response(self._record(annotation.pk))
+
+    @extend_schema(
+        request=s.CloseSerializer,
+        responses={204: None},
+        description="Close an orphan with a reason (a soft delete an editor can undo).",
+    )
+    @action(detail=True, methods=["post"])
+    def close(self, request, pk=None):
+        data = _valid(s.CloseSerializer, request.data)
+        services.annotation_orphan_close(annotation=self.get_object(), actor=request.user, **data)
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
     @extend_schema(responses={200: s.EventSerializer(many=True)})
     @action(detail=True, methods=["get"], pagination_class=None)

@@ -14,7 +14,7 @@ from django.db.models import Count, Q, QuerySet
 import orjson
 
 from .. import selectors
-from ..models import Annotation, Article, Sentence
+from ..models import Annotation, Article, ArticleVersion, Sentence
 
 CHUNK_SIZE = 2000
 
@@ -67,6 +67,8 @@ def annotation_counts(selection: Selection) -> list[tuple[int, int]]:
 
 
 ARTICLE_FIELDS = ("id", "title", "url", "publisher", "published_at", "language", "body", "body_sha256")
+ARTICLE_FIELDS += ("version", "corrected_at", "corrected_by__username")
+VERSION_FIELDS = ("article_id", "number", "created_at", "created_by__username", "replaced_at", "body_sha256")
 ARTICLE_BATCH = 200
 
 
@@ -77,13 +79,27 @@ class ArticleRows:
     article: dict
     spans: "SentenceSpans"
     rows: Iterator[dict]
+    # The earlier versions (ArticleVersion rows as dicts of VERSION_FIELDS, plus "body" when read
+    # with_bodies), oldest first.
+    versions: list[dict]
+
+    def version_created_at(self, number: int) -> datetime | None:
+        """When version `number` of this article was stored; None for an article never corrected
+        (its only version is its text)."""
+        if number == self.article["version"]:
+            return self.article["corrected_at"]
+        return next(v["created_at"] for v in self.versions if v["number"] == number)
 
 
-def article_stream(selection: Selection, *, with_sentences: bool = True) -> Iterator[ArticleRows]:
+def article_stream(
+    selection: Selection, *, with_sentences: bool = True, with_bodies: bool = False
+) -> Iterator[ArticleRows]:
     """Every selected article with its annotation rows, in id order.
 
     Articles are read in batches, with one query for a batch's sentences; the batch's annotations
     come from one streaming query (ordered by article, then text position) read in chunks, each
+    chunk with one query for its source links and one for its events; the batch's earlier versions
+    from one query (their bodies only `with_bodies`). Each
     chunk with one query for its source links and one for its events. The number of queries grows
     with the number of chunks, not of articles or annotations; memory holds one batch and one chunk.
     """
@@ -92,22 +108,30 @@ def article_stream(selection: Selection, *, with_sentences: bool = True) -> Iter
     for article in articles_query.iterator(chunk_size=ARTICLE_BATCH):
         batch.append(article)
         if len(batch) == ARTICLE_BATCH:
-            yield from _batch(batch, selection, with_sentences)
+            yield from _batch(batch, selection, with_sentences, with_bodies)
             batch = []
     if batch:
-        yield from _batch(batch, selection, with_sentences)
+        yield from _batch(batch, selection, with_sentences, with_bodies)
 
 
-def _batch(batch: list[dict], selection: Selection, with_sentences: bool) -> Iterator[ArticleRows]:
+def _batch(batch: list[dict], selection: Selection, with_sentences: bool, with_bodies: bool) -> Iterator[ArticleRows]:
     ids = [article["id"] for article in batch]
     spans: dict[int, list] = {article_id: [] for article_id in ids}
     if with_sentences:
         sentences = Sentence.objects.filter(article_id__in=ids).order_by("article_id", "index")
         for article_id, index, start, end in sentences.values_list("article_id", "index", "start", "end"):
             spans[article_id].append((index, start, end))
+    versions: dict[int, list[dict]] = {article_id: [] for article_id in ids}
+    corrected = [article["id"] for article in batch if article["version"] > 1]
+    if corrected:
+        fields = (*VERSION_FIELDS, "body") if with_bodies else VERSION_FIELDS
+        old = ArticleVersion.objects.filter(article_id__in=corrected).order_by("article_id", "number")
+        for version in old.values(*fields):
+            versions[version["article_id"]].append(version)
     rows = _peekable(annotation_rows(ids, selection))
     for article in batch:
-        yield ArticleRows(article, SentenceSpans(spans[article["id"]]), rows.take_while(article["id"]))
+        article_id = article["id"]
+        yield ArticleRows(article, SentenceSpans(spans[article_id]), rows.take_while(article_id), versions[article_id])
 
 
 class _peekable:

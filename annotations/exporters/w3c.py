@@ -1,7 +1,9 @@
 """W3C Web Annotation Data Model: one JSON-LD AnnotationCollection whose first AnnotationPage holds every annotation.
 
 Each annotation targets the article (its URL, or the app's page for it) with a TextQuoteSelector
-and a TextPositionSelector (code points, end exclusive, as in the model). Bodies: the status
+and a TextPositionSelector (code points, end exclusive, as in the model) on the text of the
+verdict's version; for a corrected article, a TimeState says which (sourceDate: when that version
+was stored). Bodies: the status
 (purpose "assessing"), the note ("commenting"), attribution ("describing") and each source ("linking").
 """
 
@@ -12,14 +14,16 @@ from django.urls import reverse
 
 from .. import records
 from ..models import STATUS_DETAILS, Status
-from .common import Selection, annotation_count, article_stream, dumps
+from .common import Selection, annotation_count, article_stream, dumps, timestamp
 
 CONTEXT = "http://www.w3.org/ns/anno.jsonld"
 CONTENT_TYPE = 'application/ld+json; profile="http://www.w3.org/ns/anno.jsonld"'
 RECORDS_PER_CHUNK = 500
 
 
-def annotation_record(verdict: dict, *, base_url: str, article_url: str, list_path: str) -> dict:
+def annotation_record(
+    verdict: dict, *, base_url: str, article_url: str, list_path: str, version_date: str | None = None
+) -> dict:
     """A Web Annotation mapped from a verdict record (records.verdict)."""
     status = Status(verdict["status"])
     bodies = [
@@ -50,6 +54,18 @@ def annotation_record(verdict: dict, *, base_url: str, article_url: str, list_pa
         if source["pinpoint"]:
             body["selector"] = {"type": "FragmentSelector", "value": source["pinpoint"]}
         bodies.append(body)
+    target = {"source": article_url}
+    if version_date is not None:
+        target["state"] = {"type": "TimeState", "sourceDate": version_date}
+    target["selector"] = [
+        {
+            "type": "TextQuoteSelector",
+            "exact": verdict["quote"],
+            "prefix": verdict["prefix"],
+            "suffix": verdict["suffix"],
+        },
+        {"type": "TextPositionSelector", "start": verdict["start"], "end": verdict["end"]},
+    ]
     return {
         "@context": CONTEXT,
         "id": f"{base_url}{list_path}{verdict['id']}/",
@@ -59,18 +75,7 @@ def annotation_record(verdict: dict, *, base_url: str, article_url: str, list_pa
         "modified": verdict["updated_at"],
         "creator": {"type": "Person", "nickname": verdict["author"]},
         "body": bodies,
-        "target": {
-            "source": article_url,
-            "selector": [
-                {
-                    "type": "TextQuoteSelector",
-                    "exact": verdict["quote"],
-                    "prefix": verdict["prefix"],
-                    "suffix": verdict["suffix"],
-                },
-                {"type": "TextPositionSelector", "start": verdict["start"], "end": verdict["end"]},
-            ],
-        },
+        "target": target,
     }
 
 
@@ -104,7 +109,13 @@ def entries(selection: Selection, *, base_url: str = "", progress=None) -> Itera
             item.article["url"] or f"{base_url}{reverse('annotations:article-detail', args=[item.article['id']])}"
         )
         mapped = (
-            annotation_record(_verdict(row), base_url=base_url, article_url=article_url, list_path=list_path)
+            annotation_record(
+                _verdict(row),
+                base_url=base_url,
+                article_url=article_url,
+                list_path=list_path,
+                version_date=timestamp(item.version_created_at(row["article_version"])),
+            )
             for row in item.rows
         )
         for batch in batched(mapped, RECORDS_PER_CHUNK):

@@ -370,3 +370,31 @@ def test_screenshots_urdu_reader_and_api_docs(
         expect(page.locator(".swagger-ui .opblock").first).to_be_visible()
         page.screenshot(path=SCREENSHOTS / f"api-docs{suffix}.png")
     assert console_errors == []
+
+
+@pytest.mark.screenshot
+def test_screenshots_versions(
+    page: Page, live_server, login, console_errors, reviewer, reviewer2, editor, seed_article, seed_text
+):
+    """Issue 16: the corrected article, the diff and the orphan queue, at 1440 and 390 px."""
+    from annotations import services
+    from tests.reanchoring_corpus import demo_correction
+
+    seed_article.publisher = "Tech blog (demo corpus)"
+    seed_article.save()
+    create_demo_verdicts(article=seed_article, reviewer=reviewer, reviewer2=reviewer2, editor=editor)
+    services.article_version_create(article=seed_article, actor=editor, body=demo_correction(seed_text))
+    login(page, live_server, editor)
+    pages = [
+        (f"/articles/{seed_article.pk}/", "corrected-article", "#version-notice"),
+        (f"/articles/{seed_article.pk}/compare/", "compare-versions", "#diff-body"),
+        ("/orphans/", "orphan-queue", ".orphan-item"),
+    ]
+    for width, suffix in ((1440, ""), (390, "-390")):
+        page.set_viewport_size({"width": width, "height": 1000 if width > 400 else 844})
+        for path, name, ready in pages:
+            page.goto(f"{live_server.url}{path}")
+            expect(page.locator(ready).first).to_be_visible()
+            page.mouse.move(0, 0)
+            page.screenshot(path=SCREENSHOTS / f"{name}{suffix}.png", full_page=name != "corrected-article")
+    assert console_errors == []
