@@ -1125,17 +1125,23 @@ def article_version_check(*, article: Article, body: str) -> str:
 
 
 def article_version_refetch(*, article: Article, actor: User) -> VersionReport:
-    """ "Check for updates": fetch the article's URL again and store the text as a new version.
+    """ "Check for updates": fetch the article's web address again and store its text as a new version.
 
-    The hook for the safe fetcher (issue 16, parts 1–2): once it lands, fetch `article.url`
-    through it, extract the text as an import does, and return
-    `article_version_create(article=article, actor=actor, body=text)` (an unchanged text is the
-    ValidationError "nothing changed"). Until then it refuses, saying why.
+    The page is fetched by fetching.fetch (its rules) and read as an import reads it
+    (importing.read_page), so an unchanged page gives the same text and article_version_create
+    refuses it as "nothing changed". A refusal (no address, a page that cannot be fetched or has
+    no article text) is a ValidationError on `refetch`, and nothing is stored.
     """
     _require_corrector(actor)
-    raise ValidationError(
-        {"refetch": ["Checking the article's URL for updates is not available yet: paste the corrected text."]}
-    )
+    if not article.url:
+        raise ValidationError({"refetch": ["This article has no web address to check: paste the corrected text."]})
+    try:
+        document = read_page(fetch(article.url))
+    except FetchError as exc:
+        raise ValidationError({"refetch": [ValidationError(str(exc), code=exc.code)]}) from None
+    except ValidationError as exc:
+        raise ValidationError({"refetch": exc.messages}) from None
+    return article_version_create(article=article, actor=actor, body=document.body)
 
 
 def _require_corrector(actor: User) -> None:

@@ -607,12 +607,19 @@ def article_version_new(request: HttpRequest, pk: int) -> HttpResponse:
     _require_reviewer(request)
     article = get_object_or_404(Article, pk=pk)
     body, errors = article.body, []
+    refetch_errors = []
     if request.method == "POST":
-        body = request.POST.get("body", "")
+        body = request.POST.get("body", article.body)
         try:
-            report = services.article_version_create(article=article, actor=request.user, body=body)
+            if "refetch" in request.POST:  # "Check for updates": the article's web address, fetched again
+                report = services.article_version_refetch(article=article, actor=request.user)
+            else:
+                report = services.article_version_create(article=article, actor=request.user, body=body)
         except ValidationError as exc:
-            errors = exc.message_dict.get("body", exc.messages)
+            if "refetch" in request.POST:
+                refetch_errors = exc.message_dict.get("refetch", exc.message_dict.get("body", exc.messages))
+            else:
+                errors = exc.message_dict.get("body", exc.messages)
         else:
             counts = selectors.version_report(report=report, viewer=request.user)
             messages.success(
@@ -621,8 +628,9 @@ def article_version_new(request: HttpRequest, pk: int) -> HttpResponse:
                 f"{counts['fuzzy']} moved to a close match, {counts['orphaned']} orphaned.",
             )
             return redirect(article)
-    context = {"article": article, "body": body, "errors": errors}
-    return render(request, "annotations/article_version_new.html", context, status=400 if errors else 200)
+    context = {"article": article, "body": body, "errors": errors, "refetch_errors": refetch_errors}
+    refused = errors or refetch_errors
+    return render(request, "annotations/article_version_new.html", context, status=400 if refused else 200)
 
 
 @require_GET

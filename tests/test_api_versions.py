@@ -102,7 +102,7 @@ def test_get_lists_the_versions(reviewer, editor):
         ({"body": None}, {"body": ["This field may not be null."]}),
         (
             {"refetch": True},
-            {"refetch": ["Checking the article's URL for updates is not available yet: paste the corrected text."]},
+            {"refetch": ["This article has no web address to check: paste the corrected text."]},
         ),
     ],
 )

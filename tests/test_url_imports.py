@@ -3,6 +3,7 @@ server (tests/webserver.py). The fetcher's own rules are in tests/test_fetching.
 
 from datetime import date
 
+from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 import pytest
@@ -10,8 +11,8 @@ import pytest
 from annotations import services
 from annotations.models import Article, ArticleImport
 
-from .conftest import api, client_for
-from .webserver import Page
+from .conftest import api, client_for, sentence_span
+from .webserver import ARTICLE_HTML, Page
 
 pytestmark = pytest.mark.django_db
 
@@ -218,3 +219,51 @@ def test_command_needs_a_path_or_a_list_of_addresses(tmp_path):
     empty.write_text("# nothing yet\n", encoding="utf-8")
     with pytest.raises(CommandError, match="lists no web addresses"):
         call_command("import_article", "--urls", str(empty))
+
+
+# --- "Check for updates": the article's address fetched again becomes its next version ---
+
+
+def test_check_for_updates_stores_a_changed_page_as_the_next_version(web, reviewer, editor):
+    article = services.article_import_from_url(imported_by=reviewer, url=web.url("/article.html"))
+    services.annotation_create(
+        author=reviewer, article=article, status="alleged", **sentence_span(article, 2)
+    )  # "The mayor denied that maintenance had been cut."
+    with pytest.raises(ValidationError) as unchanged:
+        services.article_version_refetch(article=article, actor=editor)
+    assert "nothing changed" in str(unchanged.value)
+    corrected = ARTICLE_HTML.replace("in three places", "in four places")
+    web.routes["/article.html"] = Page(corrected)
+    report = services.article_version_refetch(article=article, actor=editor)
+    article.refresh_from_db()
+    assert (report.version, article.version, [item.outcome for item in report.items]) == (2, 2, ["exact"])
+    assert "in four places" in article.body and "in three places" not in article.body
+
+
+def test_check_for_updates_on_the_page_and_its_refusals(web, reviewer, settings):
+    article = services.article_import_from_url(imported_by=reviewer, url=web.url("/article.html"))
+    client = client_for(reviewer)
+    url = reverse("annotations:article-version-new", args=[article.pk])
+    page = client.get(url)
+    assert b"Check for updates" in page.content
+    unchanged = client.post(url, {"refetch": "1"})
+    assert (
+        unchanged.status_code == 400 and "nothing changed" in unchanged.text and 'id="refetch-errors"' in unchanged.text
+    )
+    web.routes["/article.html"] = Page("gone", status=404)
+    gone = client.post(url, {"refetch": "1"})
+    assert gone.status_code == 400 and "404" in gone.text
+    web.routes["/article.html"] = Page(ARTICLE_HTML.replace("on Tuesday night", "on Wednesday night"))
+    stored = client.post(url, {"refetch": "1"})
+    assert stored.status_code == 302
+    article.refresh_from_db()
+    assert article.version == 2 and "Wednesday" in article.body
+    settings.DEBUG = True
+    assert b"Check for updates" in client.get(url).content
+
+
+def test_check_for_updates_through_the_api(web, reviewer):
+    article = services.article_import_from_url(imported_by=reviewer, url=web.url("/article.html"))
+    web.routes["/article.html"] = Page(ARTICLE_HTML.replace("in spring", "in summer"))
+    response = api(reviewer).post(f"/api/v1/articles/{article.pk}/versions/", {"refetch": True}, format="json")
+    assert response.status_code == 201 and response.json()["version"] == 2

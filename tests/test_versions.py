@@ -221,7 +221,7 @@ def test_only_reviewers_and_editors_correct(outsider, reviewer):
     with pytest.raises(ValidationError) as raised:
         services.article_version_refetch(article=article, actor=reviewer)
     assert raised.value.message_dict == {
-        "refetch": ["Checking the article's URL for updates is not available yet: paste the corrected text."]
+        "refetch": ["This article has no web address to check: paste the corrected text."]
     }
 
 
