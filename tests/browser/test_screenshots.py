@@ -181,6 +181,7 @@ def test_screenshots_reader_marks_focus_and_phone(
     touch.screenshot(path=SCREENSHOTS / "reader-sheet-390.png")
 
 
+@pytest.mark.screenshot
 def test_screenshots_url_import_and_source_archive(
     page: Page, live_server, login, console_errors, reviewer, editor, web
 ):
@@ -247,6 +248,7 @@ def test_screenshots_url_import_and_source_archive(
     assert console_errors == []
 
 
+@pytest.mark.screenshot
 def test_screenshots_verdict_form_errors_save_and_submit_mine_queue_and_delete(
     page: Page, live_server, login, console_errors, reviewer, reviewer2, editor, seed_article
 ):
@@ -321,6 +323,7 @@ def test_screenshots_verdict_form_errors_save_and_submit_mine_queue_and_delete(
     assert len(console_errors) == 4  # the refused requests, as Chromium logs them
 
 
+@pytest.mark.screenshot
 def test_screenshots_urdu_reader_and_api_docs(
     page: Page, live_server, login, console_errors, reviewer, reviewer2, editor
 ):
