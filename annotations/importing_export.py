@@ -20,10 +20,12 @@ from .models import (
     Relation,
     Sentence,
     Source,
+    SourceSnapshot,
     field_limit,
 )
 from .parsing import BIGINT_MAX, parse_id
 from .paths import EXPORT_SCHEMA_PATH, EXPORT_SCHEMA_V1_PATH
+from .records import archive_state
 from .services import body_sha256, status_errors
 from .weburls import UrlError, normalize_url
 
@@ -129,11 +131,41 @@ def _problems_of_verdict(item: dict, body: str) -> list[str]:
         problems += [at + problem for problem in _date_problems(source, ("published_at",), parse_date)]
         if len(source["pinpoint"]) > field_limit(AnnotationSource, "pinpoint") or "\x00" in source["pinpoint"]:
             problems.append(at + "the pinpoint is too long or holds a NUL character.")
+        if source.get("archive"):
+            problems += [at + problem for problem in _archive_problems(source["archive"])]
     times = [("created_at", item), ("updated_at", item)] + [("at", event) for event in item["history"]]
     if item["review"]:
         times.append(("decided_at", item["review"]))
     for name, holder in times:
         problems += _date_problems(holder, (name,), parse_datetime)
+    return problems
+
+
+ARCHIVE_TIMES = ("requested_at", "checked_at", "archived_at", "link_broken_since")
+
+
+def _archive_problems(archive: dict) -> list[str]:
+    """A source's archive: its state is the one its fields give (records.archive_state), its times
+    are dates, and a snapshot goes with an archived_at (and none without)."""
+    problems = _date_problems(archive, ARCHIVE_TIMES, parse_datetime)
+    if "\x00" in archive["error"]:
+        problems.append("archive: the error holds a NUL character.")
+    derived = archive_state(
+        requested=archive["requested_at"],
+        archived=archive["archived_at"],
+        error=archive["error"],
+        broken=archive["link_broken_since"],
+    )
+    if derived != archive["state"]:
+        problems.append(f"archive: the state is {archive['state']}, but its times and error make it {derived}.")
+    snapshot = archive["snapshot"]
+    if (snapshot is None) != (archive["archived_at"] is None):
+        problems.append("archive: a snapshot is given exactly when archived_at is.")
+    if snapshot:
+        problems += [f"archive: snapshot {p}" for p in _date_problems(snapshot, ("taken_at",), parse_datetime)]
+        problems += [f"archive: snapshot {p}" for p in _url_problems(snapshot, ("final_url",))]
+        if "\x00" in snapshot.get("text", ""):
+            problems.append("archive: the snapshot's text holds a NUL character.")
     return problems
 
 
@@ -324,7 +356,9 @@ def _import_annotation(article: Article, item: dict, users: dict, sources: dict,
                 publisher=link["publisher"],
                 published_at=parse_date(link["published_at"]) if link["published_at"] else None,
                 archive_url=link["archive_url"],
+                **_archive_fields(link.get("archive")),
             )
+            _restore_snapshot(source, link.get("archive"))
         sources[link["url"]] = source
         links.append(
             AnnotationSource(
@@ -349,6 +383,38 @@ def _import_annotation(article: Article, item: dict, users: dict, sources: dict,
             comment=event["comment"],
         )
         for event in history
+    )
+
+
+def _archive_fields(archive: dict | None) -> dict:
+    """A Source's archive fields from its export record (none for a source never archived)."""
+    if not archive:
+        return {}
+    times = {name: parse_datetime(archive[name]) if archive[name] else None for name in ARCHIVE_TIMES}
+    return {
+        "archive_requested_at": times["requested_at"],
+        "archive_checked_at": times["checked_at"],
+        "archived_at": times["archived_at"],
+        "link_broken_since": times["link_broken_since"],
+        "archive_error": archive["error"],
+    }
+
+
+def _restore_snapshot(source: Source, archive: dict | None) -> None:
+    """The source's latest snapshot, as exported: its text is empty when the export was written
+    without --with-snapshots (the metadata and hash still say what was archived)."""
+    snapshot = archive and archive["snapshot"]
+    if not snapshot:
+        return
+    SourceSnapshot.objects.create(
+        source=source,
+        taken_at=parse_datetime(snapshot["taken_at"]),
+        final_url=snapshot["final_url"],
+        http_status=snapshot["http_status"],
+        content_type=snapshot["content_type"],
+        sha256=snapshot["sha256"],
+        byte_count=snapshot["byte_count"],
+        text=snapshot.get("text", ""),
     )
 
 

@@ -33,6 +33,27 @@ API_VERDICT_KEYS += ("author", "created_at", "updated_at")
 API_VERDICT_KEYS += ("review", "sources")
 # (annotation id, url, title, publisher, published_at as text, archive_url, relation, pinpoint)
 LINK_FIELDS = ("annotation_id", "url", "title", "publisher", "published", "archive_url", "relation", "pinpoint")
+# A cited source's archive (selectors.source_archives_by_url): its URL, the times asked for,
+# checked, archived and broken since as text, the last check's error, then its latest snapshot's
+# taken_at as text, final URL, HTTP status, content type, SHA-256, byte count and text (the
+# snapshot's fields None when it has none, the text None unless asked for).
+ARCHIVE_FIELDS = (
+    "url",
+    "requested",
+    "checked",
+    "archived",
+    "archive_error",
+    "broken",
+    "taken",
+    "final_url",
+    "http_status",
+    "content_type",
+    "sha256",
+    "byte_count",
+    "text",
+)
+# The states of a source's archive, as the native export writes them (archive_state).
+ARCHIVE_STATES = ("archived", "broken", "failed", "pending")
 # (annotation id, action, actor, at as text, from_state, to_state, from_status, to_status, comment)
 EVENT_FIELDS = (
     "annotation_id",
@@ -67,6 +88,55 @@ def source_link(link: tuple) -> dict:
         "archive_url": archive_url,
         "relation": relation,
         "pinpoint": pinpoint,
+    }
+
+
+def archive_state(*, requested: object, archived: object, error: str, broken: object) -> str | None:
+    """Where a source's archiving stands, as its card shows it: `broken` (a check failed after a
+    snapshot was taken; the snapshot is kept), `archived`, `failed` (no snapshot; `error` says
+    why), `pending` (asked for, not yet checked), or None (never asked for: not cited since
+    archiving began)."""
+    if broken:
+        return "broken"
+    if archived:
+        return "archived"
+    if error:
+        return "failed"
+    if requested:
+        return "pending"
+    return None
+
+
+def source_archive(row: tuple | None) -> dict | None:
+    """A cited source's archive (an ARCHIVE_FIELDS tuple) in the native export: its state, times and
+    error, and its latest snapshot's metadata (with its text when the tuple holds it). None for a
+    source never archived."""
+    if row is None:
+        return None
+    _url, requested, checked, archived, error, broken, taken, final_url, status, content_type, sha256, size, text = row
+    state = archive_state(requested=requested, archived=archived, error=error, broken=broken)
+    if state is None:
+        return None
+    snapshot = None
+    if taken is not None:
+        snapshot = {
+            "taken_at": taken,
+            "final_url": final_url,
+            "http_status": status,
+            "content_type": content_type,
+            "sha256": sha256,
+            "byte_count": size,
+        }
+        if text is not None:
+            snapshot["text"] = text
+    return {
+        "state": state,
+        "requested_at": requested,
+        "checked_at": checked,
+        "archived_at": archived,
+        "link_broken_since": broken,
+        "error": error,
+        "snapshot": snapshot,
     }
 
 

@@ -18,11 +18,13 @@ from django.db.models import (
     Count,
     Exists,
     F,
+    FilteredRelation,
     Max,
     OuterRef,
     Prefetch,
     Q,
     QuerySet,
+    Subquery,
     Sum,
     prefetch_related_objects,
 )
@@ -306,6 +308,46 @@ def _compiled_links_of_one():
     return db.compile_values(
         lambda values: _links(AnnotationSource.objects.filter(annotation_id=values["pk"])), {"pk": int}
     )
+
+
+def source_archives_by_url(annotation_ids: list[int], *, with_text: bool = False) -> dict[str, tuple]:
+    """The archive state of the sources these verdicts cite, as records.ARCHIVE_FIELDS tuples by
+    source URL (unique), each with its latest snapshot's fields (None when it has none; the
+    snapshot's text only `with_text`, else None too).
+
+    One query, whatever the number of sources: the latest snapshot is joined by a correlated
+    subquery on the (source, -taken_at) index, so a source's older snapshots are never read.
+    """
+    latest = SourceSnapshot.objects.filter(source_id=OuterRef("pk")).order_by("-taken_at", "-id").values("id")[:1]
+    cited = AnnotationSource.objects.filter(IdsIn("annotation_id", annotation_ids)).values("source_id")
+    fields = [
+        "url",
+        "requested",
+        "checked",
+        "archived",
+        "archive_error",
+        "broken",
+        "taken",
+        "latest__final_url",
+        "latest__http_status",
+        "latest__content_type",
+        "latest__sha256",
+        "latest__byte_count",
+    ]
+    sources = (
+        Source.objects.filter(pk__in=cited)
+        .order_by()
+        .annotate(
+            latest=FilteredRelation("snapshots", condition=Q(snapshots__id=Subquery(latest))),
+            requested=IsoText("archive_requested_at"),
+            checked=IsoText("archive_checked_at"),
+            archived=IsoText("archived_at"),
+            broken=IsoText("link_broken_since"),
+            taken=IsoText("latest__taken_at"),
+        )
+        .values_list(*fields, *(["latest__text"] if with_text else []))
+    )
+    return {row[0]: row if with_text else (*row, None) for row in fetch_tuples(sources)}
 
 
 def events_by_annotation(ids: list[int]) -> dict[int, list[tuple]]:

@@ -63,6 +63,9 @@ def test_native_export_validates_and_holds_everything(demo, seed_article):
         assert item["quote"] == seed_article.body[item["start"] : item["end"]]
         assert item["prefix"] == seed_article.body[max(0, item["start"] - 32) : item["start"]]
     bbc = next(a for a in annotations if a["status"] == "evidenced")
+    # Cited, so archiving was asked for; no worker ran (tests/test_exporters_archives.py has the rest).
+    archive = bbc["sources"][0].pop("archive")
+    assert (archive["state"], archive["snapshot"]) == ("pending", None)
     assert bbc["sources"] == [
         {
             "url": "https://example.org/demo/bbc-2019-04-08-wifi-cards",

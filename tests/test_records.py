@@ -92,3 +92,34 @@ def test_the_api_answers_with_the_records(reviewer, seed_article, bbc_source):
             "pinpoint": "p. 2",
         }
     ]
+
+
+@pytest.mark.parametrize(
+    ("fields", "state"),
+    [
+        ({}, None),
+        ({"requested": "t1"}, "pending"),
+        ({"requested": "t1", "error": "HTTP 404"}, "failed"),
+        ({"requested": "t1", "archived": "t2"}, "archived"),
+        ({"requested": "t1", "archived": "t2", "error": "HTTP 410", "broken": "t3"}, "broken"),
+    ],
+)
+def test_an_archive_state_follows_the_sources_fields(fields, state):
+    values = {"requested": None, "archived": None, "error": "", "broken": None} | fields
+    assert records.archive_state(**values) == state
+
+
+def test_a_source_never_archived_has_no_archive_and_a_snapshot_has_its_text_only_when_read():
+    never = ("https://a.example/", None, None, None, "", None, *(None,) * 7)
+    assert (records.source_archive(None), records.source_archive(never)) == (None, None)
+    archived = ("https://a.example/", "t1", "t2", "t2", "", None, "t2", "https://a.example/", 200, "text/html")
+    snapshot = {
+        "taken_at": "t2",
+        "final_url": "https://a.example/",
+        "http_status": 200,
+        "content_type": "text/html",
+        "sha256": "ab" * 32,
+        "byte_count": 3,
+    }
+    assert records.source_archive((*archived, "ab" * 32, 3, None))["snapshot"] == snapshot
+    assert records.source_archive((*archived, "ab" * 32, 3, "Text"))["snapshot"] == snapshot | {"text": "Text"}

@@ -438,6 +438,9 @@ class ExportQuery(serializers.Serializer):
     state = serializers.ChoiceField(choices=State.choices, required=False)
     status = serializers.ChoiceField(choices=Status.choices, required=False)
     format = serializers.ChoiceField(choices=sorted(FORMATS), required=False, default="native")
+    with_snapshots = serializers.BooleanField(
+        required=False, default=False, help_text="native: each cited source's latest snapshot with its text."
+    )
 
 
 @extend_schema(
@@ -461,6 +464,7 @@ def export(request):
         article_id=params.get("article"),
         state=params.get("state", ""),
         status=params.get("status", ""),
+        snapshot_text=params["with_snapshots"],
     )
     exporter = FORMATS[params["format"]]
     base_url = request.build_absolute_uri("/").rstrip("/")

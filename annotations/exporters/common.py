@@ -13,7 +13,7 @@ from itertools import batched
 from django.db.models import Count, Q, QuerySet
 import orjson
 
-from .. import selectors
+from .. import records, selectors
 from ..models import Annotation, Article, ArticleVersion, Sentence
 
 CHUNK_SIZE = 2000
@@ -23,7 +23,9 @@ CHUNK_SIZE = 2000
 class Selection:
     """Which annotations an export holds. `viewer=None` means every live verdict (the management
     command); `published` only approved ones (ClaimReview). `after_article`/`through_article`
-    bound the article ids (exclusive/inclusive): one part of a parallel export (exporters.parallel)."""
+    bound the article ids (exclusive/inclusive): one part of a parallel export (exporters.parallel).
+    `snapshot_text`: the native export writes each cited source's latest snapshot with its text
+    (`export_annotations --with-snapshots`), not only its metadata and hash."""
 
     viewer: object | None = None
     article_id: int | None = None
@@ -32,6 +34,7 @@ class Selection:
     after_article: int | None = None
     through_article: int | None = None
     published: bool = False
+    snapshot_text: bool = False
 
     def article_filter(self, field: str = "id") -> Q:
         query = Q()
@@ -92,29 +95,31 @@ class ArticleRows:
 
 
 def article_stream(
-    selection: Selection, *, with_sentences: bool = True, with_bodies: bool = False
+    selection: Selection, *, with_sentences: bool = True, with_bodies: bool = False, with_archives: bool = False
 ) -> Iterator[ArticleRows]:
     """Every selected article with its annotation rows, in id order.
 
     Articles are read in batches, with one query for a batch's sentences; the batch's annotations
     come from one streaming query (ordered by article, then text position) read in chunks, each
     chunk with one query for its source links and one for its events; the batch's earlier versions
-    from one query (their bodies only `with_bodies`). Each
-    chunk with one query for its source links and one for its events. The number of queries grows
-    with the number of chunks, not of articles or annotations; memory holds one batch and one chunk.
+    from one query (their bodies only `with_bodies`); `with_archives`, each chunk has one more
+    query for its cited sources' archives. The number of queries grows with the number of chunks,
+    not of articles, annotations or sources; memory holds one batch and one chunk.
     """
     articles_query = articles(selection).values(*ARTICLE_FIELDS)
     batch: list[dict] = []
     for article in articles_query.iterator(chunk_size=ARTICLE_BATCH):
         batch.append(article)
         if len(batch) == ARTICLE_BATCH:
-            yield from _batch(batch, selection, with_sentences, with_bodies)
+            yield from _batch(batch, selection, with_sentences, with_bodies, with_archives)
             batch = []
     if batch:
-        yield from _batch(batch, selection, with_sentences, with_bodies)
+        yield from _batch(batch, selection, with_sentences, with_bodies, with_archives)
 
 
-def _batch(batch: list[dict], selection: Selection, with_sentences: bool, with_bodies: bool) -> Iterator[ArticleRows]:
+def _batch(
+    batch: list[dict], selection: Selection, with_sentences: bool, with_bodies: bool, with_archives: bool
+) -> Iterator[ArticleRows]:
     ids = [article["id"] for article in batch]
     spans: dict[int, list] = {article_id: [] for article_id in ids}
     if with_sentences:
@@ -128,7 +133,7 @@ def _batch(batch: list[dict], selection: Selection, with_sentences: bool, with_b
         old = ArticleVersion.objects.filter(article_id__in=corrected).order_by("article_id", "number")
         for version in old.values(*fields):
             versions[version["article_id"]].append(version)
-    rows = _peekable(annotation_rows(ids, selection))
+    rows = _peekable(annotation_rows(ids, selection, with_archives=with_archives))
     for article in batch:
         article_id = article["id"]
         yield ArticleRows(article, SentenceSpans(spans[article_id]), rows.take_while(article_id), versions[article_id])
@@ -151,8 +156,10 @@ class _peekable:
 ROW_ORDER = ("article_id", "start", "end", "id")
 
 
-def annotation_rows(article_ids: list[int], selection: Selection) -> Iterator[dict]:
-    """Verdict rows (selectors.verdict_rows) in text order, each with its `links` and `events`.
+def annotation_rows(article_ids: list[int], selection: Selection, *, with_archives: bool = False) -> Iterator[dict]:
+    """Verdict rows (selectors.verdict_rows) in text order, each with its `links` and `events`, and
+    `with_archives` its `archives`: each cited source's records.source_archive() by URL, built once
+    per chunk and shared by its rows (a source cited a thousand times is shaped once).
 
     The rows stream in chunks of CHUNK_SIZE; each chunk's source links and events are read with
     one query each, by annotation id, so the database reads them by index and memory holds one
@@ -163,9 +170,14 @@ def annotation_rows(article_ids: list[int], selection: Selection) -> Iterator[di
     for chunk in batched(rows, CHUNK_SIZE):
         ids = [row["id"] for row in chunk]
         links, events = selectors.source_links_by_annotation(ids), selectors.events_by_annotation(ids)
+        archives = {}
+        if with_archives and links:
+            archived = selectors.source_archives_by_url(ids, with_text=selection.snapshot_text)
+            archives = {url: records.source_archive(row) for url, row in archived.items()}
         for row in chunk:
             row["links"] = links.get(row["id"], ())
             row["events"] = events.get(row["id"], ())
+            row["archives"] = archives
             yield row
 
 

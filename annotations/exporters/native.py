@@ -1,4 +1,6 @@
-"""factcheck's own JSON format, schema_version 2 (docs/export.schema.json): with the articles' versions.
+"""factcheck's own JSON format, schema_version 2 (docs/export.schema.json): with the articles' versions
+and each cited source's archive (its latest snapshot's metadata and hash; its text too when the
+selection asks for `snapshot_text`).
 
 Lossless: import_annotations reads it back.
 """
@@ -21,11 +23,19 @@ def annotation_record(row: dict, spans, version: int) -> dict:
     points into an earlier version) and its history."""
     return records.verdict(
         row,
-        sources=[records.source_link(link) for link in row["links"]],
+        sources=[native_source(link, row["archives"]) for link in row["links"]],
         with_article=False,
         sentence_indexes=sentence_indexes(spans, row["start"], row["end"]) if row["article_version"] == version else [],
         history=[records.event(event) for event in row["events"]],
     )
+
+
+def native_source(link: tuple, archives: dict[str, dict | None]) -> dict:
+    """A source link (records.source_link) with its source's archive (records.source_archive, made
+    once per chunk by exporters.common.annotation_rows; None for a source never archived)."""
+    record = records.source_link(link)
+    record["archive"] = archives.get(link[1])  # records.LINK_FIELDS: the source's URL
+    return record
 
 
 def head(selection: Selection, *, base_url: str = "") -> bytes:
@@ -34,7 +44,7 @@ def head(selection: Selection, *, base_url: str = "") -> bytes:
 
 def entries(selection: Selection, *, base_url: str = "", progress=None) -> Iterator[bytes]:
     """The selected articles as comma-separated JSON objects, each with its annotations."""
-    for number, item in enumerate(article_stream(selection, with_bodies=True)):
+    for number, item in enumerate(article_stream(selection, with_bodies=True, with_archives=True)):
         article = item.article
         head = {
             "id": article["id"],

@@ -19,6 +19,11 @@ class Command(BaseCommand):
         parser.add_argument("--state", choices=State.values)
         parser.add_argument("--status", choices=Status.values)
         parser.add_argument("--format", choices=sorted(FORMATS), default="native")
+        parser.add_argument(
+            "--with-snapshots",
+            action="store_true",
+            help="native: write each cited source's latest snapshot with its text, not only its metadata and hash.",
+        )
         parser.add_argument("--output", "-o", help="File to write (default: standard output).")
         parser.add_argument(
             "--base-url", default="", help="Site address for links in w3c/claimreview, e.g. https://factcheck.example"
@@ -39,7 +44,13 @@ class Command(BaseCommand):
             raise CommandError("--jobs must be 1 or more.")
         if article and not Article.objects.filter(pk=article).exists():
             raise CommandError(f"There is no article #{article}.")
-        selection = Selection(viewer=None, article_id=article, state=state or "", status=status or "")
+        selection = Selection(
+            viewer=None,
+            article_id=article,
+            state=state or "",
+            status=status or "",
+            snapshot_text=opts["with_snapshots"],
+        )
         # Asked for by number, the jobs are used whatever the size; by default only for large exports.
         jobs, min_per_job = (opts["jobs"], 1) if opts["jobs"] else (parallel.default_jobs(), parallel.MIN_PER_JOB)
         target = open(output, "wb") if output else sys.stdout.buffer  # noqa: SIM115 (UTF-8 bytes)
