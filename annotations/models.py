@@ -3,6 +3,8 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 
+from .records import archive_state
+
 # An editor's comment on a decision (also kept in the event).
 COMMENT_LENGTH = 5_000
 
@@ -196,6 +198,17 @@ class Source(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def archive_state(self) -> str | None:
+        """archived, broken, failed, pending or None: records.archive_state, the one statement of it
+        (the card and the native export)."""
+        return archive_state(
+            requested=self.archive_requested_at,
+            archived=self.archived_at,
+            error=self.archive_error,
+            broken=self.link_broken_since,
+        )
 
 
 class SourceSnapshot(models.Model):
