@@ -131,7 +131,8 @@ def bulk_annotations(*, article_spans: list[tuple[int, str, list[tuple[int, int]
     created_at, submitted_at, reviewed_at = db_time(3), db_time(2), db_time(1)
     no_changes = AnnotationEvent._meta.get_field("changes").get_db_prep_save([], connection)
     annotation_names = [
-        "id", "article_id", "author_id", "start", "end", "quote", "prefix", "suffix", "status", "claimant",
+        "id", "article_id", "author_id", "start", "end", "quote", "prefix", "suffix", "article_version", "anchor",
+        "status", "claimant",
         "denied_by", "note", "state", "version", "submitted_at", "reviewed_by_id", "reviewed_at",
         "review_comment", "first_approved_at", "created_at", "updated_at", "deleted_at", "deleted_by_id",
     ]  # fmt: skip
@@ -159,6 +160,7 @@ def bulk_annotations(*, article_spans: list[tuple[int, str, list[tuple[int, int]
             annotations.append(
                 (
                     pk, article_id, author, anchor.start, anchor.end, anchor.quote, anchor.prefix, anchor.suffix,
+                    1, "exact",  # the seeded articles are never corrected: version 1, found as written
                     status,
                     "Business Efficiency Solutions (BES)" if status != "unverified" else "",
                     "Huawei" if status == "denied" else "",
