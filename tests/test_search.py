@@ -3,6 +3,7 @@
 from datetime import timedelta
 import re
 
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 import pytest
@@ -205,3 +206,86 @@ def test_an_urdu_article_is_found_by_its_words(reviewer):
     urdu = ArticleFactory(title="سیف سٹی", body="لاہور میں کیمرے لگائے گئے۔ یہ دوسرا جملہ ہے۔", language="ur")
     assert found(reviewer, "کیمرے", "article") == [urdu.pk]
     assert found(reviewer, "لاہور کیمرے", "article") == [urdu.pk]
+
+
+# --- The page and GET /api/v1/search/ ------------------------------------------------------------
+
+
+def page_results(user, **params) -> list[tuple[str, str]]:
+    html = client_for(user).get(reverse("annotations:search"), params, headers=HTMX).text
+    return re.findall(r'<li class="card search-result">\s*<a href="([^"]+)" dir="auto"><strong>', html)
+
+
+def api_results(user, **params) -> list[dict]:
+    api = APIClient()
+    api.force_authenticate(user)
+    return api.get(reverse("api:search"), params).json()["results"]
+
+
+@pytest.mark.parametrize(
+    ("query", "type"), [("Suzhou", "article"), ("zanzibar", "verdict"), ("huawei", "source"), ("zan", "verdict")]
+)
+def test_the_page_and_the_api_return_the_same_results(seed_article, reviewer, reviewer2, bbc_source, query, type):
+    verdict(seed_article, reviewer, note="zanzibar one")
+    verdict(seed_article, reviewer2, 1, note="zanzibar hidden from reviewer")
+    verdict(seed_article, reviewer, 2, note="zanzibar two")
+    in_api = [result["url"] for result in api_results(reviewer, q=query, type=type)]
+    assert page_results(reviewer, q=query, type=type) == in_api
+    assert len(in_api) == {"article": 1, "verdict": 2, "source": 1}[type]
+
+
+def test_the_api_answers_the_result_shape_with_escaped_snippets(seed_article, reviewer):
+    mine = verdict(seed_article, reviewer, note="<img src=x onerror=alert(1)> zanzibar")
+    [result] = api_results(reviewer, q="zanzibar")
+    assert set(result) == {"type", "id", "score", "title", "snippet", "url", "article"}
+    assert (result["type"], result["id"], result["article"]["id"]) == ("verdict", mine.pk, seed_article.pk)
+    assert "&lt;img src=x onerror=alert(1)&gt; <mark>zanzibar</mark>" in result["snippet"]
+
+
+def test_the_page_shows_a_payload_in_a_note_as_text(seed_article, reviewer):
+    verdict(seed_article, reviewer, note="<script>alert(1)</script> zanzibar")
+    html = client_for(reviewer).get(reverse("annotations:search"), {"q": "zanzibar"}).text
+    assert "<script>alert(1)</script>" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; <mark>zanzibar</mark>" in html
+
+
+def test_the_api_pages_through_results(reviewer):
+    for number in range(25):
+        ArticleFactory(title=f"Zanzibar {number}", body=f"Zanzibar story {number}. Second sentence.")
+    api = APIClient()
+    api.force_authenticate(reviewer)
+    first = api.get(reverse("api:search"), {"q": "zanzibar", "type": "article"}).json()
+    second = api.get(first["next"]).json()
+    assert (len(first["results"]), first["previous"], len(second["results"]), second["next"]) == (20, None, 5, None)
+    assert not {r["id"] for r in first["results"]} & {r["id"] for r in second["results"]}
+
+
+def test_a_bad_filter_is_a_400_with_its_message(reviewer):
+    api = APIClient()
+    api.force_authenticate(reviewer)
+    response = api.get(reverse("api:search"), {"q": "x", "type": "claim", "since": "yesterday"})
+    assert (response.status_code, sorted(response.json())) == (400, ["since", "type"])
+    page = client_for(reviewer).get(reverse("annotations:search"), {"q": "x", "type": "claim"})
+    assert page.status_code == 400
+    assert "Select a valid choice. claim is not one of the available choices." in page.text
+
+
+def test_no_access_without_logging_in(seed_article):
+    assert APIClient().get(reverse("api:search"), {"q": "Suzhou"}).status_code in {401, 403}
+    response = Client().get(reverse("annotations:search"), {"q": "Suzhou"})
+    assert (response.status_code, response.url) == (302, "/accounts/login/?next=/search/%3Fq%3DSuzhou")
+
+
+@pytest.mark.parametrize("size", [1, 6])
+def test_the_api_reads_with_a_fixed_number_of_queries(seed_article, reviewer, django_assert_num_queries, size):
+    for index in range(size):
+        verdict(seed_article, reviewer, index, note="zanzibar")
+    api = APIClient()
+    api.force_authenticate(reviewer)
+    with django_assert_num_queries(1):
+        assert len(api.get(reverse("api:search"), {"q": "zanzibar"}).json()["results"]) == size
+
+
+def test_the_search_page_is_in_the_header(reviewer):
+    html = client_for(reviewer).get(reverse("annotations:search")).text
+    assert '<a href="/search/" aria-current="page">Search</a>' in html
