@@ -494,6 +494,25 @@ def search_match(queryset: QuerySet, *, kind: str, words: list[str], snippet_of)
     )
 
 
+def search_ids(model: type[models.Model], *, kind: str, words: list[str]):
+    """The ids of `model` rows matching every word (the last as a prefix), for `id__in`: the same
+    engine and the same meaning as search_match, without rank or snippet (the article list and
+    the API's `?search=` / `?q=` keep their own order)."""
+    if connection.vendor == "postgresql":
+        from django.contrib.postgres.search import SearchQuery, SearchVectorField
+
+        raw = " & ".join(words) + ":*"
+        query = SearchQuery(raw, config="simple", search_type="raw") | SearchQuery(
+            raw, config="english", search_type="raw"
+        )
+        table = connection.ops.quote_name(model._meta.db_table)
+        vector = RawSQL(f"{table}.search_vector", [], output_field=SearchVectorField())  # noqa: S611
+        return model.objects.alias(search_vector_=vector).filter(search_vector_=query).values("id")
+    fts = SEARCH_TABLES[kind].fts
+    match = " ".join(f'"{word}"' for word in words) + "*"
+    return RawSQL(f"SELECT rowid FROM {fts} WHERE {fts} MATCH %s", [match])  # noqa: S608, S611
+
+
 def _search_match_postgresql(queryset: QuerySet, model_table: str, words: list[str], snippet_of) -> QuerySet:
     from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank, SearchVectorField
 

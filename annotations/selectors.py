@@ -108,19 +108,17 @@ def annotation_for(*, viewer, pk: int, deleted: bool | None = False) -> Annotati
 
 
 def article_matches(words: str) -> Q:
-    """Articles whose title contains every word."""
-    query = Q()
-    for word in words.split():
-        query &= Q(title__icontains=word)
-    return query
+    """Articles whose title or text holds every word (the last may be the start of one): the desk
+    search's engine (db.search_ids). No words, no narrowing."""
+    found = db.search_words(words)
+    return Q(id__in=db.search_ids(Article, kind="article", words=found)) if found else Q()
 
 
 def source_matches(words: str) -> Q:
-    """Sources whose title, publisher or URL contains every word."""
-    query = Q()
-    for word in words.split():
-        query &= Q(title__icontains=word) | Q(url__icontains=word) | Q(publisher__icontains=word)
-    return query
+    """Sources whose title, publisher or URL holds every word (the last may be the start of one),
+    by the desk search's engine. No words, no narrowing."""
+    found = db.search_words(words)
+    return Q(id__in=db.search_ids(Source, kind="source", words=found)) if found else Q()
 
 
 SEARCH_TYPES = ("verdict", "article", "source")
@@ -240,7 +238,7 @@ def source_archive(*, viewer, pk: int) -> tuple[Source, SourceSnapshot | None] |
 
 def source_search(*, viewer, query: str, limit: int = 8) -> list[Source]:
     """The verdict form's source suggestions: the first visible sources matching every word, by title."""
-    if not query.split():
+    if not db.search_words(query):
         return []
     return list(visible_sources(viewer=viewer).filter(source_matches(query)).order_by("title", "id")[:limit])
 

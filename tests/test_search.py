@@ -289,3 +289,14 @@ def test_the_api_reads_with_a_fixed_number_of_queries(seed_article, reviewer, dj
 def test_the_search_page_is_in_the_header(reviewer):
     html = client_for(reviewer).get(reverse("annotations:search")).text
     assert '<a href="/search/" aria-current="page">Search</a>' in html
+
+
+def test_the_article_list_and_the_api_search_titles_and_text_by_the_same_engine(seed_article, reviewer):
+    """Suzhou is only in the seed article's text: the box of the article list finds it now."""
+    page = client_for(reviewer).get(reverse("annotations:article-list"), {"q": "suzhou"}).text
+    assert re.findall(r'href="/articles/(\d+)/"', page) == [str(seed_article.pk)]
+    api = APIClient()
+    api.force_authenticate(reviewer)
+    assert [item["id"] for item in api.get(reverse("api:article-list"), {"search": "suzh"}).json()["results"]] == [
+        seed_article.pk
+    ]
