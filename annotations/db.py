@@ -8,11 +8,14 @@ metadata, are put into SQL text; every value is a parameter.
 
 from dataclasses import dataclass
 from functools import cache
+import re
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.db import connection, models, transaction
 from django.db.models import CharField, F, Func, Lookup, QuerySet
+from django.db.models.expressions import RawSQL, Value
+from django.db.models.functions import Replace
 import orjson
 from psycopg import sql
 from rest_framework.authtoken.models import Token
@@ -433,3 +436,113 @@ def compile_values(build, slots: dict[str, type]) -> Compiled:
     names = list(query.selected) if query.selected else [*query.extra_select, *query.values_select]
     names += [] if query.selected else list(query.annotation_select)
     return Compiled(sql, tuple(compiled_params), tuple(names))
+
+
+# --- Full-text search (tables, columns and triggers: migration 0013_search) ------------------------
+
+SEARCH_MARK = ("\ue000", "\ue001")  # around matched words in snippets; views escape, then mark
+SEARCH_MAX_WORDS = 32
+# ts_headline drops anything shaped like an HTML tag; the text goes in with < and > stood in for,
+# and comes out restored (search_snippet_text), so a typed "<script>" stays visible text.
+SEARCH_SHIELD = str.maketrans({"<": "\ue002", ">": "\ue003"})
+SEARCH_UNSHIELD = str.maketrans({"\ue002": "<", "\ue003": ">"})
+
+
+@dataclass(frozen=True)
+class SearchTable:
+    fts: str  # SQLite FTS5 table
+    weights: tuple[float, ...]  # bm25 weight of each FTS5 column, in order
+
+
+SEARCH_TABLES = {
+    "article": SearchTable("search_article", (10.0, 1.0)),
+    "verdict": SearchTable("search_annotation", (4.0, 1.0, 2.0, 2.0)),
+    "source": SearchTable("search_source", (4.0, 2.0, 1.0)),
+}
+
+
+def search_words(text: str) -> list[str]:
+    """The words of a query: letters and digits only, so operators, quotes and SQL are just
+    separators, and every engine sees the same words."""
+    return [word[:100] for word in re.findall(r"[^\W_]+", text)][:SEARCH_MAX_WORDS]
+
+
+def search_match(queryset: QuerySet, *, kind: str, words: list[str], snippet_of) -> QuerySet:
+    """`queryset` narrowed to rows matching every word (the last one as a prefix, for typing),
+    annotated with `search_score` (higher is better) and `search_snippet` (matched words between
+    SEARCH_MARK). SQLite: FTS5 MATCH, bm25, snippet(). PostgreSQL: the stored tsvector,
+    to_tsquery in `simple` and `english` (either may match), ts_rank, ts_headline.
+
+    Buys: real indexes instead of `icontains` scans; the ORM still applies visibility and filters.
+    """
+    table = SEARCH_TABLES[kind]
+    model_table = connection.ops.quote_name(queryset.model._meta.db_table)
+    if connection.vendor == "postgresql":
+        return _search_match_postgresql(queryset, model_table, words, snippet_of)
+    fts = table.fts
+    match = " ".join(f'"{word}"' for word in words) + "*"
+    weights = ", ".join(str(weight) for weight in table.weights)
+    one = f"FROM {fts} WHERE {fts} MATCH %s AND {fts}.rowid = {model_table}.id"
+    start, stop = (f"char({ord(mark)})" for mark in SEARCH_MARK)
+    # Identifiers and numbers come from SEARCH_TABLES and the model's metadata; the words are a parameter.
+    matching = RawSQL(f"SELECT rowid FROM {fts} WHERE {fts} MATCH %s", [match])  # noqa: S608, S611
+    score = f"(SELECT -bm25({fts}, {weights}) {one})"
+    snippet = f"(SELECT snippet({fts}, -1, {start}, {stop}, '…', 24) {one})"
+    return queryset.filter(id__in=matching).annotate(
+        search_score=RawSQL(score, [match], output_field=models.FloatField()),  # noqa: S611
+        search_snippet=RawSQL(snippet, [match], output_field=CharField()),  # noqa: S611
+    )
+
+
+def search_ids(model: type[models.Model], *, kind: str, words: list[str]):
+    """The ids of `model` rows matching every word (the last as a prefix), for `id__in`: the same
+    engine and the same meaning as search_match, without rank or snippet (the article list and
+    the API's `?search=` / `?q=` keep their own order)."""
+    if connection.vendor == "postgresql":
+        from django.contrib.postgres.search import SearchQuery, SearchVectorField
+
+        raw = " & ".join(words) + ":*"
+        query = SearchQuery(raw, config="simple", search_type="raw") | SearchQuery(
+            raw, config="english", search_type="raw"
+        )
+        table = connection.ops.quote_name(model._meta.db_table)
+        vector = RawSQL(f"{table}.search_vector", [], output_field=SearchVectorField())  # noqa: S611
+        return model.objects.alias(search_vector_=vector).filter(search_vector_=query).values("id")
+    fts = SEARCH_TABLES[kind].fts
+    match = " ".join(f'"{word}"' for word in words) + "*"
+    return RawSQL(f"SELECT rowid FROM {fts} WHERE {fts} MATCH %s", [match])  # noqa: S608, S611
+
+
+def _search_match_postgresql(queryset: QuerySet, model_table: str, words: list[str], snippet_of) -> QuerySet:
+    from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank, SearchVectorField
+
+    raw = " & ".join(words) + ":*"
+    query = SearchQuery(raw, config="simple", search_type="raw") | SearchQuery(raw, config="english", search_type="raw")
+    vector = RawSQL(f"{model_table}.search_vector", [], output_field=SearchVectorField())  # noqa: S611
+    text, config = snippet_of
+    for char, stand_in in SEARCH_SHIELD.items():
+        text = Replace(text, Value(chr(char)), Value(stand_in))
+    start, stop = SEARCH_MARK
+    return (
+        queryset.alias(search_vector_=vector)
+        .filter(search_vector_=query)
+        .annotate(
+            search_score=SearchRank(vector, query),
+            search_snippet=SearchHeadline(
+                text,
+                query,
+                config=config,
+                start_sel=start,
+                stop_sel=stop,
+                max_words=24,
+                min_words=8,
+                max_fragments=1,
+                fragment_delimiter=" … ",
+            ),
+        )
+    )
+
+
+def search_snippet_text(snippet: str | None) -> str:
+    """A snippet as the engine returned it, with the shielded < and > put back."""
+    return (snippet or "").translate(SEARCH_UNSHIELD)

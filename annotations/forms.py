@@ -8,8 +8,9 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 
 from .importing import read_document
-from .models import COMMENT_LENGTH, Annotation, Relation, Source, Status, field_limit
-from .parsing import parse_id
+from .models import COMMENT_LENGTH, Annotation, Relation, Source, State, Status, field_limit
+from .parsing import BIGINT_MAX, parse_id
+from .selectors import SEARCH_TYPES, SearchFilters, desk_search
 from .services import NewSource, SourceLink
 
 # Text fields take Urdu and other right-to-left text as well as English: each follows the direction of
@@ -271,3 +272,37 @@ class LoginUnlockForm(forms.Form):
 
     address = forms.GenericIPAddressField()
     username = forms.CharField(required=False, strip=False, max_length=field_limit(AccessAttempt, "username"))
+
+
+SEARCH_PAGE = 20
+SEARCH_FILTERS = ("status", "state", "article", "reviewer", "publisher", "since", "until")
+
+
+class SearchForm(forms.Form):
+    """The desk search's query string, read alike by the page and the API (`?q=&type=` and filters)."""
+
+    q = forms.CharField(required=False, max_length=1000, strip=True)
+    type = forms.ChoiceField(choices=[(kind, kind) for kind in SEARCH_TYPES], required=False)
+    status = forms.ChoiceField(choices=[("", "any status"), *Status.choices], required=False)
+    state = forms.ChoiceField(choices=[("", "any state"), *State.choices], required=False)
+    article = forms.IntegerField(min_value=1, max_value=BIGINT_MAX, required=False)
+    reviewer = forms.IntegerField(min_value=1, max_value=BIGINT_MAX, required=False)
+    publisher = forms.CharField(required=False, max_length=200, strip=True)
+    since = forms.DateField(required=False, input_formats=["%Y-%m-%d"])
+    until = forms.DateField(required=False, input_formats=["%Y-%m-%d"])
+    page = forms.IntegerField(min_value=1, max_value=1000, required=False)
+
+    def search(self, *, viewer, per_page: int = SEARCH_PAGE) -> tuple[list[dict], bool]:
+        """One page of selectors.desk_search for a valid form, and whether another follows."""
+        data = self.cleaned_data
+        filters = SearchFilters(**{name: data[name] for name in SEARCH_FILTERS if data[name] not in (None, "")})
+        offset = ((data["page"] or 1) - 1) * per_page
+        results = desk_search(
+            viewer=viewer,
+            query=data["q"],
+            type=data["type"] or "verdict",
+            filters=filters,
+            offset=offset,
+            limit=per_page + 1,
+        )
+        return results[:per_page], len(results) > per_page

@@ -12,9 +12,12 @@ annotation's description in `#mark-notes`: status, state and author. A
 inside the paragraph would change the offsets the reader counts.
 """
 
+import re
+
 from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 
+from .db import SEARCH_MARK
 from .models import Annotation
 from .reader import Piece
 
@@ -67,3 +70,11 @@ def piece_html(piece: Piece) -> SafeString:
         out.append(escape(segment.text))
     out.extend("</mark>" for _ in stack)
     return mark_safe("".join(out))  # noqa: S308 - every part is escaped or built by format_html
+
+
+def search_snippet(text: str) -> SafeString:
+    """A search snippet as HTML: the text escaped, then each matched word (between
+    db.SEARCH_MARK, put there by the engine) in <mark>; stray markers (typed into a note) dropped."""
+    start, stop = SEARCH_MARK
+    marked = re.sub(f"{start}([^{start}{stop}]+){stop}", r"<mark>\1</mark>", escape(text))
+    return mark_safe(marked.replace(start, "").replace(stop, ""))  # noqa: S308 (escaped; only <mark> added)

@@ -6,7 +6,7 @@
 
 from collections import defaultdict
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import date, datetime
 from functools import cache, lru_cache
 
 from axes.models import AccessAttempt
@@ -19,6 +19,7 @@ from django.db.models import (
     Exists,
     F,
     FilteredRelation,
+    Func,
     Max,
     OuterRef,
     Prefetch,
@@ -26,9 +27,12 @@ from django.db.models import (
     QuerySet,
     Subquery,
     Sum,
+    TextField,
+    Value,
     prefetch_related_objects,
 )
-from django.db.models.functions import Cast, Length
+from django.db.models.functions import Cast, Concat, Length
+from django.urls import reverse
 from django.utils import timezone
 
 from . import db, logins, reader, records, roles, workflow
@@ -106,19 +110,113 @@ def annotation_for(*, viewer, pk: int, deleted: bool | None = False) -> Annotati
 
 
 def article_matches(words: str) -> Q:
-    """Articles whose title contains every word."""
-    query = Q()
-    for word in words.split():
-        query &= Q(title__icontains=word)
-    return query
+    """Articles whose title or text holds every word (the last may be the start of one): the desk
+    search's engine (db.search_ids). No words, no narrowing."""
+    found = db.search_words(words)
+    return Q(id__in=db.search_ids(Article, kind="article", words=found)) if found else Q()
 
 
 def source_matches(words: str) -> Q:
-    """Sources whose title, publisher or URL contains every word."""
-    query = Q()
-    for word in words.split():
-        query &= Q(title__icontains=word) | Q(url__icontains=word) | Q(publisher__icontains=word)
-    return query
+    """Sources whose title, publisher or URL holds every word (the last may be the start of one),
+    by the desk search's engine. No words, no narrowing."""
+    found = db.search_words(words)
+    return Q(id__in=db.search_ids(Source, kind="source", words=found)) if found else Q()
+
+
+SEARCH_TYPES = ("verdict", "article", "source")
+
+
+@dataclass(frozen=True)
+class SearchFilters:
+    """What a desk search may be narrowed by; each applies to the types that have it."""
+
+    status: str = ""  # verdicts
+    state: str = ""  # verdicts
+    article: int | None = None  # verdicts
+    reviewer: int | None = None  # verdicts: the author
+    publisher: str = ""  # articles and sources (contains)
+    since: date | None = None  # created (verdicts, sources) / published (articles), inclusive
+    until: date | None = None
+
+
+def desk_search(
+    *,
+    viewer,
+    query: str,
+    type: str = "verdict",
+    filters: SearchFilters = SearchFilters(),
+    offset: int = 0,
+    limit: int = 20,
+) -> list[dict]:
+    """Search across the desk: verdicts (quote, note, claimant, denied by), articles (title, body)
+    or sources (title, publisher, URL), every word required, the last one as a prefix, best first.
+    One shape whatever the engine (db.search_match): {type, id, score, title, snippet, url} and
+    `article` ({id, title}) for verdicts; the snippet is plain text with the matched words between
+    db.SEARCH_MARK. Verdicts go through visibility_filter, sources through visible_sources. One
+    query; no words, no query."""
+    words = db.search_words(query)
+    if not words or type not in SEARCH_TYPES:
+        return []
+    if type == "verdict":
+        rows = Annotation.objects.filter(visibility_filter(viewer)).select_related("article")
+        snippet = (
+            Concat(
+                "quote", Value(" — "), "claimant", Value(" "), "denied_by", Value(" "), "note", output_field=TextField()
+            ),
+            _ts_config("article__language"),
+        )
+        for name in ("status", "state"):
+            if getattr(filters, name):
+                rows = rows.filter(**{name: getattr(filters, name)})
+        if filters.article is not None:
+            rows = rows.filter(article_id=filters.article)
+        if filters.reviewer is not None:
+            rows = rows.filter(author_id=filters.reviewer)
+        dated = "created_at__date"
+    elif type == "article":
+        rows = Article.objects.defer("body")
+        snippet = ("body", _ts_config("language"))
+        dated = "published_at"
+    else:
+        rows = visible_sources(viewer=viewer)
+        snippet = (
+            Concat("title", Value(" — "), "publisher", Value(" "), "url", output_field=TextField()),
+            Value("simple"),
+        )
+        dated = "created_at__date"
+    if filters.publisher and type != "verdict":
+        rows = rows.filter(publisher__icontains=filters.publisher)
+    if filters.since:
+        rows = rows.filter(**{f"{dated}__gte": filters.since})
+    if filters.until:
+        rows = rows.filter(**{f"{dated}__lte": filters.until})
+    found = db.search_match(rows, kind=type, words=words, snippet_of=snippet).order_by("-search_score", "-id")
+    return [_search_result(type, row) for row in found[offset : offset + limit]]
+
+
+def _ts_config(language_field: str):
+    """PostgreSQL's text search configuration for a language (function from migration 0013)."""
+    return Func(F(language_field), function="factcheck_ts_config", output_field=CharField())
+
+
+def _search_result(type: str, row) -> dict:
+    result = {
+        "type": type,
+        "id": row.pk,
+        "score": round(float(row.search_score), 6),
+        "snippet": db.search_snippet_text(row.search_snippet),
+    }
+    if type == "verdict":
+        result["title"] = row.quote
+        result["url"] = f"{row.article.get_absolute_url()}#annotation-{row.pk}"
+        result["article"] = {"id": row.article_id, "title": row.article.title}
+    elif type == "article":
+        result["title"] = row.title
+        result["url"] = row.get_absolute_url()
+    else:
+        result["title"] = row.title
+        result["url"] = reverse("annotations:source-archive", args=[row.pk])
+    return result
 
 
 def visible_sources(*, viewer) -> QuerySet[Source]:
@@ -142,7 +240,7 @@ def source_archive(*, viewer, pk: int) -> tuple[Source, SourceSnapshot | None] |
 
 def source_search(*, viewer, query: str, limit: int = 8) -> list[Source]:
     """The verdict form's source suggestions: the first visible sources matching every word, by title."""
-    if not query.split():
+    if not db.search_words(query):
         return []
     return list(visible_sources(viewer=viewer).filter(source_matches(query)).order_by("title", "id")[:limit])
 

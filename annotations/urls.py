@@ -38,6 +38,7 @@ urlpatterns = [
     path("mine/", views.my_verdicts, name="my-verdicts"),
     path("locked-logins/", views.locked_logins, name="locked-logins"),
     path("locked-logins/unlock/", views.login_unlock, name="login-unlock"),
+    path("search/", views.desk_search, name="search"),
     path("sources/search/", views.source_search, name="source-search"),
     path("sources/new/", views.source_create, name="source-create"),
     path("sources/<id:pk>/row/", views.source_row, name="source-row"),

@@ -19,7 +19,7 @@ from .anchoring import SpanError, anchor_span
 from .diffing import body_diff as diff_of
 from .exporters import claimreview
 from .exporters.common import Selection
-from .forms import AnnotationForm, ArticleImportForm, LoginUnlockForm, ReviewForm, SourceForm, source_line
+from .forms import AnnotationForm, ArticleImportForm, LoginUnlockForm, ReviewForm, SearchForm, SourceForm, source_line
 from .models import (
     DEFAULT_RELATION,
     STATUS_DETAILS,
@@ -437,6 +437,19 @@ def my_verdicts(request: HttpRequest) -> HttpResponse:
     ]
     context = {"sections": [(key, title, help_text, groups[key]) for key, title, help_text in sections]}
     return render(request, "annotations/my_verdicts.html", context)
+
+
+@require_GET
+def desk_search(request: HttpRequest) -> HttpResponse:
+    """Search across the desk: the page, and its results for htmx as the words are typed (the same
+    form and selector as GET /api/v1/search/). A bad filter answers 400 with the form's messages."""
+    form = SearchForm(request.GET)
+    results, more = form.search(viewer=request.user) if form.is_valid() else ([], False)
+    template = "annotations/search.html"
+    if request.htmx and request.htmx.target == "search-results":
+        template += "#search-results"
+    context = {"form": form, "results": results, "more": more, "page": form.cleaned_data.get("page") or 1}
+    return render(request, template, context, status=200 if form.is_valid() else 400)
 
 
 @require_GET

@@ -17,13 +17,16 @@ from rest_framework.decorators import action, api_view
 from rest_framework.exceptions import NotFound
 from rest_framework.pagination import Cursor, CursorPagination
 from rest_framework.response import Response
+from rest_framework.utils.urls import remove_query_param, replace_query_param
 
-from .. import logins, records, selectors, services
+from .. import logins, records, rendering, selectors, services
 from ..exporters import FORMATS, stream
 from ..exporters.common import Selection
+from ..forms import SearchForm
 from ..models import Action, Anchoring, Annotation, Article, ArticleImport, Source, State, Status
 from ..parsing import BIGINT_MAX, IdConverter, parse_id, whole_number
 from ..paths import EXPORT_SCHEMA_PATH
+from ..selectors import SEARCH_TYPES
 from . import serializers as s
 from .exceptions import LoginLockedOut
 from .throttling import AnonRateThrottle, TokenRateThrottle, UserRateThrottle
@@ -440,6 +443,42 @@ class ExportQuery(serializers.Serializer):
     format = serializers.ChoiceField(choices=sorted(FORMATS), required=False, default="native")
     with_snapshots = serializers.BooleanField(
         required=False, default=False, help_text="native: each cited source's latest snapshot with its text."
+    )
+
+
+@extend_schema(
+    parameters=[
+        OpenApiParameter("q", str, description="Words; every one is needed, the last may be the start of a word."),
+        OpenApiParameter("type", str, enum=list(SEARCH_TYPES), description="verdict (default), article or source."),
+        *(OpenApiParameter(name, str) for name in ("status", "state", "publisher")),
+        *(OpenApiParameter(name, int) for name in ("article", "reviewer", "page")),
+        *(OpenApiParameter(name, OpenApiTypes.DATE) for name in ("since", "until")),
+    ],
+    responses={200: OpenApiTypes.OBJECT},
+    description="Search across the desk, best first: {next, previous, results: [{type, id, score, title, "
+    "snippet, url} (+ article for verdicts)]}; snippets are HTML, escaped, matched words in <mark>.",
+)
+@api_view(["GET"])
+def search(request):
+    form = SearchForm(request.query_params)
+    if not form.is_valid():
+        raise serializers.ValidationError(form.errors)
+    results, more = form.search(viewer=request.user)
+    page = form.cleaned_data["page"] or 1
+    for result in results:
+        result["snippet"] = str(rendering.search_snippet(result["snippet"]))
+
+    def link(number: int) -> str:
+        return replace_query_param(request.build_absolute_uri(), "page", number)
+
+    return Response(
+        {
+            "next": link(page + 1) if more else None,
+            "previous": (link(page - 1) if page > 2 else remove_query_param(request.build_absolute_uri(), "page"))
+            if page > 1
+            else None,
+            "results": results,
+        }
     )
 
 

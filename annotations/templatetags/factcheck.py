@@ -16,6 +16,12 @@ def marked(piece):
 
 
 @register.filter
+def search_snippet(text: str):
+    """A search snippet: escaped, the matched words in <mark>."""
+    return rendering.search_snippet(text)
+
+
+@register.filter
 def mark_note(annotation) -> str:
     """The description a mark points to with aria-describedby: status, state, author."""
     return rendering.mark_description(annotation)

@@ -401,3 +401,19 @@ def test_screenshots_versions(
             page.mouse.move(0, 0)
             page.screenshot(path=SCREENSHOTS / f"{name}{suffix}.png", full_page=name != "corrected-article")
     assert console_errors == []
+
+
+@pytest.mark.screenshot
+def test_screenshots_search(page: Page, live_server, login, console_errors, reviewer, reviewer2, editor, seed_article):
+    create_demo_verdicts(article=seed_article, reviewer=reviewer, reviewer2=reviewer2, editor=editor)
+    for viewport, suffix in ((VIEWPORT, ""), ({"width": 390, "height": 844}, "-390")):
+        page.set_viewport_size(viewport)
+        login(page, live_server, reviewer)
+        page.get_by_role("link", name="Search", exact=True).click()
+        page.locator("#desk-search").press_sequentially("complaint", delay=30)
+        expect(page.locator("#search-results .search-result").first).to_be_visible()
+        expect(page.locator("#search-results mark").first).to_have_text("complaint")
+        page.mouse.move(0, 0)
+        page.screenshot(path=SCREENSHOTS / f"search{suffix}.png", full_page=True)
+        page.context.clear_cookies()
+    assert console_errors == []
