@@ -418,20 +418,9 @@ def source_archives_by_url(annotation_ids: list[int], *, with_text: bool = False
     """
     latest = SourceSnapshot.objects.filter(source_id=OuterRef("pk")).order_by("-taken_at", "-id").values("id")[:1]
     cited = AnnotationSource.objects.filter(IdsIn("annotation_id", annotation_ids)).values("source_id")
-    fields = [
-        "url",
-        "requested",
-        "checked",
-        "archived",
-        "archive_error",
-        "broken",
-        "taken",
-        "latest__final_url",
-        "latest__http_status",
-        "latest__content_type",
-        "latest__sha256",
-        "latest__byte_count",
-    ]
+    # records.ARCHIVE_FIELDS, the snapshot's own fields read through the `latest` relation.
+    own = {"url", "requested", "checked", "archived", "archive_error", "broken", "taken"}
+    fields = [name if name in own else f"latest__{name}" for name in records.ARCHIVE_FIELDS[:-1]]
     sources = (
         Source.objects.filter(pk__in=cited)
         .order_by()
@@ -443,7 +432,7 @@ def source_archives_by_url(annotation_ids: list[int], *, with_text: bool = False
             broken=IsoText("link_broken_since"),
             taken=IsoText("latest__taken_at"),
         )
-        .values_list(*fields, *(["latest__text"] if with_text else []))
+        .values_list(*fields, *([f"latest__{records.ARCHIVE_FIELDS[-1]}"] if with_text else []))
     )
     return {row[0]: row if with_text else (*row, None) for row in fetch_tuples(sources)}
 
