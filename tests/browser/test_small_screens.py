@@ -71,6 +71,11 @@ def test_tapping_a_sentence_on_a_phone_opens_the_panel_in_view_and_closing_retur
     page.get_by_role("button", name="Save verdict").tap()
     expect(page.locator("#editor .saved-message")).to_be_visible()
     assert within_viewport(editor.bounding_box(), PHONE["height"])
+    # The page stays on the sentence (not off to its card, which would sit under the sheet); the focus
+    # stays in the sheet.
+    expect(page.locator("#editor .editor-close")).to_be_focused()
+    assert sentence.bounding_box()["y"] >= 0
+    assert sentence.bounding_box()["y"] + sentence.bounding_box()["height"] <= editor.bounding_box()["y"]
     assert services.Annotation.objects.get().quote == sentence.text_content()
     page.locator("#editor").get_by_role("button", name="Close").tap()
     expect(page.locator("#editor .saved-message")).to_have_count(0)

@@ -223,9 +223,13 @@ function addVerdictOnSentence(id) {
 
 // After a save the verdict's card takes focus: its actions come first in it, a Tab or two away, and
 // j/k go on from its sentence. After a delete, the Undo button; when there is no card, the sentence.
+// On a bottom sheet (a phone, or a zoomed page) the page stays on the sentence above the sheet and the
+// focus stays in the sheet: scrolling to the card would put it under the sheet, far from the text.
 function focusAfterSave(id, sentence) {
-  const undo = document.querySelector("#editor .undo-button");
-  if (document.getElementById(`annotation-${id}`)) focusCard(id);
+  const editor = document.getElementById("editor");
+  const undo = editor.querySelector(".undo-button");
+  if (getComputedStyle(editor).position === "fixed") (undo || editor.querySelector(".editor-close"))?.focus({ preventScroll: true });
+  else if (document.getElementById(`annotation-${id}`)) focusCard(id);
   else if (undo) undo.focus();
   else sentence?.focus({ preventScroll: true });
 }
@@ -259,7 +263,9 @@ function returnToSentence() {
   if (!lastSentence || !document.contains(lastSentence)) return;
   lastSentence.focus({ preventScroll: true });
   const box = lastSentence.getBoundingClientRect();
-  if (box.top < 0 || box.bottom > window.innerHeight) lastSentence.scrollIntoView({ block: "center" });
+  const inView = box.top >= 0 && box.bottom <= window.innerHeight;
+  // Always scroll, instantly: that also stops a smooth scroll still under way (to a card, say).
+  lastSentence.scrollIntoView({ block: inView ? "nearest" : "center", behavior: "instant" });
 }
 
 // On a narrow screen the editor is a bottom sheet (factcheck.css): keep the selected text in view above
