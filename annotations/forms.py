@@ -1,3 +1,5 @@
+import base64
+from dataclasses import dataclass
 from datetime import date
 import hashlib
 
@@ -276,10 +278,40 @@ class LoginUnlockForm(forms.Form):
 
 SEARCH_PAGE = 20
 SEARCH_FILTERS = ("status", "state", "article", "reviewer", "publisher", "since", "until")
+# How deep a search may page: relevance past a thousand results is noise, and each page's query
+# reads and ranks every match before the ones it shows.
+SEARCH_MAX_OFFSET = 1000
+
+
+def search_cursor(offset: int) -> str:
+    """The opaque `cursor` that asks the desk search for results from `offset` on."""
+    return base64.urlsafe_b64encode(f"o={offset}".encode()).decode().rstrip("=")
+
+
+def _search_offset(cursor: str) -> int | None:
+    try:
+        text = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode("ascii")
+    except (ValueError, UnicodeDecodeError):
+        return None
+    digits = text.removeprefix("o=")
+    if not text.startswith("o=") or not digits.isascii() or not digits.isdigit() or len(digits) > 6:
+        return None
+    offset = int(digits)
+    return offset if offset <= SEARCH_MAX_OFFSET and offset % SEARCH_PAGE == 0 else None
+
+
+@dataclass(frozen=True)
+class SearchPage:
+    """One page of the desk search, and where the pages before and after it start (None: none)."""
+
+    results: list[dict]
+    previous: int | None
+    next: int | None
 
 
 class SearchForm(forms.Form):
-    """The desk search's query string, read alike by the page and the API (`?q=&type=` and filters)."""
+    """The desk search's query string, read alike by the page and the API (`?q=&type=`, the
+    filters, and `cursor`: an opaque token from a previous page's links)."""
 
     q = forms.CharField(required=False, max_length=1000, strip=True)
     type = forms.ChoiceField(choices=[(kind, kind) for kind in SEARCH_TYPES], required=False)
@@ -290,13 +322,22 @@ class SearchForm(forms.Form):
     publisher = forms.CharField(required=False, max_length=200, strip=True)
     since = forms.DateField(required=False, input_formats=["%Y-%m-%d"])
     until = forms.DateField(required=False, input_formats=["%Y-%m-%d"])
-    page = forms.IntegerField(min_value=1, max_value=1000, required=False)
+    cursor = forms.CharField(required=False, max_length=40, strip=False)
 
-    def search(self, *, viewer, per_page: int = SEARCH_PAGE) -> tuple[list[dict], bool]:
-        """One page of selectors.desk_search for a valid form, and whether another follows."""
+    def clean_cursor(self) -> int:
+        cursor = self.cleaned_data["cursor"]
+        if not cursor:
+            return 0
+        offset = _search_offset(cursor)
+        if offset is None:
+            raise ValidationError("This cursor is not valid: start again from the first page.")
+        return offset
+
+    def search(self, *, viewer, per_page: int = SEARCH_PAGE) -> SearchPage:
+        """The page of selectors.desk_search that the cursor points at, for a valid form."""
         data = self.cleaned_data
         filters = SearchFilters(**{name: data[name] for name in SEARCH_FILTERS if data[name] not in (None, "")})
-        offset = ((data["page"] or 1) - 1) * per_page
+        offset = data["cursor"]
         results = desk_search(
             viewer=viewer,
             query=data["q"],
@@ -305,4 +346,9 @@ class SearchForm(forms.Form):
             offset=offset,
             limit=per_page + 1,
         )
-        return results[:per_page], len(results) > per_page
+        more = len(results) > per_page and offset + per_page <= SEARCH_MAX_OFFSET
+        return SearchPage(
+            results=results[:per_page],
+            previous=max(0, offset - per_page) if offset else None,
+            next=offset + per_page if more else None,
+        )

@@ -210,6 +210,7 @@ def _search_result(type: str, row) -> dict:
         result["title"] = row.quote
         result["url"] = f"{row.article.get_absolute_url()}#annotation-{row.pk}"
         result["article"] = {"id": row.article_id, "title": row.article.title}
+        result["status"], result["state"] = row.status, row.state
     elif type == "article":
         result["title"] = row.title
         result["url"] = row.get_absolute_url()
@@ -217,6 +218,13 @@ def _search_result(type: str, row) -> dict:
         result["title"] = row.title
         result["url"] = reverse("annotations:source-archive", args=[row.pk])
     return result
+
+
+def desk_members() -> QuerySet:
+    """The desk's reviewers and editors (active accounts), by username: the choices of a
+    "reviewer" filter."""
+    users = get_user_model().objects.filter(is_active=True, groups__name__in=roles.ROLE_GROUPS)
+    return users.distinct().order_by("username").only("id", "username")
 
 
 def visible_sources(*, viewer) -> QuerySet[Source]:

@@ -19,7 +19,17 @@ from .anchoring import SpanError, anchor_span
 from .diffing import body_diff as diff_of
 from .exporters import claimreview
 from .exporters.common import Selection
-from .forms import AnnotationForm, ArticleImportForm, LoginUnlockForm, ReviewForm, SearchForm, SourceForm, source_line
+from .forms import (
+    AnnotationForm,
+    ArticleImportForm,
+    LoginUnlockForm,
+    ReviewForm,
+    SearchForm,
+    SearchPage,
+    SourceForm,
+    search_cursor,
+    source_line,
+)
 from .models import (
     DEFAULT_RELATION,
     STATUS_DETAILS,
@@ -444,11 +454,29 @@ def desk_search(request: HttpRequest) -> HttpResponse:
     """Search across the desk: the page, and its results for htmx as the words are typed (the same
     form and selector as GET /api/v1/search/). A bad filter answers 400 with the form's messages."""
     form = SearchForm(request.GET)
-    results, more = form.search(viewer=request.user) if form.is_valid() else ([], False)
+    page = form.search(viewer=request.user) if form.is_valid() else SearchPage([], None, None)
     template = "annotations/search.html"
     if request.htmx and request.htmx.target == "search-results":
         template += "#search-results"
-    context = {"form": form, "results": results, "more": more, "page": form.cleaned_data.get("page") or 1}
+
+    def query(offset: int | None) -> str | None:
+        if offset is None:
+            return None
+        params = request.GET.copy()
+        params.pop("cursor", None)
+        if offset:
+            params["cursor"] = search_cursor(offset)
+        return params.urlencode()
+
+    article = form.cleaned_data.get("article") if form.is_valid() else None
+    context = {
+        "form": form,
+        "results": page.results,
+        "previous": query(page.previous),
+        "next": query(page.next),
+        "reviewers": selectors.desk_members(),
+        "in_article": selectors.article_by_id(article) if article else None,
+    }
     return render(request, template, context, status=200 if form.is_valid() else 400)
 
 

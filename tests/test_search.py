@@ -10,6 +10,7 @@ import pytest
 from rest_framework.test import APIClient
 
 from annotations import rendering, selectors, services
+from annotations.models import Annotation
 
 from .conftest import client_for, sentence_span
 from .factories import ArticleFactory
@@ -237,8 +238,9 @@ def test_the_page_and_the_api_return_the_same_results(seed_article, reviewer, re
 def test_the_api_answers_the_result_shape_with_escaped_snippets(seed_article, reviewer):
     mine = verdict(seed_article, reviewer, note="<img src=x onerror=alert(1)> zanzibar")
     [result] = api_results(reviewer, q="zanzibar")
-    assert set(result) == {"type", "id", "score", "title", "snippet", "url", "article"}
+    assert set(result) == {"type", "id", "score", "title", "snippet", "url", "article", "status", "state"}
     assert (result["type"], result["id"], result["article"]["id"]) == ("verdict", mine.pk, seed_article.pk)
+    assert (result["status"], result["state"]) == ("alleged", "draft")
     assert "&lt;img src=x onerror=alert(1)&gt; <mark>zanzibar</mark>" in result["snippet"]
 
 
@@ -249,15 +251,78 @@ def test_the_page_shows_a_payload_in_a_note_as_text(seed_article, reviewer):
     assert "&lt;script&gt;alert(1)&lt;/script&gt; <mark>zanzibar</mark>" in html
 
 
-def test_the_api_pages_through_results(reviewer):
-    for number in range(25):
+def test_the_api_pages_through_results_with_a_cursor(reviewer):
+    for number in range(45):
         ArticleFactory(title=f"Zanzibar {number}", body=f"Zanzibar story {number}. Second sentence.")
     api = APIClient()
     api.force_authenticate(reviewer)
     first = api.get(reverse("api:search"), {"q": "zanzibar", "type": "article"}).json()
     second = api.get(first["next"]).json()
-    assert (len(first["results"]), first["previous"], len(second["results"]), second["next"]) == (20, None, 5, None)
-    assert not {r["id"] for r in first["results"]} & {r["id"] for r in second["results"]}
+    third = api.get(second["next"]).json()
+    assert [len(page["results"]) for page in (first, second, third)] == [20, 20, 5]
+    assert (first["previous"], third["next"]) == (None, None)
+    assert "cursor=" in first["next"] and "page=" not in first["next"]
+    # Back from the second page is the first page, without a cursor.
+    assert second["previous"] == "http://testserver/api/v1/search/?q=zanzibar&type=article"
+    assert api.get(third["previous"]).json()["results"] == second["results"]
+    ids = [result["id"] for page in (first, second, third) for result in page["results"]]
+    assert len(ids) == len(set(ids)) == 45
+
+
+@pytest.mark.parametrize("cursor", ["not-a-cursor", "bz0x", "bz0yMQ", "bz05OTk5OTk5", "bz0tMjA", "%00"])
+def test_a_forged_cursor_is_a_400_with_its_message(reviewer, cursor):
+    api = APIClient()
+    api.force_authenticate(reviewer)
+    response = api.get(reverse("api:search"), {"q": "zanzibar", "cursor": cursor})
+    assert (response.status_code, response.json()) == (
+        400,
+        {"cursor": ["This cursor is not valid: start again from the first page."]},
+    )
+
+
+def test_the_page_links_to_the_next_and_previous_results(reviewer):
+    for number in range(25):
+        ArticleFactory(title=f"Zanzibar {number}", body=f"Zanzibar story {number}. Second sentence.")
+    client = client_for(reviewer)
+    html = client.get(reverse("annotations:search"), {"q": "zanzibar", "type": "article"}).text
+    [next_query] = re.findall(r'<a class="button button-small" href="\?([^"]+)">Next</a>', html)
+    assert "Previous</a>" not in html
+    second = client.get(f"{reverse('annotations:search')}?{next_query.replace('&amp;', '&')}").text
+    assert len(re.findall(r'<li class="card search-result">', second)) == 5
+    assert '<a class="button button-small" href="?q=zanzibar&amp;type=article">Previous</a>' in second
+    assert "Next</a>" not in second
+
+
+def test_the_page_filters_by_reviewer_publisher_and_article(seed_article, reviewer, reviewer2, editor):
+    other = ArticleFactory(title="Zanzibar elsewhere", body="Zanzibar story. Second sentence.", publisher="Dawn")
+    mine = verdict(seed_article, reviewer, note="zanzibar one")
+    services.annotation_submit(annotation=mine, actor=reviewer, version=mine.version)
+    theirs = verdict(other, reviewer2, note="zanzibar two")
+    services.annotation_submit(annotation=theirs, actor=reviewer2, version=theirs.version)
+    for params, expected in [
+        ({"reviewer": reviewer2.pk}, [theirs.pk]),
+        ({"article": seed_article.pk}, [mine.pk]),
+        ({"reviewer": reviewer.pk, "article": other.pk}, []),
+    ]:
+        urls = [f"{a.article.get_absolute_url()}#annotation-{a.pk}" for a in Annotation.objects.filter(pk__in=expected)]
+        assert page_results(editor, q="zanzibar", **params) == urls
+        assert [r["id"] for r in api_results(editor, q="zanzibar", **params)] == expected
+    assert [r["id"] for r in api_results(editor, q="zanzibar", type="article", publisher="daw")] == [other.pk]
+    assert page_results(editor, q="zanzibar", type="article", publisher="daw") == [other.get_absolute_url()]
+    html = client_for(editor).get(reverse("annotations:search"), {"q": "zanzibar", "article": other.pk}).text
+    assert f'<option value="{reviewer2.pk}">reviewer2</option>' in html
+    assert f'<input type="hidden" name="article" value="{other.pk}">' in html
+    assert "search the whole desk</a>" in html
+
+
+def test_verdict_results_show_status_and_state_in_words(seed_article, reviewer):
+    verdict(seed_article, reviewer, note="zanzibar")
+    html = client_for(reviewer).get(reverse("annotations:search"), {"q": "zanzibar"}, headers=HTMX).text
+    assert re.search(
+        r'<span class="status-badge status-alleged">.*</span> Alleged</span> '
+        r'<span class="state-badge state-badge-draft">Draft</span>',
+        html,
+    )
 
 
 def test_a_bad_filter_is_a_400_with_its_message(reviewer):

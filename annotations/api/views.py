@@ -22,7 +22,7 @@ from rest_framework.utils.urls import remove_query_param, replace_query_param
 from .. import logins, records, rendering, selectors, services
 from ..exporters import FORMATS, stream
 from ..exporters.common import Selection
-from ..forms import SearchForm
+from ..forms import SearchForm, search_cursor
 from ..models import Action, Anchoring, Annotation, Article, ArticleImport, Source, State, Status
 from ..parsing import BIGINT_MAX, IdConverter, parse_id, whole_number
 from ..paths import EXPORT_SCHEMA_PATH
@@ -451,35 +451,33 @@ class ExportQuery(serializers.Serializer):
         OpenApiParameter("q", str, description="Words; every one is needed, the last may be the start of a word."),
         OpenApiParameter("type", str, enum=list(SEARCH_TYPES), description="verdict (default), article or source."),
         *(OpenApiParameter(name, str) for name in ("status", "state", "publisher")),
-        *(OpenApiParameter(name, int) for name in ("article", "reviewer", "page")),
+        *(OpenApiParameter(name, int) for name in ("article", "reviewer")),
         *(OpenApiParameter(name, OpenApiTypes.DATE) for name in ("since", "until")),
+        OpenApiParameter("cursor", str, description="From a previous answer's `next` or `previous` link."),
     ],
     responses={200: OpenApiTypes.OBJECT},
     description="Search across the desk, best first: {next, previous, results: [{type, id, score, title, "
-    "snippet, url} (+ article for verdicts)]}; snippets are HTML, escaped, matched words in <mark>.",
+    "snippet, url} (+ article, status and state for verdicts)]}; snippets are HTML, escaped, matched words in "
+    "<mark>. `next` and `previous` are links with a cursor, or null.",
 )
 @api_view(["GET"])
 def search(request):
     form = SearchForm(request.query_params)
     if not form.is_valid():
         raise serializers.ValidationError(form.errors)
-    results, more = form.search(viewer=request.user)
-    page = form.cleaned_data["page"] or 1
-    for result in results:
+    page = form.search(viewer=request.user)
+    for result in page.results:
         result["snippet"] = str(rendering.search_snippet(result["snippet"]))
 
-    def link(number: int) -> str:
-        return replace_query_param(request.build_absolute_uri(), "page", number)
+    def link(offset: int | None) -> str | None:
+        url = request.build_absolute_uri()
+        if offset is None:
+            return None
+        if offset == 0:
+            return remove_query_param(url, "cursor")
+        return replace_query_param(url, "cursor", search_cursor(offset))
 
-    return Response(
-        {
-            "next": link(page + 1) if more else None,
-            "previous": (link(page - 1) if page > 2 else remove_query_param(request.build_absolute_uri(), "page"))
-            if page > 1
-            else None,
-            "results": results,
-        }
-    )
+    return Response({"next": link(page.next), "previous": link(page.previous), "results": page.results})
 
 
 @extend_schema(

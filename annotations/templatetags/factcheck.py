@@ -5,6 +5,7 @@ from django.utils import timezone
 from django.utils.timesince import timesince
 
 from annotations import rendering
+from annotations.models import STATUS_DETAILS, State, Status
 
 register = template.Library()
 
@@ -41,3 +42,16 @@ def ago(moment: datetime | None) -> str:
     if timezone.now() - moment < timedelta(minutes=1):  # a clock a little ahead counts as now too
         return "just now"
     return f"{timesince(moment, depth=1)} ago"
+
+
+@register.inclusion_tag("annotations/status_badges.html")
+def status_badges(status: str, state: str = "") -> dict:
+    """A verdict's status (icon and word, never colour alone) and state, from their stored values:
+    for results that are plain records (search), not Annotation instances."""
+    return {
+        "status": status,
+        "status_label": Status(status).label,
+        "status_icon": STATUS_DETAILS[Status(status)][0],
+        "state": state,
+        "state_label": State(state).label if state else "",
+    }
