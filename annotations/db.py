@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from functools import cache
 import re
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.db import connection, models, transaction
@@ -499,12 +500,9 @@ def search_ids(model: type[models.Model], *, kind: str, words: list[str]):
     engine and the same meaning as search_match, without rank or snippet (the article list and
     the API's `?search=` / `?q=` keep their own order)."""
     if connection.vendor == "postgresql":
-        from django.contrib.postgres.search import SearchQuery, SearchVectorField
+        from django.contrib.postgres.search import SearchVectorField
 
-        raw = " & ".join(words) + ":*"
-        query = SearchQuery(raw, config="simple", search_type="raw") | SearchQuery(
-            raw, config="english", search_type="raw"
-        )
+        query = _postgresql_query(words)
         table = connection.ops.quote_name(model._meta.db_table)
         vector = RawSQL(f"{table}.search_vector", [], output_field=SearchVectorField())  # noqa: S611
         return model.objects.alias(search_vector_=vector).filter(search_vector_=query).values("id")
@@ -513,11 +511,25 @@ def search_ids(model: type[models.Model], *, kind: str, words: list[str]):
     return RawSQL(f"SELECT rowid FROM {fts} WHERE {fts} MATCH %s", [match])  # noqa: S608, S611
 
 
-def _search_match_postgresql(queryset: QuerySet, model_table: str, words: list[str], snippet_of) -> QuerySet:
-    from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank, SearchVectorField
+def _postgresql_query(words: list[str]):
+    """Every word (the last as a prefix) read word for word (`simple`) or stemmed in any of the
+    desk's search languages (FACTCHECK_SEARCH_LANGUAGES, through the migration's
+    factcheck_ts_config, the one map from language to configuration). The words are letters and
+    digits only (search_words), so the raw tsquery syntax cannot be injected."""
+    from django.contrib.postgres.search import SearchQuery
 
     raw = " & ".join(words) + ":*"
-    query = SearchQuery(raw, config="simple", search_type="raw") | SearchQuery(raw, config="english", search_type="raw")
+    query = SearchQuery(raw, config="simple", search_type="raw")
+    for language in settings.FACTCHECK_SEARCH_LANGUAGES:
+        config = Func(Value(language), function="factcheck_ts_config", output_field=CharField())
+        query |= SearchQuery(raw, config=config, search_type="raw")
+    return query
+
+
+def _search_match_postgresql(queryset: QuerySet, model_table: str, words: list[str], snippet_of) -> QuerySet:
+    from django.contrib.postgres.search import SearchHeadline, SearchRank, SearchVectorField
+
+    query = _postgresql_query(words)
     vector = RawSQL(f"{model_table}.search_vector", [], output_field=SearchVectorField())  # noqa: S611
     text, config = snippet_of
     for char, stand_in in SEARCH_SHIELD.items():
@@ -541,6 +553,35 @@ def _search_match_postgresql(queryset: QuerySet, model_table: str, words: list[s
             ),
         )
     )
+
+
+# The short text of each kind that a misspelled word is looked for in (trigram indexes: migration
+# 0014_trigram). How alike words must be is the connection's pg_trgm.word_similarity_threshold
+# (settings.py), which the index applies.
+FUZZY_COLUMNS = {"article": "title", "verdict": "quote", "source": "title"}
+
+
+def search_fuzzy(queryset: QuerySet, *, kind: str, words: list[str]) -> QuerySet | None:
+    """On PostgreSQL, `queryset` narrowed to rows whose short text (FUZZY_COLUMNS) has words like
+    the query's, every word with a close match (pg_trgm's `%>`), with `search_score` (the
+    weakest word's similarity) and `search_snippet` (that text): for a search that found nothing,
+    because a word is misspelled ("Huwei") or too short to stem. None on SQLite, which has no
+    trigram index.
+
+    Buys: a "did you mean" without a hand-rolled index; the ORM still applies visibility and filters.
+    """
+    if connection.vendor != "postgresql":
+        return None
+    from django.contrib.postgres.lookups import TrigramWordSimilar
+    from django.contrib.postgres.search import TrigramWordSimilarity
+    from django.db.models.functions import Least
+
+    column = FUZZY_COLUMNS[kind]
+    scores = [TrigramWordSimilarity(Value(word), column) for word in words]
+    for word in words:
+        queryset = queryset.filter(TrigramWordSimilar(F(column), Value(word)))
+    score = Least(*scores) if len(scores) > 1 else scores[0]
+    return queryset.annotate(search_score=score, search_snippet=F(column))
 
 
 def search_snippet_text(snippet: str | None) -> str:

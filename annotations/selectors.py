@@ -149,7 +149,9 @@ def desk_search(
     limit: int = 20,
 ) -> list[dict]:
     """Search across the desk: verdicts (quote, note, claimant, denied by), articles (title, body)
-    or sources (title, publisher, URL), every word required, the last one as a prefix, best first.
+    or sources (title, publisher, URL), every word required, the last one as a prefix, best first;
+    when nothing matches, on PostgreSQL, close matches of each word in titles and quotes
+    (db.search_fuzzy: "Huwei" finds "Huawei").
     One shape whatever the engine (db.search_match): {type, id, score, title, snippet, url} and
     `article` ({id, title}) for verdicts; the snippet is plain text with the matched words between
     db.SEARCH_MARK. Verdicts go through visibility_filter, sources through visible_sources. One
@@ -191,7 +193,13 @@ def desk_search(
     if filters.until:
         rows = rows.filter(**{f"{dated}__lte": filters.until})
     found = db.search_match(rows, kind=type, words=words, snippet_of=snippet).order_by("-search_score", "-id")
-    return [_search_result(type, row) for row in found[offset : offset + limit]]
+    results = [_search_result(type, row) for row in found[offset : offset + limit]]
+    if not results and not offset:
+        # Nothing has these words: on PostgreSQL, titles and quotes with words like them (a typo).
+        close = db.search_fuzzy(rows, kind=type, words=words)
+        if close is not None:
+            results = [_search_result(type, row) for row in close.order_by("-search_score", "-id")[:limit]]
+    return results
 
 
 def _ts_config(language_field: str):

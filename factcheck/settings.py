@@ -171,6 +171,12 @@ elif env_bool("DATABASE_PREPARED_STATEMENTS", True):
     # would otherwise be parsed as one long literal each time). Turn it off behind a connection
     # pooler in transaction mode that does not track prepared statements.
     _database.setdefault("OPTIONS", {}).update(server_side_binding=True, prepare_threshold=5)
+if _database["ENGINE"] == "django.db.backends.postgresql":
+    # Desk search's misspelling fallback (db.search_fuzzy): how alike a query word and a word of a
+    # title or quote must be (pg_trgm's word_similarity, 0-1) for the trigram index to return it.
+    # pg_trgm's default, 0.6, misses "Huwei" for "Huawei" (0.44); 0.4 still keeps unrelated words out.
+    _options = _database.setdefault("OPTIONS", {})
+    _options["options"] = f"{_options.get('options', '')} -c pg_trgm.word_similarity_threshold=0.4".strip()
 DATABASES = {"default": _database}
 
 # Cache: the API's request counts. The default local-memory cache is per process, so with N gunicorn
@@ -295,6 +301,15 @@ except ValueError:
     FACTCHECK_REANCHOR_FLOOR = -1.0
 if not 0 < FACTCHECK_REANCHOR_FLOOR <= 1:
     raise ImproperlyConfigured(f"FACTCHECK_REANCHOR_FLOOR={_floor!r} must be a number above 0 and at most 1.")
+
+# Desk search on PostgreSQL: the languages whose stemming a query is read in, besides word for word
+# (`simple`). Each article is indexed in its own language's configuration (migration 0013), so a
+# French desk adds "fr" to find "mangeait" by "manger". More languages cost a little on each search.
+FACTCHECK_SEARCH_LANGUAGES = env_list("FACTCHECK_SEARCH_LANGUAGES", "en")
+if any(not re.fullmatch(r"[a-z]{2,3}", code) for code in FACTCHECK_SEARCH_LANGUAGES):
+    raise ImproperlyConfigured(
+        f"FACTCHECK_SEARCH_LANGUAGES={FACTCHECK_SEARCH_LANGUAGES!r} must be language codes such as en,fr."
+    )
 
 # Seconds during which whoever deleted a verdict can undo it (editors can always restore).
 FACTCHECK_UNDO_SECONDS = env_int("FACTCHECK_UNDO_SECONDS", 60)

@@ -1,8 +1,9 @@
 """The page and the API find the same articles and sources for the same words (one rule: selectors)."""
 
-from datetime import timedelta
+from datetime import date, timedelta
 import re
 
+from django.db import connection
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -365,3 +366,37 @@ def test_the_article_list_and_the_api_search_titles_and_text_by_the_same_engine(
     assert [item["id"] for item in api.get(reverse("api:article-list"), {"search": "suzh"}).json()["results"]] == [
         seed_article.pk
     ]
+
+
+# --- PostgreSQL: stemming in the desk's languages, and close matches for misspelled words --------
+
+on_postgresql = pytest.mark.skipif(connection.vendor != "postgresql", reason="pg_trgm and stemming are PostgreSQL's")
+
+
+@on_postgresql
+def test_a_misspelled_word_finds_titles_and_quotes_with_a_close_word(seed_article, reviewer, reviewer2):
+    mine = services.annotation_create(
+        article=seed_article, author=reviewer, status="alleged", **sentence_span(seed_article, 4)
+    )
+    hidden = services.annotation_create(
+        article=seed_article, author=reviewer2, status="alleged", **sentence_span(seed_article, 6)
+    )
+    assert "Huawei" in mine.quote and "Huawei" in hidden.quote and "Huwei" not in seed_article.body
+    assert found(reviewer, "Huwei", "article") == [seed_article.pk]
+    assert found(reviewer, "Huwei", "verdict") == [mine.pk]  # not reviewer2's draft
+    [result] = selectors.desk_search(viewer=reviewer, query="huwei pakistn", type="article")
+    assert (result["title"], result["snippet"]) == (seed_article.title, seed_article.title)
+    assert found(reviewer, "Huwei zanzibar", "article") == []  # every word needs a close match
+    assert found(reviewer, "Huwei", "article", since=date(2100, 1, 1)) == []  # filters still apply
+
+
+@on_postgresql
+def test_words_are_stemmed_in_the_desks_search_languages(reviewer, settings):
+    french = ArticleFactory(
+        title="Le repas", body="Ils mangeaient ensemble chaque soir. Puis ils partaient.", language="fr"
+    )
+    settings.FACTCHECK_SEARCH_LANGUAGES = ["en"]
+    assert found(reviewer, "mangeait", "article") == []
+    settings.FACTCHECK_SEARCH_LANGUAGES = ["en", "fr"]
+    assert found(reviewer, "mangeait", "article") == [french.pk]
+    assert found(reviewer, "ensemble", "article") == [french.pk]  # word for word too

@@ -63,8 +63,9 @@ def database_options(**env: str) -> str:
 
 def test_postgresql_prepares_repeated_statements_unless_turned_off():
     url = "postgres://factcheck@127.0.0.1:5432/factcheck"
-    assert database_options(DATABASE_URL=url) == "[('prepare_threshold', 5), ('server_side_binding', True)]"
-    assert database_options(DATABASE_URL=url, DATABASE_PREPARED_STATEMENTS="off") == "[]"
+    trigram = "('options', '-c pg_trgm.word_similarity_threshold=0.4')"
+    assert database_options(DATABASE_URL=url) == f"[{trigram}, ('prepare_threshold', 5), ('server_side_binding', True)]"
+    assert database_options(DATABASE_URL=url, DATABASE_PREPARED_STATEMENTS="off") == f"[{trigram}]"
     refused = run_check({"DJANGO_DEBUG": "1", "DATABASE_URL": url, "DATABASE_PREPARED_STATEMENTS": "sometimes"})
     assert "DATABASE_PREPARED_STATEMENTS='sometimes' is not a boolean" in refused.stderr
     sqlite = database_options(DATABASE_URL="sqlite:///:memory:")
@@ -124,3 +125,10 @@ def test_a_fetch_time_out_that_is_not_a_positive_number_stops_start_up():
     assert "FACTCHECK_FETCH_READ_TIMEOUT='soon' is not a number of seconds." in result.stderr
     result = run_check({"DJANGO_DEBUG": "1", "FACTCHECK_FETCH_DEADLINE": "0"})
     assert "FACTCHECK_FETCH_DEADLINE must be more than 0 seconds." in result.stderr
+
+
+def test_search_languages_must_be_language_codes():
+    assert settings_value("settings.FACTCHECK_SEARCH_LANGUAGES") == "['en']"
+    assert settings_value("settings.FACTCHECK_SEARCH_LANGUAGES", FACTCHECK_SEARCH_LANGUAGES="fr, en") == "['fr', 'en']"
+    refused = run_check({"DJANGO_DEBUG": "1", "FACTCHECK_SEARCH_LANGUAGES": "french"})
+    assert "FACTCHECK_SEARCH_LANGUAGES=['french'] must be language codes such as en,fr." in refused.stderr
