@@ -117,6 +117,15 @@ def source_search_open(visit: Visit) -> list[str]:
     return []
 
 
+def desk_search(visit: Visit) -> list[str]:
+    article = visit.demo_article()
+    visit.login("reviewer")
+    visit.goto(f"/search/?q=huawei&article={article.pk}")
+    expect(visit.page.locator("#search-results .search-result").first).to_be_visible()
+    expect(visit.page.locator("#search-results .status-badge").first).to_be_visible()
+    return []
+
+
 def history_open(visit: Visit) -> list[str]:
     reader_as_reviewer(visit)
     card = visit.page.locator("#verdicts .card-verdict").first
@@ -285,6 +294,7 @@ SCENARIOS: dict[str, Callable[[Visit], list[str]]] = {
     "verdict-panel": verdict_panel_open,
     "source-search": source_search_open,
     "history": history_open,
+    "desk-search": desk_search,
     "urdu-reader": urdu_reader,
     "urdu-panel": urdu_panel_open,
     "review-queue": review_queue,
