@@ -182,4 +182,23 @@ def test_inserted_sentences_are_checked_by_the_database(seed_article):
         db.insert_sentences([(copied.pk, 0, 0, 5, 5)])  # start before end
     with pytest.raises(IntegrityError), transaction.atomic():
         db.insert_sentences([(copied.pk, 0, 0, 0, 5), (copied.pk, 0, 0, 6, 9)])  # one index per sentence
+    missing = Article.objects.order_by("-pk").values_list("pk", flat=True).first() + 1
+    with pytest.raises(IntegrityError, match="does not exist"), transaction.atomic():
+        db.insert_sentences([(copied.pk, 0, 0, 0, 5), (missing, 0, 0, 0, 5)])  # an article that does not exist
     assert not copied.sentences.exists()
+
+
+def test_a_sentence_must_name_an_article_and_goes_with_it(seed_article):
+    """The foreign key's rule, stated by migration 0015's triggers: no sentence of a missing article,
+    by insert or update, and an article's deletion deletes its sentences, also without the ORM's cascade."""
+    missing = Article.objects.order_by("-pk").values_list("pk", flat=True).first() + 1
+    with pytest.raises(IntegrityError, match="does not exist"), transaction.atomic():
+        Sentence.objects.create(article_id=missing, index=0, paragraph=0, start=0, end=5)
+    with pytest.raises(IntegrityError, match="does not exist"), transaction.atomic():
+        Sentence.objects.filter(article=seed_article, index=0).update(article_id=missing)
+    count = seed_article.sentences.count()
+    other = Article.objects.create(title="Other", body="One. Two.", body_sha256="2" * 64)
+    db.insert_sentences([(other.pk, 0, 0, 0, 4), (other.pk, 1, 0, 5, 9)])
+    Article.objects.filter(pk=other.pk)._raw_delete("default")  # one DELETE, without Django's cascade
+    assert not Sentence.objects.filter(article_id=other.pk).exists()
+    assert seed_article.sentences.count() == count > 0
