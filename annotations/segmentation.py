@@ -174,6 +174,40 @@ def iter_paragraphs(body: str):
         position += len(line) + 1
 
 
+def pysbd_segment(segmenter: pysbd.Segmenter, text: str) -> list[str]:
+    r"""What `segmenter.segment(text)` returns (clean=False, char_span=False): pysbd's sentences as
+    they stand in the text, each with the whitespace after it.
+
+    pysbd finds each sentence in the text with a regular expression made for that sentence
+    (`re.escape(sentence) + r"\s*"`, compiled anew each time) before it returns it: about a sixth
+    of its time. The same search, done with str.find: each sentence's first non-overlapping
+    occurrence, widened over the whitespace after it (`\s` is str.isspace), that ends past the
+    previous one; a sentence found nowhere is left out, as pysbd leaves it out.
+    """
+    if segmenter.clean or segmenter.char_span or segmenter.doc_type == "pdf":
+        return segmenter.segment(text)
+    if not text:
+        return []
+    sentences = segmenter.processor(text).process()
+    if not all(sentences):  # an empty pattern matches everywhere: pysbd's own way
+        segmenter.original_text = text
+        return [span.sent for span in segmenter.sentences_with_char_spans(sentences)]
+    found: list[str] = []
+    prior_end = 0
+    for sentence in sentences:
+        position = 0
+        while (start := text.find(sentence, position)) >= 0:
+            end = start + len(sentence)
+            while end < len(text) and text[end].isspace():
+                end += 1
+            if end > prior_end:
+                found.append(text[start:end])
+                prior_end = end
+                break
+            position = end
+    return found
+
+
 def _pysbd_sentences(segmenter: pysbd.Segmenter, text: str) -> list[tuple[int, int]]:
     """Trimmed (start, end) of each sentence pysbd finds in `text`.
 
@@ -183,7 +217,7 @@ def _pysbd_sentences(segmenter: pysbd.Segmenter, text: str) -> list[tuple[int, i
     """
     sentences: list[tuple[int, int]] = []
     cursor = 0
-    for piece in segmenter.segment(text):
+    for piece in pysbd_segment(segmenter, text):
         sentence = piece.strip()
         if not sentence:
             continue

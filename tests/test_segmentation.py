@@ -401,3 +401,40 @@ GLUE = st.sampled_from(
 def test_english_splits_like_pysbd_on_text_made_of_abbreviations(pairs):
     text = "".join(token + glue for token, glue in pairs)
     assert _segmenter("en").segment(text) == plain_pysbd("en").segment(text)
+
+
+# --- pysbd_segment: pysbd's own search for its sentences, done with str.find ----------------------
+
+SEGMENT_PIECES = st.sampled_from(
+    [
+        "Gen. Bajwa met him.",
+        "He said: “No.”",
+        "It rained.",
+        "It rained.",  # the same sentence again: the next occurrence, not the first
+        "(a) one",
+        "1. two",
+        "Mr. Smith",
+        "?",
+        "!!",
+        "U.S.A.",
+        "لاہور۔",
+        "",
+    ]
+)
+SEGMENT_GLUE = st.sampled_from([" ", "  ", "\u00a0", "\u2003", "\t", "", " \u3000", ". "])
+
+
+@given(st.lists(st.tuples(SEGMENT_PIECES, SEGMENT_GLUE), min_size=1, max_size=30))
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+def test_pysbd_segment_returns_what_pysbds_segment_returns(pairs):
+    text = "".join(piece + glue for piece, glue in pairs)
+    for language in ("en", "ur"):
+        segmenter = _segmenter(language)
+        assert segmentation.pysbd_segment(segmenter, text) == segmenter.segment(text)
+
+
+@pytest.mark.parametrize("language", ["en", "ur", "de", "zh"])
+def test_pysbd_segment_returns_what_pysbds_segment_returns_on_the_corpora(language, seed_text):
+    segmenter = _segmenter(language)
+    for text in [*normalize_text(seed_text).split("\n"), *NEWS_EN, *NEWS_UR, abbreviation_text(language)]:
+        assert segmentation.pysbd_segment(segmenter, text) == segmenter.segment(text)
