@@ -190,8 +190,8 @@ def desk_search(
         rows = rows.filter(**{f"{dated}__gte": filters.since})
     if filters.until:
         rows = rows.filter(**{f"{dated}__lte": filters.until})
-    found = db.search_match(rows, kind=type, words=words, snippet_of=snippet).order_by("-search_score", "-id")
-    return [_search_result(type, row) for row in found[offset : offset + limit]]
+    found = db.search_match(rows, kind=type, words=words, snippet_of=snippet, offset=offset, limit=limit)
+    return [_search_result(type, row) for row in found]
 
 
 def _ts_config(language_field: str):
