@@ -468,30 +468,97 @@ def search_words(text: str) -> list[str]:
     return [word[:100] for word in re.findall(r"[^\W_]+", text)][:SEARCH_MAX_WORDS]
 
 
-def search_match(queryset: QuerySet, *, kind: str, words: list[str], snippet_of) -> QuerySet:
-    """`queryset` narrowed to rows matching every word (the last one as a prefix, for typing),
-    annotated with `search_score` (higher is better) and `search_snippet` (matched words between
-    SEARCH_MARK). SQLite: FTS5 MATCH, bm25, snippet(). PostgreSQL: the stored tsvector,
-    to_tsquery in `simple` and `english` (either may match), ts_rank, ts_headline.
+def search_match(
+    queryset: QuerySet, *, kind: str, words: list[str], snippet_of, offset: int = 0, limit: int = 20
+) -> QuerySet:
+    """One page (`offset`, `limit`) of the rows of `queryset` matching every word (the last one as a
+    prefix, for typing), best first (`search_score`, higher is better, then the newest id), each
+    annotated with `search_score` and `search_snippet` (matched words between SEARCH_MARK).
+    SQLite: FTS5 MATCH, bm25, snippet(). PostgreSQL: the stored tsvector, to_tsquery
+    (_postgresql_query: word for word and in the desk's search languages), ts_rank, ts_headline.
 
     Buys: real indexes instead of `icontains` scans; the ORM still applies visibility and filters.
+    On SQLite the page is ranked in one pass of FTS5 over the matches (_search_page_sqlite).
+    """
+    if connection.vendor == "postgresql":
+        model_table = connection.ops.quote_name(queryset.model._meta.db_table)
+        found = _search_match_postgresql(queryset, model_table, words, snippet_of)
+        return found.order_by("-search_score", "-id")[offset : offset + limit]
+    return _search_page_sqlite(queryset, kind=kind, words=words, offset=offset, limit=limit)
+
+
+def _fts_match(words: list[str]) -> str:
+    return " ".join(f'"{word}"' for word in words) + "*"
+
+
+def _search_page_sqlite(queryset: QuerySet, *, kind: str, words: list[str], offset: int, limit: int) -> QuerySet:
+    """The page ranked in one pass: FTS5 streams the matches with their bm25 (cheap inside the
+    scan), each is kept if the viewer's `queryset` holds it (its primary key, looked up), and the
+    best `limit` after `offset` remain. The rows are then read for those ids only, their score
+    taken from the same ranking (materialized once per statement) and their snippet made for them
+    alone: one statement, as before.
+
+    Buys: bm25 and snippet() in a correlated subquery (search_match_plain) reopen the FTS5 query
+    for every matching row (the last word's prefix expanded and every word's document count read
+    each time), so the time grew with the square of the matches; docs/performance.md has the figures.
     """
     table = SEARCH_TABLES[kind]
-    model_table = connection.ops.quote_name(queryset.model._meta.db_table)
-    if connection.vendor == "postgresql":
-        return _search_match_postgresql(queryset, model_table, words, snippet_of)
     fts = table.fts
-    match = " ".join(f'"{word}"' for word in words) + "*"
+    model_table = connection.ops.quote_name(queryset.model._meta.db_table)
+    match = _fts_match(words)
+    weights = ", ".join(str(weight) for weight in table.weights)
+    # The viewer's rows, as the ORM states them (visibility, filters), narrowed to the match at hand.
+    held = queryset.filter(pk=RawSQL("ranked.id", [])).order_by().values("pk")
+    held_sql, held_params = held.query.sql_with_params()
+    # Identifiers and numbers come from SEARCH_TABLES and the model's metadata; values are parameters.
+    ranking = (
+        f"SELECT ranked.id, ranked.score FROM (SELECT rowid AS id, -bm25({fts}, {weights}) AS score FROM {fts} "  # noqa: S608
+        f"WHERE {fts} MATCH %s) AS ranked WHERE EXISTS ({held_sql}) "
+        "ORDER BY ranked.score DESC, ranked.id DESC LIMIT %s OFFSET %s"
+    )
+    params = [match, *held_params, limit, offset]
+    page = RawSQL(f"SELECT id FROM ({ranking})", params)  # noqa: S608, S611
+    score = f"(WITH page AS MATERIALIZED ({ranking}) SELECT page.score FROM page WHERE page.id = {model_table}.id)"  # noqa: S608
+    start, stop = (f"char({ord(mark)})" for mark in SEARCH_MARK)
+    snippet = (
+        f"(SELECT snippet({fts}, -1, {start}, {stop}, '…', 24) FROM {fts} "  # noqa: S608
+        f"WHERE {fts} MATCH %s AND {fts}.rowid = {model_table}.id)"
+    )
+    return (
+        queryset.filter(id__in=page)
+        .annotate(
+            search_score=RawSQL(score, params, output_field=models.FloatField()),  # noqa: S611
+            search_snippet=RawSQL(snippet, [match], output_field=CharField()),  # noqa: S611
+        )
+        .order_by("-search_score", "-id")
+    )
+
+
+def search_match_plain(
+    queryset: QuerySet, *, kind: str, words: list[str], snippet_of, offset: int = 0, limit: int = 20
+) -> QuerySet:
+    """search_match as first written: the rows filtered by the match, each ranked and quoted by a
+    correlated subquery. What the SQLite page must equal (its guard test); PostgreSQL's path is this one."""
+    if connection.vendor == "postgresql":
+        model_table = connection.ops.quote_name(queryset.model._meta.db_table)
+        found = _search_match_postgresql(queryset, model_table, words, snippet_of)
+        return found.order_by("-search_score", "-id")[offset : offset + limit]
+    table = SEARCH_TABLES[kind]
+    fts = table.fts
+    model_table = connection.ops.quote_name(queryset.model._meta.db_table)
+    match = _fts_match(words)
     weights = ", ".join(str(weight) for weight in table.weights)
     one = f"FROM {fts} WHERE {fts} MATCH %s AND {fts}.rowid = {model_table}.id"
     start, stop = (f"char({ord(mark)})" for mark in SEARCH_MARK)
-    # Identifiers and numbers come from SEARCH_TABLES and the model's metadata; the words are a parameter.
-    matching = RawSQL(f"SELECT rowid FROM {fts} WHERE {fts} MATCH %s", [match])  # noqa: S608, S611
     score = f"(SELECT -bm25({fts}, {weights}) {one})"
     snippet = f"(SELECT snippet({fts}, -1, {start}, {stop}, '…', 24) {one})"
-    return queryset.filter(id__in=matching).annotate(
-        search_score=RawSQL(score, [match], output_field=models.FloatField()),  # noqa: S611
-        search_snippet=RawSQL(snippet, [match], output_field=CharField()),  # noqa: S611
+    return (
+        queryset.filter(id__in=search_ids(queryset.model, kind=kind, words=words))
+        .annotate(
+            search_score=RawSQL(score, [match], output_field=models.FloatField()),  # noqa: S611
+            search_snippet=RawSQL(snippet, [match], output_field=CharField()),  # noqa: S611
+        )
+        .order_by("-search_score", "-id")[offset : offset + limit]
     )
 
 
@@ -507,8 +574,7 @@ def search_ids(model: type[models.Model], *, kind: str, words: list[str]):
         vector = RawSQL(f"{table}.search_vector", [], output_field=SearchVectorField())  # noqa: S611
         return model.objects.alias(search_vector_=vector).filter(search_vector_=query).values("id")
     fts = SEARCH_TABLES[kind].fts
-    match = " ".join(f'"{word}"' for word in words) + "*"
-    return RawSQL(f"SELECT rowid FROM {fts} WHERE {fts} MATCH %s", [match])  # noqa: S608, S611
+    return RawSQL(f"SELECT rowid FROM {fts} WHERE {fts} MATCH %s", [_fts_match(words)])  # noqa: S608, S611
 
 
 def _postgresql_query(words: list[str]):

@@ -192,8 +192,8 @@ def desk_search(
         rows = rows.filter(**{f"{dated}__gte": filters.since})
     if filters.until:
         rows = rows.filter(**{f"{dated}__lte": filters.until})
-    found = db.search_match(rows, kind=type, words=words, snippet_of=snippet).order_by("-search_score", "-id")
-    results = [_search_result(type, row) for row in found[offset : offset + limit]]
+    found = db.search_match(rows, kind=type, words=words, snippet_of=snippet, offset=offset, limit=limit)
+    results = [_search_result(type, row) for row in found]
     if not results and not offset:
         # Nothing has these words: on PostgreSQL, titles and quotes with words like them (a typo).
         close = db.search_fuzzy(rows, kind=type, words=words)

@@ -23,6 +23,7 @@ DJANGO_ENV = {
 }
 
 POSTGRES_URL = "postgres://postgres@127.0.0.1:5432"
+POSTGRES_DATABASE_PREFIX = os.environ.get("FACTCHECK_BENCH_DATABASE_PREFIX", "factcheck_bench")
 
 PAGE_REQUESTS = 50
 HTTP_REQUESTS = 300

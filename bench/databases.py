@@ -12,8 +12,8 @@ import config
 
 
 @contextmanager
-def sqlite_database(workdir: Path) -> Iterator[str]:
-    path = workdir / "bench.sqlite3"
+def sqlite_database(workdir: Path, purpose: str = "") -> Iterator[str]:
+    path = workdir / f"bench{'-' + purpose if purpose else ''}.sqlite3"
     try:
         yield f"sqlite:///{path}"
     finally:
@@ -27,9 +27,10 @@ def _pg_args() -> list[str]:
 
 
 @contextmanager
-def postgres_database() -> Iterator[str]:
-    """`factcheck_bench_<pid>`: a name no other run uses, so dropping it can only drop ours."""
-    name = f"factcheck_bench_{os.getpid()}"
+def postgres_database(purpose: str = "") -> Iterator[str]:
+    """`factcheck_bench_[<purpose>_]<pid>`: a name no other run uses, so dropping it can only drop
+    ours (FACTCHECK_BENCH_DATABASE_PREFIX replaces `factcheck_bench` on a shared server)."""
+    name = f"{config.POSTGRES_DATABASE_PREFIX}_{purpose + '_' if purpose else ''}{os.getpid()}"
     _run(["createdb", *_pg_args(), name])
     try:
         yield f"{config.POSTGRES_URL}/{name}"

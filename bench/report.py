@@ -87,6 +87,43 @@ def figures(report: dict) -> list[str]:
     return lines
 
 
+def search_figures(report: dict) -> list[str]:
+    """The desk search at 10,000 articles and 100,000 verdicts (bench/search.py), if it ran."""
+    results = report.get("search") or {}
+    if not results:
+        return []
+    rows = [
+        ("Seed (10,000 articles, 100,000 verdicts)", ("setup_seconds", "seed"), "s"),
+        ("migrate annotations 0013 (the index over all of it)", ("migrate_0013_seconds",), "s"),
+    ]
+    for kind in ("verdict", "article", "source"):
+        rows += [
+            (f"desk_search {kind}s: p50 / p95", ("desk_search", kind), "latency"),
+            (f"GET /api/v1/search/ {kind}s: p50 / p95", ("api_search", kind), "latency"),
+        ]
+    rows += [
+        ("similar_verdicts (a sentence): p50 / p95", ("similar_verdicts",), "latency"),
+        ("Create, concurrency 1: server CPU per request", ("create", "c1", CPU), "ms"),
+        ("Create, concurrency 4: server CPU per request", ("create", "c4", CPU), "ms"),
+        ("Run time for this database", ("wall_seconds",), "s"),
+        ("CPU used meanwhile by other processes / stolen by the hypervisor", None, ""),
+    ]
+    lines = ["| desk search at newsroom size | SQLite | PostgreSQL |", "| --- | ---: | ---: |"]
+    for label, path, unit in rows:
+        cells = []
+        for vendor in VENDORS:
+            result = results.get(vendor, {})
+            if path is None:
+                other = _cell(result, ("machine_cpu", "other_processes_cpu_seconds"), "s")
+                cells.append(f"{other} / {_cell(result, ('machine_cpu', 'cpu_steal_seconds'), 's')}")
+            elif unit == "latency":
+                cells.append(f"{_cell(result, (*path, 'p50_ms'))} / {_cell(result, (*path, 'p95_ms'), 'ms')}")
+            else:
+                cells.append(_cell(result, path, unit))
+        lines.append(f"| {label} | {cells[0]} | {cells[1]} |")
+    return lines
+
+
 def targets(report: dict) -> list[str]:
     lines = ["| target | database | value | result |", "| --- | --- | ---: | --- |"]
     for check in report["targets"]:
@@ -129,7 +166,9 @@ def main(path: str) -> None:
         f" {machine['sqlite']}, Django {machine['django']}, DRF {machine['djangorestframework']}, gunicorn"
         f" {machine['gunicorn']}. Load average at start {report['load_average_at_start']}.",
         "",
-        *figures(report),
+        *(figures(report) if report.get("databases") else []),
+        "",
+        *search_figures(report),
         "",
         *targets(report),
     ]

@@ -6,11 +6,14 @@ dropped after it), in turn: migrate; seed; export 10,000 then 100,000 annotation
 `--jobs 1`; time the article page in process; re-anchor a corrected article of 5,000 words with
 500 verdicts (bench/reanchor.py); then, under gunicorn, the
 cheapest authenticated endpoint, annotation creates through the API and an article's 500
-annotations. Progress goes to standard error. Every process started here is stopped, and the
-temporary files and the PostgreSQL database are removed, also when something fails.
+annotations. Then, in a database of its own, the desk search at newsroom size (bench/search.py:
+10,000 articles, 100,000 verdicts, the search index's migration, search and creates); `--only
+search` (`make bench-search`) runs that part alone. Progress goes to standard error. Every process
+started here is stopped, and the temporary files and the PostgreSQL databases are removed, also
+when something fails.
 """
 
-from contextlib import contextmanager
+import argparse
 from datetime import datetime
 from importlib.metadata import version
 import json
@@ -32,48 +35,15 @@ from export import export_stats
 import imports
 from load import Client, obtain_token
 import noise
+from search import bench_search
 from server import Gunicorn
-from targets import evaluate, evaluate_segmentation
-
-STARTED = time.monotonic()
-
-
-def log(message: str) -> None:
-    print(f"[bench {time.monotonic() - STARTED:6.1f} s] {message}", file=sys.stderr, flush=True)
+from steps import STARTED, django_script, log, manage, timed
+from targets import evaluate, evaluate_search, evaluate_segmentation
 
 
-def django_script(env: dict[str, str], script: str, *args: str) -> dict:
-    """Run bench/<script> in its own process (it reads DATABASE_URL at start-up); return its JSON."""
-    result = subprocess.run(
-        [str(config.PYTHON), str(config.BENCH / script), *args],
-        cwd=config.ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    if result.returncode != 0:
-        raise RuntimeError(f"bench/{script} {' '.join(args)} exited with {result.returncode}")
-    return json.loads(result.stdout.strip().splitlines()[-1])
-
-
-def manage(env: dict[str, str], *args: str) -> None:
-    result = subprocess.run(
-        [str(config.PYTHON), "manage.py", *args], cwd=config.ROOT, env=env, capture_output=True, text=True
-    )
-    if result.returncode != 0:
-        raise RuntimeError(f"manage.py {' '.join(args)} exited with {result.returncode}:\n{result.stderr[-2000:]}")
-
-
-@contextmanager
-def timed(timings: dict[str, float], name: str):
-    began = time.perf_counter()
-    yield
-    timings[name] = round(time.perf_counter() - began, 2)
-
-
-def bench_database(vendor: str, database_url: str, workdir: Path) -> dict:
+def bench_database(vendor: str, database_url: str, workdir: Path, *, search: bool = False) -> dict:
     before, began = noise.sample(), time.monotonic()
-    result = _bench_database(vendor, database_url, workdir)
+    result = (bench_search if search else _bench_database)(vendor, database_url, workdir)
     result["wall_seconds"] = round(time.monotonic() - began, 1)
     result["machine_cpu"] = noise.since(before)
     return result
@@ -203,11 +173,14 @@ def _stop_on_sigterm(signum, frame):
     raise SystemExit(128 + signum)
 
 
-def main() -> int:
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--only", choices=["search"], help="only the desk search at newsroom size (bench/search.py)")
+    only = parser.parse_args(argv).only
     signal.signal(signal.SIGTERM, _stop_on_sigterm)
     report = {
         "date": datetime.now().astimezone().isoformat(timespec="seconds"),
-        "command": "make bench",
+        "command": "make bench-search" if only else "make bench",
         "machine": machine(),
         "source": source_state(),
         "load_average_at_start": [round(value, 2) for value in os.getloadavg()],
@@ -221,40 +194,59 @@ def main() -> int:
             "list_warmup_requests": config.LIST_WARMUP,
             "export_annotations": list(config.EXPORT_SIZES),
             "export_annotations_per_article": "100 (copies of the demo article, 2 source links and 2-3 events each)",
+            "search": "10,000 articles of at least 3,500 characters (3,723 on average), 100,000 verdicts (a fifth "
+            "drafts), 400 sources; "
+            "40 queries per type, one untimed pass and two timed",
         },
         "databases": {},
+        "search": {},
     }
     failed = False
     with tempfile.TemporaryDirectory(prefix="factcheck-bench-") as tmp:
         workdir = Path(tmp)
-        for vendor, database in (
-            ("sqlite", databases.sqlite_database(workdir)),
-            ("postgresql", databases.postgres_database()),
+        for vendor, database, search_database in (
+            ("sqlite", databases.sqlite_database(workdir), databases.sqlite_database(workdir, "search")),
+            ("postgresql", databases.postgres_database(), databases.postgres_database("search")),
         ):
-            try:
-                with database as database_url:
-                    report["databases"][vendor] = bench_database(vendor, database_url, workdir)
-            except Exception as exc:
-                failed = True
-                traceback.print_exc()
-                report["databases"][vendor] = {"error": f"{type(exc).__name__}: {exc}"}
-    try:
-        log("segmentation: 1 MB single paragraphs and 200 demo articles, in process")
-        report["segmentation"] = django_script(dict(os.environ), "segment.py")
-    except Exception as exc:
-        failed = True
-        traceback.print_exc()
-        report["segmentation"] = {"error": f"{type(exc).__name__}: {exc}"}
+            # The desk search has a database of its own: 10,000 articles would change every other figure.
+            for key, chosen, search in (("databases", database, False), ("search", search_database, True)):
+                if only and not search:
+                    continue
+                try:
+                    with chosen as database_url:
+                        report[key][vendor] = bench_database(vendor, database_url, workdir, search=search)
+                except Exception as exc:
+                    failed = True
+                    traceback.print_exc()
+                    report[key][vendor] = {"error": f"{type(exc).__name__}: {exc}"}
+    if only:
+        report["segmentation"] = {"skipped": "--only search"}
+    else:
+        failed = segmentation(report) or failed
     report["load_average_at_end"] = [round(value, 2) for value in os.getloadavg()]
     report["source_at_end"] = source_state()
     if report["source_at_end"] != report["source"]:
         log("warning: the app's code changed during the run; the figures mix two versions")
-    report["targets"] = evaluate(report["databases"]) + evaluate_segmentation(report["segmentation"])
+    report["targets"] = (
+        [] if only else evaluate(report["databases"]) + evaluate_segmentation(report["segmentation"])
+    ) + evaluate_search(report["search"])
     report["total_seconds"] = round(time.monotonic() - STARTED, 1)
     log(f"done in {report['total_seconds']} s")
     print(json.dumps(report, indent=2, ensure_ascii=False))
     return 1 if failed else 0
 
 
+def segmentation(report: dict) -> bool:
+    """Segmentation needs no database; True if it failed."""
+    try:
+        log("segmentation: 1 MB single paragraphs and 200 demo articles, in process")
+        report["segmentation"] = django_script(dict(os.environ), "segment.py")
+    except Exception as exc:
+        traceback.print_exc()
+        report["segmentation"] = {"error": f"{type(exc).__name__}: {exc}"}
+        return True
+    return False
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(sys.argv[1:]))

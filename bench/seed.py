@@ -14,6 +14,8 @@ sees every annotation on the article page and in the API.
 """
 
 import argparse
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import timedelta
 import json
 import sys
@@ -34,6 +36,7 @@ PAGE_ANNOTATIONS = 500
 SENTENCES_PER_PARAGRAPH = 4
 CHUNK = 2000
 STATUSES = ["alleged", "denied", "unverified", "evidenced"]
+REVIEW_COMMENT = "Name a second source for the figure."
 
 
 def demo_body() -> str:
@@ -109,11 +112,42 @@ def reset_sequences(*models) -> None:
             cursor.execute(sql)
 
 
-def bulk_annotations(*, article_spans: list[tuple[int, str, list[tuple[int, int]], int]], users: dict) -> int:
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    """What varies between seeded verdicts; the rest follows from the state (events, review fields)."""
+
+    author: int
+    state: str  # draft, submitted, approved or changes_requested
+    status: str
+    claimant: str
+    denied_by: str
+    note: str
+
+
+def standard_verdict(pk: int, users: dict) -> Verdict:
+    """The export and page benchmarks' verdicts: two reviewers, submitted or approved, nothing a draft."""
+    status = STATUSES[pk % len(STATUSES)]
+    return Verdict(
+        author=users["reviewer" if pk % 3 else "reviewer2"],
+        state="approved" if pk % 2 == 0 else "submitted",
+        status=status,
+        claimant="Business Efficiency Solutions (BES)" if status != "unverified" else "",
+        denied_by="Huawei" if status == "denied" else "",
+        note=f"Bench verdict {pk}: the claim is attributed in the article and checked against two sources.",
+    )
+
+
+def bulk_annotations(
+    *,
+    article_spans: list[tuple[int, str, list[tuple[int, int]], int]],
+    users: dict,
+    verdict_of: Callable[[int], Verdict] | None = None,
+) -> int:
     """Annotations on the given articles' spans (cycled), with their source links and events.
 
-    `article_spans` holds (article id, body, spans, count). Rows are written in chunks, each in one
-    transaction, with the values Django would store (timestamps adapted once by the model fields).
+    `article_spans` holds (article id, body, spans, count); `verdict_of(pk)` gives each verdict's
+    author, state, status and words (standard_verdict by default). Rows are written in chunks, each
+    in one transaction, with the values Django would store (timestamps adapted once by the model fields).
     """
     from django.db import connection, transaction
     from django.db.models import Max
@@ -154,40 +188,39 @@ def bulk_annotations(*, article_spans: list[tuple[int, str, list[tuple[int, int]
             next_id += 1
             start, end = spans[number % len(spans)]
             anchor = anchor_span(body, start=start, end=end, quote=body[start:end])
-            status = STATUSES[pk % len(STATUSES)]
-            approved = pk % 2 == 0
-            author = users["reviewer" if pk % 3 else "reviewer2"]
+            verdict = verdict_of(pk) if verdict_of else standard_verdict(pk, users)
+            status, state, author = verdict.status, verdict.state, verdict.author
+            submitted = state != "draft"
+            reviewed = state in ("approved", "changes_requested")
+            approved = state == "approved"
             annotations.append(
                 (
                     pk, article_id, author, anchor.start, anchor.end, anchor.quote, anchor.prefix, anchor.suffix,
                     1, "exact",  # the seeded articles are never corrected: version 1, found as written
-                    status,
-                    "Business Efficiency Solutions (BES)" if status != "unverified" else "",
-                    "Huawei" if status == "denied" else "",
-                    f"Bench verdict {pk}: the claim is attributed in the article and checked against two sources.",
-                    "approved" if approved else "submitted",
-                    3 if approved else 2,
-                    submitted_at,
-                    users["editor"] if approved else None,
+                    status, verdict.claimant, verdict.denied_by, verdict.note, state,
+                    1 + submitted + reviewed,
+                    submitted_at if submitted else None,
+                    users["editor"] if reviewed else None,
+                    reviewed_at if reviewed else None,
+                    REVIEW_COMMENT if state == "changes_requested" else "",
                     reviewed_at if approved else None,
-                    "",
-                    reviewed_at if approved else None,
-                    created_at, reviewed_at if approved else submitted_at, None, None,
+                    created_at, reviewed_at if reviewed else submitted_at if submitted else created_at, None, None,
                 )
             )  # fmt: skip
             first, second = sources[(pk * 7) % len(sources)], sources[(pk * 7 + 1) % len(sources)]
             relations = relations_for.get(status, ("context", "refutes"))
             links.append((pk, first, relations[0], "p. 3", 0))
             links.append((pk, second, relations[1], "", 1))
-            history = [
-                (author, created_at, "create", "", "draft"),
-                (author, submitted_at, "submit", "draft", "submitted"),
-            ]
+            history = [(author, created_at, "create", "", "draft", "")]
+            if submitted:
+                history.append((author, submitted_at, "submit", "draft", "submitted", ""))
             if approved:
-                history.append((users["editor"], reviewed_at, "approve", "submitted", "approved"))
-            for actor, at, action, from_state, to_state in history:
+                history.append((users["editor"], reviewed_at, "approve", "submitted", "approved", ""))
+            elif reviewed:
+                history.append((users["editor"], reviewed_at, "request_changes", "submitted", state, REVIEW_COMMENT))
+            for actor, at, action, from_state, to_state, comment in history:
                 from_status = "" if action == "create" else status
-                events.append((pk, actor, at, action, from_state, to_state, from_status, status, "", no_changes))
+                events.append((pk, actor, at, action, from_state, to_state, from_status, status, comment, no_changes))
         with transaction.atomic():
             insert_rows(Annotation, annotation_names, annotations)
             insert_rows(AnnotationSource, link_names, links)

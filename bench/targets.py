@@ -96,6 +96,60 @@ def evaluate(databases: dict[str, dict]) -> list[dict]:
     return checks
 
 
+def evaluate_search(databases: dict[str, dict]) -> list[dict]:
+    """Issue 17 at 10,000 articles and 100,000 verdicts: desk search p50 ≤ 50 ms and p95 ≤ 150 ms
+    per type, in process and through the API; similar verdicts p50 ≤ 100 ms (once the selector
+    exists); the index's migration < 60 s; creates within the create target with the index present."""
+    checks = []
+    for name, result in databases.items():
+        if "error" in result:
+            checks.append(_check("search benchmark ran", name, result["error"], None, False, ""))
+            continue
+        for where, key in (("desk_search", "desk_search"), ("GET /api/v1/search/", "api_search")):
+            for kind, figures in result[key].items():
+                for percentile, limit in (("p50", 50), ("p95", 150)):
+                    value = figures.get(f"{percentile}_ms")
+                    checks.append(
+                        _check(
+                            f"search {kind}s, {where} {percentile} ≤ {limit} ms (10,000 articles)",
+                            name,
+                            value,
+                            limit,
+                            _at_most(value, limit),
+                            "ms",
+                        )
+                    )
+        similar = result["similar_verdicts"]
+        value = similar.get("p50_ms") if similar.get("measured") else "not on this commit"
+        checks.append(
+            _check(
+                "similar verdicts of a sentence p50 ≤ 100 ms",
+                name,
+                value,
+                100,
+                _at_most(value, 100) if similar.get("measured") else None,
+                "ms" if similar.get("measured") else "",
+            )
+        )
+        seconds = result["migrate_0013_seconds"]
+        checks.append(
+            _check("migrate annotations 0013 at 10,000 articles < 60 s", name, seconds, 60, seconds < 60, "s")
+        )
+        for key, create in result["create"].items():
+            cpu = create["server_cpu_ms_per_request"]
+            checks.append(
+                _check(
+                    f"server CPU per create ≤ 6 ms (concurrency {key[1:]}, 100,000 verdicts, search index)",
+                    name,
+                    cpu,
+                    6,
+                    _at_most(cpu, 6),
+                    "ms",
+                )
+            )
+    return checks
+
+
 def evaluate_segmentation(result: dict) -> list[dict]:
     """Issue "Hardening": a 1 MB single-paragraph article segments in at most 5 s."""
     if "error" in result:

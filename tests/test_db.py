@@ -4,7 +4,7 @@ from datetime import UTC, datetime
 
 from django.contrib.auth.models import Group
 from django.db import IntegrityError, transaction
-from django.db.models import CharField
+from django.db.models import CharField, Value
 from django.db.models.functions import Cast
 from django.utils import timezone
 import pytest
@@ -202,3 +202,73 @@ def test_a_sentence_must_name_an_article_and_goes_with_it(seed_article):
     Article.objects.filter(pk=other.pk)._raw_delete("default")  # one DELETE, without Django's cascade
     assert not Sentence.objects.filter(article_id=other.pk).exists()
     assert seed_article.sentences.count() == count > 0
+
+
+SEARCHED = ["harbour", "harb", "harbour cranes", "minister", "minister harbour c", "Okafor", "port", "zzz"]
+
+
+def test_a_search_page_holds_what_the_plain_statement_holds(reviewer, reviewer2, editor):
+    """db.search_match (SQLite: ranked in one FTS5 pass) against search_match_plain (a correlated
+    subquery per row): the same rows, scores and snippets, in the same order, on every page, for
+    each type and each kind of viewer (drafts of others and deleted verdicts stay out)."""
+    words = ["harbour", "cranes", "minister", "port", "Okafor", "customs", "ferry", "strike"]
+    articles = []
+    for number in range(12):
+        picked = [words[(number * 3 + i) % len(words)] for i in range(1 + number % 4)]
+        body = "\n".join(
+            f"The {' '.join(picked)} story {number}, part {part}. Said the {picked[part % len(picked)]} office."
+            for part in range(1 + number % 3)
+        )
+        articles.append(
+            services.article_import(title=f"{picked[0].title()} report {number}", body=body, imported_by=None)
+        )
+        source, _ = services.source_get_or_create(
+            url=f"https://example.org/{'-'.join(picked)}/{number}",
+            title=f"{' '.join(picked)} filing",
+            publisher="Port Authority" if number % 2 else "Okafor & Sons",
+            created_by=reviewer,
+        )
+        for index in range(Sentence.objects.filter(article=articles[-1]).count()):
+            author = (reviewer, reviewer2)[(number + index) % 2]
+            verdict = services.annotation_create(
+                article=articles[-1],
+                author=author,
+                status="alleged",
+                note=f"{picked[-1]} checked with {words[(number + index) % len(words)]}",
+                claimant="Ada Okafor" if index % 2 else "",
+                sources=[services.SourceLink(source, "supports")] if index == 0 else [],
+                **sentence_span(articles[-1], index),
+            )
+            if (number + index) % 3:
+                services.annotation_submit(annotation=verdict, actor=author, version=verdict.version)
+            elif index == 0:
+                services.annotation_delete(annotation=verdict, actor=author, version=verdict.version)
+
+    def rows(kind: str, viewer):
+        if kind == "verdict":
+            return Annotation.objects.filter(selectors.visibility_filter(viewer)).select_related("article")
+        return Article.objects.defer("body") if kind == "article" else selectors.visible_sources(viewer=viewer)
+
+    def page(search, kind, viewer, query, offset, limit):
+        words = db.search_words(query)
+        found = search(
+            rows(kind, viewer), kind=kind, words=words, snippet_of=SNIPPETS[kind], offset=offset, limit=limit
+        )
+        return [(row.pk, row.search_score, row.search_snippet) for row in found]
+
+    compared = 0
+    for kind in ("verdict", "article", "source"):
+        for viewer in (reviewer, reviewer2, editor):
+            for query in SEARCHED:
+                for offset, limit in ((0, 3), (3, 3), (0, 50)):
+                    plain = page(db.search_match_plain, kind, viewer, query, offset, limit)
+                    assert page(db.search_match, kind, viewer, query, offset, limit) == plain, (kind, query, offset)
+                    compared += len(plain)
+    assert compared > 300  # the words were found, on more than one page
+
+
+SNIPPETS = {
+    "verdict": ("note", Value("english")),
+    "article": ("title", Value("english")),
+    "source": ("title", Value("simple")),
+}
