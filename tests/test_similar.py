@@ -1,0 +1,165 @@
+"""Checked before (selectors.similar_verdicts, db.similar_match, similarity): the same cases on
+SQLite (FTS5) and PostgreSQL (tsvector)."""
+
+import pytest
+
+from annotations import roles, selectors, services, similarity
+from annotations.models import Annotation
+
+from . import similar_corpus
+from .factories import ArticleFactory
+
+pytestmark = pytest.mark.django_db
+
+BACKDOOR = "Huawei used the Data Exchange System to create a backdoor into Lahore's police network."
+RESTATED = "A backdoor into the police network of Lahore was created by Hua Wei through the Data Exchange System."
+
+
+def checked(article, author, text, *, status="alleged", submit=True, **extra) -> Annotation:
+    start = article.body.index(text)
+    verdict = services.annotation_create(
+        article=article, author=author, status=status, start=start, end=start + len(text), quote=text, **extra
+    )
+    if submit:
+        services.annotation_submit(annotation=verdict, actor=author, version=verdict.version)
+        verdict.refresh_from_db()
+    return verdict
+
+
+def similar(viewer, text, **extra) -> list[tuple[int, float]]:
+    return [(a.pk, score) for a, score in selectors.similar_verdicts(viewer=viewer, text=text, **extra)]
+
+
+@pytest.fixture
+def earlier(reviewer):
+    article = ArticleFactory(title="Earlier report", body=f"{BACKDOOR}\nThe weather was fine on Tuesday.")
+    return checked(article, reviewer, BACKDOOR)
+
+
+def test_a_restated_claim_finds_the_earlier_verdict(earlier, reviewer2):
+    [(found, score)] = similar(reviewer2, RESTATED)
+    assert (found, score) == (earlier.pk, similarity.similarity(RESTATED, BACKDOOR))
+    assert score == 0.9552
+
+
+def test_never_the_verdict_itself_nor_its_own_article(earlier, reviewer, reviewer2):
+    here = ArticleFactory(title="Today", body=f"{RESTATED}\nAnother line.")
+    mine = checked(here, reviewer2, RESTATED)
+    same_article = checked(earlier.article, reviewer2, "The weather was fine on Tuesday.")
+    assert similar(reviewer, RESTATED, exclude_article=here.pk) == [(earlier.pk, 0.9552)]
+    assert similar(reviewer, BACKDOOR, exclude_annotation=earlier.pk) == [(mine.pk, 0.9552)]
+    assert similar(reviewer, BACKDOOR, exclude_annotation=same_article.pk) == [(mine.pk, 0.9552)]
+    assert similar(reviewer, RESTATED, exclude_annotation=mine.pk, exclude_article=earlier.article_id) == []
+
+
+def test_another_reviewers_draft_never_appears(reviewer, reviewer2, editor):
+    article = ArticleFactory(title="Drafts", body=BACKDOOR)
+    draft = checked(article, reviewer, BACKDOOR, submit=False)
+    assert similar(reviewer2, RESTATED) == []
+    assert similar(editor, RESTATED) == []  # an editor may see it, but it is nobody's finding yet
+    assert similar(reviewer, RESTATED) == [(draft.pk, 0.9552)]  # one's own draft
+    services.annotation_submit(annotation=draft, actor=reviewer, version=draft.version)
+    assert similar(reviewer2, RESTATED) == [(draft.pk, 0.9552)]
+
+
+def test_deleted_verdicts_are_not_checked_before(earlier, reviewer, reviewer2):
+    gone = checked(ArticleFactory(body=RESTATED), reviewer2, RESTATED, submit=False)
+    assert similar(reviewer2, BACKDOOR, exclude_article=earlier.article_id) == [(gone.pk, 0.9552)]
+    services.annotation_delete(annotation=gone, actor=reviewer2, version=gone.version)
+    assert similar(reviewer2, BACKDOOR, exclude_article=earlier.article_id) == []
+
+
+def test_unrelated_verdicts_on_the_same_topic_stay_below_the_floor(earlier, reviewer2):
+    for text in ("Huawei opened a new office in Lahore.", "Lahore's police bought new cars in 2019."):
+        assert similar(reviewer2, text) == []
+
+
+def test_best_first_and_at_most_the_limit(reviewer, reviewer2):
+    variants = [
+        "Huawei used the Data Exchange System to create a backdoor into Lahore's police network.",
+        "Huawei used the Data Exchange System to create a backdoor into the police network.",
+        "Huawei used the Data Exchange System to create a backdoor.",
+        "Huawei created a backdoor into Lahore's police network, the complaint says.",
+    ]
+    made = [checked(ArticleFactory(body=text), reviewer, text) for text in variants]
+    found = similar(reviewer2, BACKDOOR)
+    assert [pk for pk, _ in found] == [made[0].pk, made[1].pk, made[2].pk, made[3].pk]
+    assert [score for _, score in found] == sorted((score for _, score in found), reverse=True)
+    assert found[0][1] == 1.0
+    assert len(similar(reviewer2, BACKDOOR, limit=2)) == 2
+
+
+def test_the_quote_is_compared_with_its_sentence_too(reviewer, reviewer2):
+    sentence = f"According to the filing, {BACKDOOR[0].lower()}{BACKDOOR[1:]}"
+    article = ArticleFactory(body=sentence)
+    phrase = checked(article, reviewer, "create a backdoor")
+    [(found, score)] = similar(reviewer2, RESTATED)
+    assert (found, score) == (phrase.pk, similarity.similarity(RESTATED, "create a backdoor", sentence))
+    assert score > similarity.similarity(RESTATED, "create a backdoor")
+
+
+HOSTILE = [
+    '"',
+    '"Huawei',
+    "Huawei OR backdoor",
+    "quote : backdoor",
+    "backdoor*",
+    "'; DROP TABLE annotations_annotation; --",
+    "1' OR '1'='1",
+    "NEAR(Huawei backdoor)",
+    "(((",
+    "&|!<->:*",
+    "backdoor:A | huawei:*",
+    "x" * 1000,
+    "Huawei backdoor " * 63,
+    "",
+    "   ",
+]
+
+
+@pytest.mark.parametrize("text", HOSTILE)
+def test_operators_sql_quotes_and_long_text_are_just_words(earlier, reviewer2, text):
+    found = similar(reviewer2, text)
+    assert all(pk == earlier.pk for pk, _ in found)
+    assert found == [(earlier.pk, similarity.similarity(text, BACKDOOR))] or found == []
+
+
+@pytest.mark.parametrize("text", ["", "   ", "*", '""', "-- ;", "the of and"])
+def test_no_words_no_query(reviewer, django_assert_num_queries, text):
+    with django_assert_num_queries(0):
+        assert selectors.similar_verdicts(viewer=reviewer, text=text) == []
+
+
+@pytest.mark.parametrize("size", [1, 8])
+def test_a_fixed_number_of_queries(reviewer, reviewer2, bbc_source, django_assert_num_queries, size):
+    for n in range(size):
+        text = BACKDOOR.replace("Lahore's", f"Lahore's {n}th")
+        checked(ArticleFactory(body=text), reviewer, text, sources=[services.SourceLink(bbc_source, "supports")])
+    roles.user_is_editor(reviewer2)  # the viewer's groups, read once per request by the middleware's user
+    with django_assert_num_queries(2):  # candidates with their sentences, then their sources
+        found = selectors.similar_verdicts(viewer=reviewer2, text=RESTATED)
+        assert [len(a.source_links.all()) for a, _ in found] == [1] * min(size, 5)
+    with django_assert_num_queries(3):  # and the API's records: rows, then their sources
+        assert len(selectors.similar_records(viewer=reviewer2, text=RESTATED)) == min(size, 5)
+
+
+def test_an_orphan_is_compared_by_its_quote(earlier, reviewer, reviewer2):
+    services.article_version_create(
+        article=earlier.article, body="Something else entirely.\nNothing about it.", actor=reviewer
+    )
+    earlier.refresh_from_db()
+    assert earlier.anchor == "orphaned"
+    assert similar(reviewer2, RESTATED) == [(earlier.pk, 0.9552)]
+
+
+# --- The labelled set: restatements across articles -------------------------------------------
+
+
+def test_recall_at_5_on_the_labelled_set(reviewer, reviewer2):
+    verdicts = similar_corpus.load(author=reviewer)
+    new = ArticleFactory(title="Today's story", body="\n".join(text for text, _, _ in similar_corpus.PAIRS))
+    recall, missed = similar_corpus.recall_at_5(viewer=reviewer2, verdicts=verdicts, exclude_article=new.pk)
+    assert len(similar_corpus.PAIRS) >= 20
+    assert (recall, missed) == (1.0, [])
+    for text in similar_corpus.NEGATIVES:
+        assert similar(reviewer2, text) == [], text
