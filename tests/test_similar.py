@@ -1,12 +1,14 @@
 """Checked before (selectors.similar_verdicts, db.similar_match, similarity): the same cases on
 SQLite (FTS5) and PostgreSQL (tsvector)."""
 
+from django.urls import reverse
 import pytest
 
 from annotations import roles, selectors, services, similarity
 from annotations.models import Annotation
 
 from . import similar_corpus
+from .conftest import api
 from .factories import ArticleFactory
 
 pytestmark = pytest.mark.django_db
@@ -163,3 +165,116 @@ def test_recall_at_5_on_the_labelled_set(reviewer, reviewer2):
     assert (recall, missed) == (1.0, [])
     for text in similar_corpus.NEGATIVES:
         assert similar(reviewer2, text) == [], text
+
+
+# --- GET /api/v1/similar/ ----------------------------------------------------------------------
+
+
+def similar_api(user, **params):
+    return api(user).get(reverse("api:similar"), params)
+
+
+def test_the_api_answers_each_verdict_as_the_annotation_api_does(reviewer, reviewer2, bbc_source):
+    here = ArticleFactory(title="Today", body=RESTATED)
+    earlier = checked(
+        ArticleFactory(body=BACKDOOR),
+        reviewer,
+        BACKDOOR,
+        note="Checked against the complaint.",
+        sources=[services.SourceLink(bbc_source, "context", "p. 4")],
+    )
+    response = similar_api(reviewer2, text=RESTATED, article=here.pk)
+    record = api(reviewer2).get(reverse("api:annotation-detail", args=[earlier.pk])).json()
+    assert (response.status_code, response.json()) == (200, [{"annotation": record, "score": 0.9552}])
+    assert record["sources"][0]["pinpoint"] == "p. 4"
+
+
+def test_the_api_by_annotation_leaves_it_and_its_article_out(earlier, reviewer, reviewer2):
+    here = ArticleFactory(title="Today", body=f"{RESTATED}\nThe weather was fine on Tuesday.")
+    mine = checked(here, reviewer2, RESTATED)
+    checked(here, reviewer2, "The weather was fine on Tuesday.")
+    found = similar_api(reviewer, annotation=mine.pk).json()
+    assert [(item["annotation"]["id"], item["score"]) for item in found] == [(earlier.pk, 0.9552)]
+    assert similar_api(reviewer, annotation=mine.pk, article=earlier.article_id).json() == []
+
+
+def test_the_api_never_shows_another_reviewers_draft(reviewer, reviewer2, editor):
+    draft = checked(ArticleFactory(body=BACKDOOR), reviewer, BACKDOOR, submit=False)
+    assert similar_api(reviewer2, text=RESTATED).json() == []
+    assert similar_api(editor, text=RESTATED).json() == []
+    assert [item["annotation"]["id"] for item in similar_api(reviewer, text=RESTATED).json()] == [draft.pk]
+    response = similar_api(reviewer2, annotation=draft.pk)
+    assert (response.status_code, response.json()) == (404, {"detail": "No Annotation matches the given query."})
+
+
+@pytest.mark.parametrize(
+    ("params", "errors"),
+    [
+        ({}, {"text": ["Give the text of a claim, or an annotation's id."]}),
+        ({"text": "   "}, {"text": ["Give the text of a claim, or an annotation's id."]}),
+        ({"text": "x", "annotation": "1"}, {"annotation": ["Give the text of a claim or an annotation, not both."]}),
+        ({"annotation": "abc"}, {"annotation": [f"Give an id: a whole number from 1 to {2**63 - 1}."]}),
+        ({"annotation": "٣"}, {"annotation": [f"Give an id: a whole number from 1 to {2**63 - 1}."]}),
+        ({"annotation": "0"}, {"annotation": [f"Give an id: a whole number from 1 to {2**63 - 1}."]}),
+        ({"text": "x", "article": "9" * 25}, {"article": [f"Give an id: a whole number from 1 to {2**63 - 1}."]}),
+        ({"text": "x", "article": "-1"}, {"article": [f"Give an id: a whole number from 1 to {2**63 - 1}."]}),
+        ({"text": "x" * 2001}, {"text": ["Ensure this value has at most 2000 characters (it has 2001)."]}),
+    ],
+)
+def test_the_api_refuses_missing_and_invalid_parameters_field_by_field(reviewer, params, errors):
+    response = similar_api(reviewer, **params)
+    assert (response.status_code, response.json()) == (400, errors)
+
+
+@pytest.mark.parametrize("text", HOSTILE[:-2])
+def test_the_api_takes_any_text_as_words(earlier, reviewer2, text):
+    response = similar_api(reviewer2, text=text)
+    expected = [] if similarity.similarity(text, BACKDOOR) < similarity.SIMILAR_FLOOR else [earlier.pk]
+    assert (response.status_code, [item["annotation"]["id"] for item in response.json()]) == (200, expected)
+
+
+def test_the_api_refuses_a_nul(reviewer):
+    response = similar_api(reviewer, text="Huawei\x00backdoor")
+    assert (response.status_code, response.json()) == (400, {"detail": "Text may not contain NUL characters."})
+
+
+def test_the_api_answers_a_missing_annotation_with_404(reviewer):
+    response = similar_api(reviewer, annotation=2**63 - 1)
+    assert (response.status_code, response.json()) == (404, {"detail": "No Annotation matches the given query."})
+
+
+def test_the_api_needs_a_login(earlier):
+    response = api().get(reverse("api:similar"), {"text": RESTATED})
+    assert (response.status_code, response.json()) == (
+        401,
+        {"detail": "Authentication credentials were not provided."},
+    )
+
+
+def test_an_outsider_sees_what_visibility_lets_them(earlier, outsider):
+    assert [item["annotation"]["id"] for item in similar_api(outsider, text=RESTATED).json()] == [earlier.pk]
+
+
+@pytest.mark.parametrize("size", [1, 7])
+def test_the_api_reads_with_a_fixed_number_of_queries(reviewer, reviewer2, django_assert_num_queries, size):
+    for n in range(size):
+        text = BACKDOOR.replace("Lahore's", f"Lahore's {n}th")
+        checked(ArticleFactory(body=text), reviewer, text)
+    client = api(reviewer2)
+    roles.user_is_editor(reviewer2)  # the user's groups: read with the user by the token's authentication
+    with django_assert_num_queries(3):  # candidates, their records' rows, their sources
+        assert len(client.get(reverse("api:similar"), {"text": RESTATED}).json()) == min(size, 5)
+
+
+def test_the_schema_documents_the_endpoint(reviewer):
+    schema = api(reviewer).get(reverse("api:schema"), HTTP_ACCEPT="application/json").json()
+    operation = schema["paths"]["/api/v1/similar/"]["get"]
+    assert sorted(parameter["name"] for parameter in operation["parameters"]) == ["annotation", "article", "text"]
+    assert operation["responses"]["200"]["content"]["application/json"]["schema"] == {
+        "type": "array",
+        "items": {"$ref": "#/components/schemas/Similar"},
+    }
+    assert schema["components"]["schemas"]["Similar"]["properties"]["annotation"] == {
+        "allOf": [{"$ref": "#/components/schemas/Annotation"}],
+        "description": "The verdict, as GET /api/v1/annotations/{id}/ answers it.",
+    }
