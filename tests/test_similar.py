@@ -1,6 +1,9 @@
 """Checked before (selectors.similar_verdicts, db.similar_match, similarity): the same cases on
 SQLite (FTS5) and PostgreSQL (tsvector)."""
 
+from urllib.parse import quote_plus
+
+from django.test import Client
 from django.urls import reverse
 import pytest
 
@@ -8,7 +11,7 @@ from annotations import roles, selectors, services, similarity
 from annotations.models import Annotation
 
 from . import similar_corpus
-from .conftest import api
+from .conftest import api, client_for, sentence_span
 from .factories import ArticleFactory
 
 pytestmark = pytest.mark.django_db
@@ -278,3 +281,217 @@ def test_the_schema_documents_the_endpoint(reviewer):
         "allOf": [{"$ref": "#/components/schemas/Annotation"}],
         "description": "The verdict, as GET /api/v1/annotations/{id}/ answers it.",
     }
+
+
+# --- The verdict panel's "Checked before" (views.similar_verdicts) --------------------------------
+
+HTMX = {"HX-Request": "true", "HX-Target": "checked-before"}
+PAYLOAD = '<script>alert("x")</script>'
+
+
+def panel(user, *, htmx=True, **params):
+    return client_for(user).get(reverse("annotations:similar-verdicts"), params, headers=HTMX if htmx else {})
+
+
+@pytest.mark.parametrize("debug", [False, True], ids=["debug-off", "debug-on"])
+def test_the_panel_lists_the_earlier_verdict_with_its_choices(reviewer, reviewer2, bbc_source, settings, debug):
+    settings.DEBUG = debug
+    earlier = checked(
+        ArticleFactory(title="Earlier report", body=BACKDOOR),
+        reviewer,
+        BACKDOOR,
+        claimant="BES",
+        sources=[services.SourceLink(bbc_source, "context", "p. 4")],
+    )
+    here = ArticleFactory(title="Today", body=RESTATED)
+    response = panel(reviewer2, text=RESTATED, article=here.pk)
+    html = response.text
+    assert (response.status_code, "<html" in html) == (200, False)
+    assert html.count('class="similar-item') == 1
+    assert (
+        '<span class="status-badge status-alleged"><span class="status-icon" aria-hidden="true">❝</span> Alleged</span>'
+        in html
+    )
+    assert '<span class="state-badge state-badge-submitted">Submitted</span>' in html
+    assert '<span class="similar-score muted">96% alike</span>' in html
+    quote = BACKDOOR.replace("'", "&#x27;")
+    assert f'id="similar-quote-{earlier.pk}" lang="en" dir="auto">{quote}</blockquote>' in html
+    assert (
+        f'In <a href="/articles/{earlier.article_id}/#annotation-{earlier.pk}" target="_blank" rel="noopener" '
+        'lang="en" dir="auto">Earlier report</a>'
+    ) in html
+    assert '<span class="relation relation-context">Context</span>' in html
+    assert '<span class="pinpoint">(<span dir="auto">p. 4</span>)</span>' in html
+    assert (
+        f'<input type="radio" name="same_claim_as" value="{earlier.pk}" aria-describedby="similar-quote-{earlier.pk}">'
+        " Same claim"
+    ) in html
+    assert '<input type="radio" name="same_claim_as" value="" checked> Not the same claim as any of these' in html
+    assert f'hx-get="/annotations/{earlier.pk}/source-rows/"' in html
+    assert ">Copy its sources</button>" in html
+
+
+def test_the_panel_says_when_nothing_was_checked_before(reviewer):
+    response = panel(reviewer, text=RESTATED)
+    assert response.status_code == 200
+    assert '<p class="muted checked-before-none">Not checked before.</p>' in response.text
+    assert "same_claim_as" not in response.text
+
+
+def test_the_panel_never_shows_another_reviewers_draft(reviewer, reviewer2):
+    checked(ArticleFactory(body=BACKDOOR), reviewer, BACKDOOR, submit=False)
+    assert "Not checked before." in panel(reviewer2, text=RESTATED).text
+    assert "Not checked before." not in panel(reviewer, text=RESTATED).text
+
+
+def test_the_panel_shows_a_payload_as_text(reviewer, reviewer2):
+    quote = f"Huawei used the Data Exchange System {PAYLOAD} to create a backdoor into Lahore's police network."
+    checked(ArticleFactory(title=f"Report {PAYLOAD}", body=quote), reviewer, quote, claimant=PAYLOAD)
+    html = panel(reviewer2, text=RESTATED).text
+    assert PAYLOAD not in html
+    assert html.count("&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;") == 3  # quote, title, claimant
+
+
+def test_the_panel_keeps_a_refused_forms_choice(earlier, reviewer2):
+    html = panel(reviewer2, text=RESTATED, same_claim_as=earlier.pk).text
+    assert f'value="{earlier.pk}" checked aria-describedby' in html
+    assert '<input type="radio" name="same_claim_as" value=""> Not the same claim' in html
+
+
+@pytest.mark.parametrize(
+    ("params", "message"),
+    [
+        ({}, "Give the text of a claim, or an annotation&#x27;s id."),
+        ({"text": "x", "article": "٣"}, f"Give an id: a whole number from 1 to {2**63 - 1}."),
+    ],
+)
+def test_the_panel_refuses_bad_parameters_with_a_message(reviewer, params, message):
+    response = panel(reviewer, **params)
+    assert response.status_code == 400
+    assert f'<p class="field-error" role="alert">{message}</p>' in response.text
+
+
+@pytest.mark.parametrize("text", HOSTILE[:-2])
+def test_the_panel_takes_any_text_as_words(earlier, reviewer2, text):
+    response = panel(reviewer2, text=text)
+    assert response.status_code == 200
+
+
+def test_the_panel_by_annotation_and_a_hidden_one(reviewer, reviewer2):
+    draft = checked(ArticleFactory(body=BACKDOOR), reviewer, BACKDOOR, submit=False)
+    assert panel(reviewer2, annotation=draft.pk).status_code == 404
+    assert panel(reviewer, annotation=draft.pk).status_code == 200
+
+
+def test_without_htmx_it_is_a_page_of_its_own(earlier, reviewer2):
+    response = panel(reviewer2, htmx=False, text=RESTATED)
+    assert response.status_code == 200
+    assert "<h1>Checked before</h1>" in response.text
+    assert 'class="similar-item' in response.text
+    assert "same_claim_as" not in response.text  # the choice belongs to the verdict form
+
+
+def test_only_reviewers_and_editors(earlier, outsider, editor):
+    assert panel(outsider, text=RESTATED).status_code == 403
+    assert panel(editor, text=RESTATED).status_code == 200
+    response = Client().get(reverse("annotations:similar-verdicts"), {"text": "x"})
+    assert (response.status_code, response.url) == (302, "/accounts/login/?next=/similar/%3Ftext%3Dx")
+
+
+@pytest.mark.parametrize("size", [1, 7])
+def test_the_panel_reads_with_a_fixed_number_of_queries(
+    reviewer, reviewer2, bbc_source, django_assert_num_queries, size
+):
+    for n in range(size):
+        text = BACKDOOR.replace("Lahore's", f"Lahore's {n}th")
+        checked(ArticleFactory(body=text), reviewer, text, sources=[services.SourceLink(bbc_source, "supports")])
+    client = client_for(reviewer2)
+    url = reverse("annotations:similar-verdicts")
+    with django_assert_num_queries(5):  # session, user, groups, candidates, sources
+        html = client.get(url, {"text": RESTATED}, headers=HTMX).text
+    assert html.count('class="similar-item') == min(size, 5)
+
+
+def test_the_new_verdict_form_loads_checked_before(reviewer_client, seed_article):
+    span = sentence_span(seed_article, 4)
+    html = reviewer_client.get(
+        reverse("annotations:annotation-new", args=[seed_article.pk]),
+        {"start": span["start"], "end": span["end"]},
+        headers={"HX-Request": "true"},
+    ).text
+    text = quote_plus(span["quote"], safe="").replace("+", "%20")
+    assert (
+        f'<div class="checked-before-slot" id="checked-before" hx-get="/similar/?text={text}&amp;article='
+        f'{seed_article.pk}" hx-trigger="load" hx-swap="innerHTML">'
+    ) in html
+
+
+def test_saving_ignores_same_claim_as_for_now(reviewer_client, earlier, seed_article):
+    """The claims work (issue 17) will read it; until then it must not stand in the way of a save."""
+    span = sentence_span(seed_article, 4)
+    response = reviewer_client.post(
+        reverse("annotations:annotation-create", args=[seed_article.pk]),
+        {**span, "status": "alleged", "same_claim_as": str(earlier.pk)},
+        headers={"HX-Request": "true"},
+    )
+    assert response.status_code == 200
+    assert Annotation.objects.filter(article=seed_article).values_list("quote", flat=True).get() == span["quote"]
+
+
+# --- "Copy its sources" (views.annotation_source_rows) ---------------------------------------------
+
+
+def copy_rows(user, verdict, **params):
+    return client_for(user).get(
+        reverse("annotations:annotation-source-rows", args=[verdict.pk]), params, headers={"HX-Request": "true"}
+    )
+
+
+@pytest.fixture
+def cited(reviewer, bbc_source):
+    other, _ = services.source_get_or_create(
+        url="https://example.org/complaint", title="Complaint", publisher="Court", created_by=reviewer
+    )
+    return checked(
+        ArticleFactory(body=BACKDOOR),
+        reviewer,
+        BACKDOOR,
+        sources=[services.SourceLink(bbc_source, "context", "p. 4"), services.SourceLink(other, "denial")],
+    ), (bbc_source, other)
+
+
+def test_copy_its_sources_adds_the_rows_with_relation_and_pinpoint(cited, reviewer2):
+    verdict, (bbc, other) = cited
+    response = copy_rows(reviewer2, verdict, status="alleged")
+    html = response.text
+    assert (response.status_code, html.count('<li class="source-row">')) == (200, 2)
+    assert f'<input type="hidden" name="source_id" value="{bbc.pk}">' in html
+    assert f'<select name="source_relation" id="relation-{bbc.pk}-0">' in html
+    assert f'<select name="source_relation" id="relation-{other.pk}-1">' in html
+    assert '<option value="context" selected>Context</option>' in html
+    assert '<option value="denial" selected>Denial statement</option>' in html
+    assert 'name="source_pinpoint" value="p. 4"' in html
+    assert response.headers["HX-Trigger"] == f'{{"sources-copied": {{"id": {verdict.pk}, "added": 2}}}}'
+
+
+def test_copy_its_sources_leaves_out_those_already_listed(cited, reviewer2):
+    verdict, (bbc, other) = cited
+    response = copy_rows(reviewer2, verdict, source_id=[str(bbc.pk), "", "junk"])
+    assert response.text.count('<li class="source-row">') == 1
+    assert f'value="{other.pk}"' in response.text
+    response = copy_rows(reviewer2, verdict, source_id=[str(bbc.pk), str(other.pk)])
+    assert (response.status_code, response.content) == (204, b"")
+    assert response.headers["HX-Trigger"] == f'{{"sources-copied": {{"id": {verdict.pk}, "added": 0}}}}'
+
+
+def test_copy_its_sources_of_a_hidden_draft_is_404_and_outsiders_403(reviewer, reviewer2, outsider, bbc_source):
+    draft = checked(
+        ArticleFactory(body=BACKDOOR),
+        reviewer,
+        BACKDOOR,
+        submit=False,
+        sources=[services.SourceLink(bbc_source, "context")],
+    )
+    assert copy_rows(reviewer2, draft).status_code == 404
+    assert copy_rows(outsider, draft).status_code == 403
+    assert copy_rows(reviewer, draft).status_code == 200
