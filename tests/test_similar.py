@@ -1,14 +1,17 @@
 """Checked before (selectors.similar_verdicts, db.similar_match, similarity): the same cases on
 SQLite (FTS5) and PostgreSQL (tsvector)."""
 
+from io import StringIO
 from urllib.parse import quote_plus
 
-from django.test import Client
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from django.test import Client, override_settings
 from django.urls import reverse
 import pytest
 
 from annotations import roles, selectors, services, similarity
-from annotations.models import Annotation
+from annotations.models import Annotation, Article
 
 from . import similar_corpus
 from .conftest import api, client_for, sentence_span
@@ -495,3 +498,36 @@ def test_copy_its_sources_of_a_hidden_draft_is_404_and_outsiders_403(reviewer, r
     assert copy_rows(reviewer2, draft).status_code == 404
     assert copy_rows(outsider, draft).status_code == 403
     assert copy_rows(reviewer, draft).status_code == 200
+
+
+# --- The demo (make run): the two demo articles restate four claims the seed article's verdicts check --
+
+# The sentence of each demo article a reviewer selects -> the seed verdict "Checked before" shows first.
+DEMO_RESTATEMENTS = {
+    "A Californian IT firm says in its lawsuit that the Chinese telecom company stole its trade secrets.": (
+        "alleging the Chinese telecom firm stole its trade secrets"
+    ),
+    "In two thousand nineteen the PSCA ordered Hua Wei to take the Wi-Fi cards out of a CCTV system in Pakistan, "
+    "the BBC reported.": "in which the PSCA told Huawei to remove Wi-Fi cards from a CCTV system in Pakistan",
+    "The complaint says Huawei in China uses the DES system as a backdoor into Lahore to access and extract "
+    "sensitive data important to Pakistan's national security.": "“On information and belief, Huawei-China uses",
+    "American authorities under the Trump administration claimed that Hua Wei is able to covertly access its "
+    "telecom equipment.": "Last year, during the Trump administration, US authorities claimed",
+}
+
+
+@override_settings(DEBUG=True)
+def test_the_demo_articles_find_the_seed_articles_verdicts():
+    call_command("load_demo", stdout=StringIO())
+    call_command("load_demo", stdout=StringIO())
+    demo_articles = list(Article.objects.filter(publisher="factcheck demo"))
+    assert len(demo_articles) == 2
+    reviewer2 = get_user_model().objects.get(username="reviewer2")
+    for sentence, quote_start in DEMO_RESTATEMENTS.items():
+        [article] = [article for article in demo_articles if sentence in article.body]
+        found = selectors.similar_verdicts(viewer=reviewer2, text=sentence, exclude_article=article.pk)
+        assert found[0][0].quote.startswith(quote_start), sentence
+        assert found[0][0].article.title == "Huawei spying in Pakistan?"
+    for article in demo_articles:  # the first and last lines say what the text is, and restate nothing
+        for line in article.body.splitlines()[:1] + article.body.splitlines()[-1:]:
+            assert selectors.similar_verdicts(viewer=reviewer2, text=line, exclude_article=article.pk) == []
