@@ -425,7 +425,7 @@ def test_the_new_verdict_form_loads_checked_before(reviewer_client, seed_article
     text = quote_plus(span["quote"], safe="").replace("+", "%20")
     assert (
         f'<div class="checked-before-slot" id="checked-before" hx-get="/similar/?text={text}&amp;article='
-        f'{seed_article.pk}" hx-trigger="load" hx-swap="innerHTML">'
+        f'{seed_article.pk}" hx-trigger="load" hx-target="this" hx-swap="innerHTML">'
     ) in html
 
 
