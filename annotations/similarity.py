@@ -57,42 +57,62 @@ ENDINGS = ("ations", "ation", "ings", "ing", "edly", "ed", "es", "s")
 
 
 def _number_words(words: list[str]) -> list[str]:
-    """Runs of number words as one number in digits: "two thousand and nineteen" -> "2019"."""
+    """Runs of number words as one number in digits: "two thousand and nineteen" and "twenty
+    nineteen" -> "2019", "eight thousand" -> "8000", "twelve" -> "12"."""
     out: list[str] = []
-    total = current = 0
-    in_number = False
-
-    def flush() -> None:
-        nonlocal total, current, in_number
-        if in_number:
-            out.append(str(total + current))
-        total = current = 0
-        in_number = False
-
-    for index, word in enumerate(words):
-        if word in UNITS:
-            current += UNITS[word]
-        elif word in TENS:
-            current += TENS[word]
-        elif word in SCALES and in_number:
-            if SCALES[word] == 100:
-                current *= 100
+    index = 0
+    while index < len(words):
+        run: list[str] = []
+        end = index
+        while end < len(words):
+            word = words[end]
+            # "and" only inside a number: "one hundred and five", "two thousand and nineteen".
+            joins = word == "and" and run and run[-1] in SCALES and end + 1 < len(words)
+            joins = joins and _is_number_word(words[end + 1])
+            if word in UNITS or word in TENS or word in SCALES or joins:
+                run.append(word)
+                end += 1
             else:
-                total += current * SCALES[word]
-                current = 0
-        elif word == "and" and in_number and index + 1 < len(words) and _is_number_word(words[index + 1]):
+                break
+        if not run or run == ["and"]:
+            out.append(words[index])
+            index += 1
             continue
-        else:
-            flush()
-            out.append(word)
-            continue
-        in_number = True
-    flush()
+        out.append(str(_run_value([word for word in run if word != "and"])))
+        index = end
     return out
 
 
 def _is_number_word(word: str) -> bool:
     return word in UNITS or word in TENS
+
+
+def _run_value(run: list[str]) -> int:
+    if not any(word in SCALES for word in run):
+        # Without "hundred" or "thousand": "twenty one" is 21; two pairs are a year ("nineteen
+        # eighty four": 1984, "twenty twenty": 2020); anything else is read digit group by group.
+        groups: list[int] = []
+        for word in run:
+            if word in UNITS and groups and groups[-1] % 10 == 0 and 20 <= groups[-1] <= 90 and UNITS[word] < 10:
+                groups[-1] += UNITS[word]
+            else:
+                groups.append(UNITS.get(word, TENS.get(word, 0)))
+        if len(groups) == 2 and all(10 <= group <= 99 for group in groups):
+            return groups[0] * 100 + groups[1]
+        return int("".join(str(group) for group in groups))
+    total = current = 0
+    for word in run:
+        if word in SCALES:
+            scale = SCALES[word]
+            current = max(current, 1)
+            if scale == 100:
+                current *= 100
+            else:
+                total += current * scale
+                current = 0
+        else:
+            current += UNITS.get(word, TENS.get(word, 0))
+    return total + current
 
 
 def _stem(word: str) -> str:

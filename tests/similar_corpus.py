@@ -4,7 +4,9 @@ articles, the same claims restated in other words in new ones, and distractors o
 
 Each earlier article is a paragraph of claims; every claim (and every distractor) gets a verdict.
 A pair is (restated text, key of the claim it restates, what changed); recall@5 is the share of
-pairs whose claim's verdict is among the first five results. NEGATIVES restate nothing that was
+pairs whose claim's verdict is among the first five results. 25 pairs restate a claim keeping
+some of its content words; 8 are heavy paraphrases that share almost none, to show where
+matching by words stops. NEGATIVES restate nothing that was
 checked: they must find nothing above the floor.
 """
 
@@ -147,6 +149,32 @@ PAIRS = [
     ("Five firms bid to build the command and control centre.", "five-companies", "synonyms, variant spelling"),
     ("No evidence that Huawei accessed the equipment has been made public.", "no-evidence", "word order"),
     ("Next year Karachi and Islamabad will get the safe city programme too.", "karachi-expansion", "word order"),
+    # Heavy paraphrase: few words in common. Words alone cannot find most of these; they are here so
+    # that the figure says where the method stops (test_similar.py names the ones it misses).
+    (
+        "The Chinese company is accused of pilfering confidential know-how from a Californian consultancy.",
+        "trade-secrets",
+        "heavy paraphrase",
+    ),
+    (
+        "Washington says the Shenzhen-based vendor has a secret way into the gear it sells.",
+        "covert-access",
+        "heavy paraphrase",
+    ),
+    (
+        "Pakistani officials had Huawei strip wireless modules from surveillance cameras in twenty nineteen.",
+        "wifi-cards",
+        "heavy paraphrase, number in words",
+    ),
+    ("Nothing has been published to show that Huawei got into the equipment.", "no-evidence", "heavy paraphrase"),
+    (
+        "BES claims its designs were taken by Hua Wei, which then withheld payment.",
+        "low-level-designs",
+        "heavy paraphrase, entity spelling",
+    ),
+    ("The case was brought in a federal court in California on Wednesday.", "filed-santa-ana", "heavy paraphrase"),
+    ("A mirror of the Punjab data exchange runs in Suzhou on Huawei machines.", "suzhou-copy", "heavy paraphrase"),
+    ("The phone line for emergencies failed for half a day after an update.", "outage-hours", "heavy paraphrase"),
 ]
 
 # Claims nobody checked: nothing should be shown for them.
