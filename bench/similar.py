@@ -1,22 +1,53 @@
 """Checked before's quality on the labelled set (tests/similar_corpus.py): recall@5 of the restated
 claims, and whether the claims nobody checked find nothing.
 
-    python bench/similar.py
+    python bench/similar.py [--noise N]
 
 Runs inside Django against a throwaway test database made from DATABASE_URL's (SQLite, or
 PostgreSQL's `test_<name>`), created and destroyed by Django's test machinery, so no real data is
 read or written. Prints one JSON object: {"recall_at_5", "pairs", "negatives_found_nothing",
-"negatives", "database", "seconds"}.
+"negatives", "database", "seconds", "noise"}. `--noise N` first adds N verdicts on made-up
+sentences of 12 words drawn from the claims' own words (the hardest kind of distractor for the
+full-text step: every one shares words with many claims), to see whether the candidates still
+reach the right verdict when many verdicts share the topic.
 """
 
+import argparse
 import json
+import random
+import re
 import sys
 import time
 
 import djangoenv
 
 
+def noise(*, count: int, author) -> None:
+    from annotations import services
+    from tests import similar_corpus
+    from tests.factories import ArticleFactory
+
+    rng = random.Random(17)
+    words = sorted({word for text in similar_corpus.CLAIMS.values() for word in re.findall(r"[A-Za-z]+", text)})
+    for first in range(0, count, 50):
+        lines = [
+            " ".join(rng.choice(words) for _ in range(12)).capitalize() + "." for _ in range(min(50, count - first))
+        ]
+        article = ArticleFactory(
+            title=f"Noise {first}", body="\n".join(f"{line} Number {first + n}." for n, line in enumerate(lines))
+        )
+        for line in lines:
+            start = article.body.index(line)
+            verdict = services.annotation_create(
+                article=article, author=author, status="alleged", start=start, end=start + len(line), quote=line
+            )
+            services.annotation_submit(annotation=verdict, actor=author, version=verdict.version)
+
+
 def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--noise", type=int, default=0)
+    arguments = parser.parse_args()
     djangoenv.setup()
     from django.contrib.auth import get_user_model
     from django.contrib.auth.models import Group
@@ -34,6 +65,7 @@ def main() -> None:
         author, viewer = (get_user_model().objects.create(username=username) for username in ("author", "viewer"))
         for user in (author, viewer):
             user.groups.add(reviewers)
+        noise(count=arguments.noise, author=author)
         verdicts = similar_corpus.load(author=author)
         new = ArticleFactory(title="Today's story", body="\n".join(text for text, _, _ in similar_corpus.PAIRS))
         began = time.perf_counter()
@@ -49,6 +81,7 @@ def main() -> None:
                     "negatives": len(similar_corpus.NEGATIVES),
                     "database": connection.vendor,
                     "seconds": round(seconds, 3),
+                    "noise": arguments.noise,
                 }
             )
         )
