@@ -543,3 +543,10 @@ def test_the_demo_articles_find_the_seed_articles_verdicts():
     for article in demo_articles:  # the first and last lines say what the text is, and restate nothing
         for line in article.body.splitlines()[:1] + article.body.splitlines()[-1:]:
             assert selectors.similar_verdicts(viewer=reviewer2, text=line, exclude_article=article.pk) == []
+
+
+def test_a_claim_in_urdu_is_found_in_other_words_order(reviewer, reviewer2):
+    claim = "ہواوے نے لاہور پولیس کے نظام میں خفیہ راستہ بنایا۔"
+    earlier = checked(ArticleFactory(title="سیف سٹی", body=claim, language="ur"), reviewer, claim)
+    restated = "لاہور پولیس کے نظام میں ہواوے نے خفیہ راستہ بنایا۔"
+    assert similar(reviewer2, restated) == [(earlier.pk, 1.0)]
