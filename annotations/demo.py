@@ -1,11 +1,25 @@
-"""Sample verdicts on the seed article, one or more of each status, for the DEBUG demo and the screenshots.
+"""Sample verdicts on the seed article, one or more of each status, for the DEBUG demo and the screenshots;
+and two short demo articles that restate four of those claims in other words, so that "Checked
+before" has earlier verdicts to show when a reviewer selects them.
 
 The sources are placeholders on example.org, named as such: the demo must not pass off invented
-links as real documents.
+links as real documents. The two extra articles were written for the demo and say so in their
+title, publisher and first line.
 """
+
+from pathlib import Path
 
 from . import services
 from .models import Annotation, Article
+from .segmentation import normalize_text
+
+DEMO_DATA = Path(__file__).resolve().parent / "demo_data"
+DEMO_PUBLISHER = "factcheck demo"
+# file in demo_data -> title; each restates two claims of the seed article that carry demo verdicts.
+DEMO_ARTICLES = {
+    "demo-lawsuit-retold.txt": "Demo: the Hua Wei lawsuit, retold (written for the demo)",
+    "demo-backdoor-claims.txt": "Demo: backdoor claims, restated (written for the demo)",
+}
 
 
 def _phrase(article: Article, phrase: str) -> dict:
@@ -113,3 +127,17 @@ def create_demo_verdicts(*, article: Article, reviewer, reviewer2, editor=None) 
     for verdict in verdicts:
         verdict.refresh_from_db()
     return verdicts
+
+
+def create_demo_articles() -> list[Article]:
+    """The demo articles that are not stored yet (by their text), imported as any article is.
+    Rerun-safe: an article already stored is left as it is."""
+    created = []
+    for filename, title in DEMO_ARTICLES.items():
+        body = normalize_text((DEMO_DATA / filename).read_text(encoding="utf-8"))
+        if Article.objects.filter(body_sha256=services.body_sha256(body)).exists():
+            continue
+        created.append(
+            services.article_import(title=title, body=body, language="en", publisher=DEMO_PUBLISHER, imported_by=None)
+        )
+    return created

@@ -12,7 +12,7 @@ from django.core.exceptions import ValidationError
 from .importing import read_document
 from .models import COMMENT_LENGTH, Annotation, Relation, Source, State, Status, field_limit
 from .parsing import BIGINT_MAX, parse_id
-from .selectors import SEARCH_TYPES, SearchFilters, desk_search
+from .selectors import SEARCH_TYPES, SearchFilters, annotation_for, desk_search
 from .services import NewSource, SourceLink
 
 # Text fields take Urdu and other right-to-left text as well as English: each follows the direction of
@@ -352,3 +352,52 @@ class SearchForm(forms.Form):
             previous=max(0, offset - per_page) if offset else None,
             next=offset + per_page if more else None,
         )
+
+
+SIMILAR_TEXT_LENGTH = 2000
+ID_MESSAGE = f"Give an id: a whole number from 1 to {BIGINT_MAX}."
+
+
+class SimilarForm(forms.Form):
+    """What "Checked before" is asked about, read alike by the verdict panel and the API: a claim's
+    `text` (and the `article` it is read in, left out of the answer), or a verdict's id
+    (`annotation`: its quote; it and its article left out)."""
+
+    text = forms.CharField(required=False, max_length=SIMILAR_TEXT_LENGTH, strip=True)
+    article = forms.CharField(required=False)
+    annotation = forms.CharField(required=False)
+
+    def _id(self, name: str) -> int | None:
+        value = self.cleaned_data.get(name, "")
+        if value == "":
+            return None
+        number = parse_id(value)
+        if number is None:
+            raise ValidationError(ID_MESSAGE)
+        return number
+
+    def clean_article(self) -> int | None:
+        return self._id("article")
+
+    def clean_annotation(self) -> int | None:
+        return self._id("annotation")
+
+    def clean(self):
+        data = super().clean()
+        given = {name for name in ("text", "annotation") if data.get(name) not in (None, "")}
+        if given == {"text", "annotation"}:
+            self.add_error("annotation", "Give the text of a claim or an annotation, not both.")
+        elif not given and "text" not in self.errors and "annotation" not in self.errors:
+            self.add_error("text", "Give the text of a claim, or an annotation's id.")
+        return data
+
+    def claim(self, *, viewer) -> dict | None:
+        """The arguments of selectors.similar_verdicts for a valid form; None when the annotation
+        named is not one this viewer may see."""
+        data = self.cleaned_data
+        if data["annotation"] is None:
+            return {"text": data["text"], "exclude_article": data["article"]}
+        annotation = annotation_for(viewer=viewer, pk=data["annotation"])
+        if annotation is None:
+            return None
+        return {"text": annotation.quote, "exclude_annotation": annotation.pk, "exclude_article": data["article"]}

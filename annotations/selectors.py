@@ -14,6 +14,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import connection
 from django.db.models import (
+    Case,
     CharField,
     Count,
     Exists,
@@ -29,13 +30,14 @@ from django.db.models import (
     Sum,
     TextField,
     Value,
+    When,
     prefetch_related_objects,
 )
-from django.db.models.functions import Cast, Concat, Length
+from django.db.models.functions import Cast, Concat, Length, Substr
 from django.urls import reverse
 from django.utils import timezone
 
-from . import db, logins, reader, records, roles, workflow
+from . import db, logins, reader, records, roles, similarity, workflow
 from .db import IdsIn, IsoText, fetch_tuples, instance_from_row
 from .models import (
     Action,
@@ -233,6 +235,87 @@ def desk_members() -> QuerySet:
     "reviewer" filter."""
     users = get_user_model().objects.filter(is_active=True, groups__name__in=roles.ROLE_GROUPS)
     return users.distinct().order_by("username").only("id", "username")
+
+
+# --- Checked before: earlier verdicts on similar claims -------------------------------------------
+
+SIMILAR_CANDIDATES = 50
+
+
+def similar_verdicts(
+    *,
+    viewer,
+    text: str,
+    exclude_annotation: int | None = None,
+    exclude_article: int | None = None,
+    limit: int = 5,
+    with_sources: bool = True,
+) -> list[tuple[Annotation, float]]:
+    """Earlier verdicts on claims like `text` in other articles, best first, with how alike they
+    are (0 to 1): "Checked before" in the verdict panel and GET /api/v1/similar/.
+
+    The verdicts this viewer may see (visibility_filter), but never someone else's draft, even to
+    an editor: only work others may rely on. Never `exclude_annotation` itself nor anything in its
+    article or in `exclude_article` (the article being read). Candidates: the SIMILAR_CANDIDATES
+    best by the full-text index among verdicts whose quote holds any of the claim's words
+    (db.similar_match); order: similarity.similarity of the text to each quote and to the
+    sentences around it, at least similarity.SIMILAR_FLOOR. Each with its article (no body) and
+    its source links (`with_sources`). Two queries (one when nothing is close enough or without
+    sources); no words, no query."""
+    words = similarity.query_words(text)
+    if not words:
+        return []
+    rows = Annotation.objects.filter(visibility_filter(viewer)).exclude(
+        Q(state=State.DRAFT) & ~Q(author_id=getattr(viewer, "pk", None))
+    )
+    if exclude_annotation is not None:
+        rows = rows.exclude(pk=exclude_annotation).exclude(
+            article_id__in=Annotation.objects.filter(pk=exclude_annotation).values("article_id")
+        )
+    if exclude_article is not None:
+        rows = rows.exclude(article_id=exclude_article)
+    around = Sentence.objects.filter(
+        article_id=OuterRef("article_id"), start__lt=OuterRef("end"), end__gt=OuterRef("start")
+    )
+    first = Subquery(around.order_by("start").values("start")[:1])
+    last = Subquery(around.order_by("-end").values("end")[:1])
+    candidates = (
+        db.similar_match(rows, words=words)
+        .select_related("article")
+        .defer("article__body")
+        .annotate(
+            # The sentences holding the quote, cut from the body by the database; an orphan's span
+            # points into an earlier body, so it is compared by its quote alone.
+            sentence_text=Case(
+                When(anchored(), then=Substr("article__body", first + 1, last - first)),
+                default=Value(""),
+                output_field=TextField(),
+            )
+        )
+        .order_by("-search_score", "-id")[:SIMILAR_CANDIDATES]
+    )
+    scored = [
+        (annotation, similarity.similarity(text, annotation.quote, annotation.sentence_text or ""))
+        for annotation in candidates
+    ]
+    scored = [(annotation, score) for annotation, score in scored if score >= similarity.SIMILAR_FLOOR]
+    scored.sort(key=lambda pair: (-pair[1], -pair[0].pk))
+    found = scored[:limit]
+    if with_sources:
+        links = AnnotationSource.objects.select_related("source").order_by("position", "id")
+        prefetch_related_objects([annotation for annotation, _ in found], Prefetch("source_links", queryset=links))
+    return found
+
+
+def similar_records(**arguments) -> list[dict]:
+    """similar_verdicts as the API answers it: `{annotation: <the verdict's record>, score}`, best
+    first, each record as GET /api/v1/annotations/<id>/ answers it (verdict_records: three queries)."""
+    found = similar_verdicts(**arguments, with_sources=False)
+    if not found:
+        return []
+    rows = {row["id"]: row for row in verdict_rows(Annotation.objects.filter(IdsIn("id", [a.pk for a, _ in found])))}
+    verdicts = verdict_records([rows[annotation.pk] for annotation, _ in found])
+    return [{"annotation": record, "score": score} for record, (_, score) in zip(verdicts, found, strict=True)]
 
 
 def visible_sources(*, viewer) -> QuerySet[Source]:

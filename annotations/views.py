@@ -26,6 +26,7 @@ from .forms import (
     ReviewForm,
     SearchForm,
     SearchPage,
+    SimilarForm,
     SourceForm,
     search_cursor,
     source_line,
@@ -44,7 +45,7 @@ from .models import (
     default_relation,
     status_legend,
 )
-from .parsing import query_number, whole_number
+from .parsing import parse_id, query_number, whole_number
 from .reader import span_place
 
 ARTICLES_PER_PAGE = 25
@@ -478,6 +479,49 @@ def desk_search(request: HttpRequest) -> HttpResponse:
         "in_article": selectors.article_by_id(article) if article else None,
     }
     return render(request, template, context, status=200 if form.is_valid() else 400)
+
+
+@require_GET
+def similar_verdicts(request: HttpRequest) -> HttpResponse:
+    """Checked before: earlier verdicts on claims like the one selected (the same form and selector
+    as GET /api/v1/similar/). The verdict form loads it into itself (htmx), with a "Same claim"
+    choice and "Copy its sources" on each; without htmx, a page of its own."""
+    _require_reviewer(request)
+    form = SimilarForm(request.GET)
+    claim = form.claim(viewer=request.user) if form.is_valid() else None
+    if form.is_valid() and claim is None:
+        raise Http404("No such verdict.")
+    found = selectors.similar_verdicts(viewer=request.user, **claim) if claim else []
+    template = "annotations/similar_verdicts.html"
+    if request.htmx:
+        template += "#checked-before"
+    # A form sent back refused keeps the reviewer's "Same claim" choice.
+    chosen = parse_id(request.GET.get("same_claim_as", ""))
+    context = {
+        "form": form,
+        "found": found,
+        "in_form": bool(request.htmx),
+        "chosen": chosen,
+        "chosen_found": any(annotation.pk == chosen for annotation, _ in found),
+    }
+    return render(request, template, context, status=200 if form.is_valid() else 400)
+
+
+@require_GET
+def annotation_source_rows(request: HttpRequest, pk: int) -> HttpResponse:
+    """An earlier verdict's sources as lines of the verdict form ("Copy its sources"), with its
+    relations and pinpoints, leaving out those the form lists already (`source_id`, sent along).
+    None new: 204, nothing to add. Either way the `sources-copied` event says how many were added."""
+    _require_reviewer(request)
+    annotation = _get_annotation_for_user(request, pk)
+    listed = {parse_id(value) for value in request.GET.getlist("source_id")}
+    links = annotation.source_links.select_related("source").order_by("position", "id")
+    rows = [source_line(link.source, link.relation, link.pinpoint) for link in links if link.source_id not in listed]
+    event = {"id": annotation.pk, "added": len(rows)}
+    if not rows:
+        return trigger_client_event(HttpResponse(status=204), "sources-copied", event)
+    response = render(request, f"{FORM}#copied-source-rows", {"rows": rows, "relations": Relation.choices})
+    return trigger_client_event(response, "sources-copied", event)
 
 
 @require_GET

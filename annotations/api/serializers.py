@@ -190,6 +190,14 @@ class AnnotationSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class SimilarSerializer(serializers.Serializer):
+    """One earlier verdict on a similar claim (GET /api/v1/similar/), documented only: the answer is
+    made by selectors.similar_records."""
+
+    annotation = AnnotationSerializer(help_text="The verdict, as GET /api/v1/annotations/{id}/ answers it.")
+    score = serializers.FloatField(help_text="How alike the claims are, from the floor (0.6) to 1.")
+
+
 class ArticleVersionCreateSerializer(serializers.Serializer):
     """A corrected text (`body`), or `refetch: true` to fetch the article's URL again."""
 

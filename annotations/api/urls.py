@@ -17,6 +17,7 @@ urlpatterns = [
     path("auth/token/", views.TokenView.as_view(), name="token"),
     path("export/", views.export, name="export"),
     path("search/", views.search, name="search"),
+    path("similar/", views.similar, name="similar"),
     path("export/schema.json", views.export_schema, name="export-schema"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),

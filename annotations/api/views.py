@@ -22,7 +22,7 @@ from rest_framework.utils.urls import remove_query_param, replace_query_param
 from .. import logins, records, rendering, selectors, services
 from ..exporters import FORMATS, stream
 from ..exporters.common import Selection
-from ..forms import SearchForm, search_cursor
+from ..forms import SearchForm, SimilarForm, search_cursor
 from ..models import Action, Anchoring, Annotation, Article, ArticleImport, Source, State, Status
 from ..parsing import BIGINT_MAX, IdConverter, parse_id, whole_number
 from ..paths import EXPORT_SCHEMA_PATH
@@ -478,6 +478,33 @@ def search(request):
         return replace_query_param(url, "cursor", search_cursor(offset))
 
     return Response({"next": link(page.next), "previous": link(page.previous), "results": page.results})
+
+
+@extend_schema(
+    parameters=[
+        OpenApiParameter("text", str, description="The claim, in words (at most 2,000 characters)."),
+        OpenApiParameter(
+            "annotation",
+            int,
+            description="Instead of text: a verdict, by id; its quote is the claim, and it and "
+            "its article are left out.",
+        ),
+        OpenApiParameter("article", int, description="The article the claim is read in: left out of the answer."),
+    ],
+    responses={200: s.SimilarSerializer(many=True)},
+    description="Checked before: at most five earlier verdicts on similar claims in other articles, best "
+    "first, among those you may see (never someone else's draft). 400 with a message per field for a missing "
+    "or invalid parameter; 404 for an annotation you may not see.",
+)
+@api_view(["GET"])
+def similar(request):
+    form = SimilarForm(request.query_params)
+    if not form.is_valid():
+        raise serializers.ValidationError(form.errors)
+    claim = form.claim(viewer=request.user)
+    if claim is None:
+        raise NotFound(NO_VERDICT)
+    return Response(selectors.similar_records(viewer=request.user, **claim))
 
 
 @extend_schema(

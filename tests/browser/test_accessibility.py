@@ -19,7 +19,7 @@ import pytest
 from pytest_django.live_server_helper import LiveServer
 
 from annotations import services
-from annotations.demo import create_demo_verdicts
+from annotations.demo import create_demo_articles, create_demo_verdicts
 from annotations.models import Article, ArticleImport, ImportState
 from tests.factories import ArticleFactory
 
@@ -105,6 +105,23 @@ def verdict_panel_open(visit: Visit) -> list[str]:
     expect(visit.page.locator("#verdict-form")).to_be_visible()
     visit.page.locator('#verdict-form input[name=status][value="denied"]').check()
     expect(visit.page.locator("#id_denied_by")).to_be_visible()
+    return []
+
+
+def checked_before(visit: Visit) -> list[str]:
+    """The panel on a demo article's restated claims: earlier verdicts under "Checked before", one
+    chosen as the same claim, its sources copied into the form."""
+    visit.demo_article()
+    visit.once("demo-articles", create_demo_articles)
+    article = Article.objects.get(title__startswith="Demo: backdoor claims")
+    visit.login("reviewer")  # who also sees their own draft on the seed article: two earlier verdicts
+    visit.goto(f"/articles/{article.pk}/")
+    visit.page.locator('#article-body .sentence[data-index="1"]').click()
+    items = visit.page.locator("#checked-before .similar-item")
+    expect(items).to_have_count(2)
+    items.first.locator("input[name=same_claim_as]").check()
+    items.nth(1).get_by_role("button", name="Copy its sources").click()  # the draft's: the other has none
+    expect(visit.page.locator("#source-rows .source-row")).to_have_count(1)
     return []
 
 
@@ -292,6 +309,7 @@ SCENARIOS: dict[str, Callable[[Visit], list[str]]] = {
     "reader": reader_as_reviewer,
     "reader-editor": reader_as_editor,
     "verdict-panel": verdict_panel_open,
+    "checked-before": checked_before,
     "source-search": source_search_open,
     "history": history_open,
     "desk-search": desk_search,
@@ -314,7 +332,7 @@ SCENARIOS: dict[str, Callable[[Visit], list[str]]] = {
 }
 # The main pages also in the demo's mode (make run: DEBUG on), where django-htmx adds its debug script;
 # the markup is otherwise the same, so not every state twice. Django's own debug 404 page is not ours.
-IN_DEBUG_TOO = {"reader", "verdict-panel", "article-list", "login"}
+IN_DEBUG_TOO = {"reader", "verdict-panel", "checked-before", "article-list", "login"}
 CASES = [
     pytest.param(name, debug, id=f"{name}-{'debug' if debug else 'production'}")
     for name in SCENARIOS

@@ -417,3 +417,37 @@ def test_screenshots_search(page: Page, live_server, login, console_errors, revi
         page.screenshot(path=SCREENSHOTS / f"search{suffix}.png", full_page=True)
         page.context.clear_cookies()
     assert console_errors == []
+
+
+@pytest.mark.screenshot
+def test_screenshots_checked_before(
+    page: Page, live_server, login, console_errors, reviewer, reviewer2, editor, seed_article
+):
+    """The verdict panel on a demo article's restated claim, with the seed article's verdicts under
+    "Checked before": two of them, one chosen as the same claim and its sources copied into the form
+    (1440 px), and one in the bottom sheet at 390 px."""
+    from annotations.demo import create_demo_articles
+    from annotations.models import Article
+
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    create_demo_verdicts(article=seed_article, reviewer=reviewer, reviewer2=reviewer2, editor=editor)
+    create_demo_articles()
+    login(page, live_server, reviewer)  # who also sees their own draft on the seed article
+    for width, height, title, index, suffix in (
+        (1440, 1000, "Demo: backdoor claims", 1, ""),
+        (390, 844, "Demo: the Hua Wei lawsuit", 3, "-390"),
+    ):
+        article = Article.objects.get(title__startswith=title)
+        page.set_viewport_size({"width": width, "height": height})
+        page.goto(f"{live_server.url}/articles/{article.pk}/")
+        page.locator(f'#article-body .sentence[data-index="{index}"]').click()
+        expect(page.locator("#checked-before .similar-item").first).to_be_visible()
+        if not suffix:
+            item = page.locator("#checked-before .similar-item").nth(1)
+            item.locator(".similar-copy").click()
+            expect(page.locator("#source-rows .source-row")).to_have_count(1)
+            item.locator("input[name=same_claim_as]").check()
+        page.locator("#checked-before").scroll_into_view_if_needed()
+        page.mouse.move(0, 0)
+        page.screenshot(path=SCREENSHOTS / f"checked-before{suffix}.png")
+    assert console_errors == []

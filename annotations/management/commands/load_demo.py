@@ -1,4 +1,5 @@
-"""manage.py load_demo: the seed article and demo accounts, for DEBUG demos only. Safe to rerun."""
+"""manage.py load_demo: the seed article, the two demo articles restating its claims and the demo
+accounts, for DEBUG demos only. Safe to rerun: what is stored already is kept as it is."""
 
 from pathlib import Path
 
@@ -8,7 +9,7 @@ from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
 
 from annotations import roles, services
-from annotations.demo import create_demo_verdicts
+from annotations.demo import create_demo_articles, create_demo_verdicts
 from annotations.models import Article
 from annotations.segmentation import normalize_text
 
@@ -23,7 +24,7 @@ DEMO_USERS = [
 
 
 class Command(BaseCommand):
-    help = "Load the demo article and the demo accounts (reviewer, reviewer2, editor). DEBUG only."
+    help = "Load the demo articles and the demo accounts (reviewer, reviewer2, editor). DEBUG only."
 
     def handle(self, *args, **options):
         if not settings.DEBUG:
@@ -52,6 +53,8 @@ class Command(BaseCommand):
             )
         else:
             self.stdout.write(f"The demo article is already stored as #{article.pk}.")
+        for extra in create_demo_articles():
+            self.stdout.write(f"Imported the demo article “{extra.title}” ({extra.sentences.count()} sentences).")
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo ready. Log in at http://127.0.0.1:8000/ as reviewer, reviewer2 or editor, "

@@ -7,7 +7,9 @@
 // - a source link's relation follows the status until the reviewer picks one (data-relation on
 //   each status, from models.DEFAULT_RELATION);
 // - a status picked with the mouse moves on to the next field, Ctrl+Enter saves and submits,
-//   Enter in the source search adds the first result and the arrow keys walk the results.
+//   Enter in the source search adds the first result and the arrow keys walk the results;
+// - "Checked before" (loaded into the form after it opens): its default "Not the same claim" is no
+//   change of the reviewer's, "Copy its sources" says what it added, and copied relations are kept.
 
 const dialog = document.getElementById("confirm-dialog");
 const snapshots = new WeakMap();
@@ -19,7 +21,9 @@ function verdictForm() {
 }
 
 function serialize(form) {
-  return new URLSearchParams(new FormData(form)).toString();
+  const data = new FormData(form);
+  if (!data.get("same_claim_as")) data.delete("same_claim_as");  // Checked before's default, loaded later
+  return new URLSearchParams(data).toString();
 }
 
 // A form the server sent back refused (data-unsaved) holds typed work from the start.
@@ -125,12 +129,28 @@ window.addEventListener("beforeunload", (event) => {
 document.body.addEventListener("htmx:afterSwap", (event) => {
   const target = event.detail.target;
   if (target.id === "editor") formOpened(verdictForm());
+  if (target.id === "source-rows") {
+    // A row copied from an earlier verdict keeps its relation when it is not the status's default.
+    const relation = statusRelation(target.closest("form"));
+    for (const select of target.querySelectorAll("select[name=source_relation]:not([data-chosen])")) {
+      if (select.value !== relation) select.setAttribute("data-chosen", "");
+    }
+  }
   if (target.id === "source-results" && addFirstResult) {
     addFirstResult = false;
     target.querySelector(".source-add")?.click();
   }
 });
 formOpened(verdictForm());  // a page served with the form open
+
+// "Copy its sources" (views.annotation_source_rows): how many were added, next to the button.
+document.body.addEventListener("sources-copied", (event) => {
+  const { id, added } = event.detail;
+  const note = document.getElementById(`similar-copied-${id}`);
+  if (!note) return;
+  if (added === 0) note.textContent = "Its sources are already in the form.";
+  else note.textContent = added === 1 ? "Added 1 source." : `Added ${added} sources.`;
+});
 
 document.addEventListener("pointerdown", (event) => {
   pointerOnStatus = Boolean(event.target.closest?.("#verdict-form .status-option"));
