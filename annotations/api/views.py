@@ -432,9 +432,12 @@ class ClaimViewSet(viewsets.GenericViewSet):
         return annotation
 
     def create(self, request, *args, **kwargs):
-        ids = _valid(s.ClaimCreateSerializer, request.data)["annotations"]
-        annotations = [self._verdict(pk, "annotations") for pk in dict.fromkeys(ids)]
-        claim = services.claim_create(annotations=annotations, actor=request.user)
+        ids = list(dict.fromkeys(_valid(s.ClaimCreateSerializer, request.data)["annotations"]))
+        found = selectors.visible_annotations(viewer=request.user).in_bulk(ids)
+        missing = [f"Verdict {pk} does not exist or you cannot see it." for pk in ids if pk not in found]
+        if missing:
+            raise serializers.ValidationError({"annotations": missing})
+        claim = services.claim_create(annotations=[found[pk] for pk in ids], actor=request.user)
         return self._answer(claim.pk, 201)
 
     def retrieve(self, request, pk=None):
