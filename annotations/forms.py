@@ -13,7 +13,7 @@ from .importing import read_document
 from .models import COMMENT_LENGTH, Annotation, Relation, Source, State, Status, field_limit
 from .parsing import BIGINT_MAX, parse_id
 from .selectors import SEARCH_TYPES, SearchFilters, annotation_for, desk_search
-from .services import NewSource, SourceLink
+from .services import SAME_CLAIM_UNKNOWN, NewSource, SourceLink
 
 # Text fields take Urdu and other right-to-left text as well as English: each follows the direction of
 # what is typed into it. (The verdict and review forms write their inputs by hand, with dir="auto".)
@@ -163,6 +163,9 @@ class AnnotationForm(forms.Form):
         label="Who makes the claim", required=False, max_length=field_limit(Annotation, "claimant")
     )
     denied_by = forms.CharField(label="Who denied it", required=False, max_length=field_limit(Annotation, "denied_by"))
+    # "Checked before": the earlier verdict this one checks the same claim as (radio inputs of that
+    # name in the form). services.claim_link decides whether it may be linked.
+    same_claim_as = forms.CharField(required=False, strip=True)
 
     def __init__(self, *args, editing: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
@@ -171,6 +174,15 @@ class AnnotationForm(forms.Form):
         if editing:
             for name in ("start", "end", "quote"):
                 self.fields[name].required = False
+
+    def clean_same_claim_as(self) -> int | None:
+        value = self.cleaned_data["same_claim_as"]
+        if value in ("", None):
+            return None
+        pk = parse_id(value)
+        if pk is None:
+            raise ValidationError(SAME_CLAIM_UNKNOWN)
+        return pk
 
     def clean(self):
         data = super().clean()
@@ -219,7 +231,10 @@ class AnnotationForm(forms.Form):
     def verdict(self, *, span: bool = False) -> dict:
         """The keyword arguments of services.annotation_update (with the span: annotation_create)."""
         names = ("start", "end", "quote") * span + ("status", "note", "claimant", "denied_by")
-        return {name: self.cleaned_data[name] for name in names} | {"sources": self.source_links()}
+        verdict = {name: self.cleaned_data[name] for name in names} | {"sources": self.source_links()}
+        if self.cleaned_data.get("same_claim_as") is not None:
+            verdict["same_claim_as"] = self.cleaned_data["same_claim_as"]
+        return verdict
 
     def source_links(self) -> list[SourceLink]:
         return [SourceLink(row["source"], row["relation"], row["pinpoint"]) for row in self.source_rows]
@@ -234,7 +249,7 @@ class AnnotationForm(forms.Form):
                 self.source_errors.extend(messages)
                 # Keep the form invalid for callers that check is_valid() again.
                 self._errors.setdefault("__all__", self.error_class(error_class="nonfield"))
-            elif field in {"status", "note", "claimant", "denied_by"}:
+            elif field in {"status", "note", "claimant", "denied_by", "same_claim_as"}:
                 self.add_error(field, messages)
             else:
                 self.add_error(None, messages)

@@ -17,6 +17,7 @@ from .models import (
     AnnotationSource,
     Article,
     ArticleVersion,
+    Claim,
     Relation,
     Sentence,
     Source,
@@ -24,7 +25,7 @@ from .models import (
     field_limit,
 )
 from .parsing import BIGINT_MAX, parse_id
-from .paths import EXPORT_SCHEMA_PATH, EXPORT_SCHEMA_V1_PATH
+from .paths import EXPORT_SCHEMA_PATH, EXPORT_SCHEMA_V1_PATH, EXPORT_SCHEMA_V2_PATH
 from .records import archive_state
 from .services import body_sha256, status_errors
 from .weburls import UrlError, normalize_url
@@ -34,10 +35,11 @@ MAX_LISTED_ERRORS = 10
 
 def validate_export(document) -> list[str]:
     """The first schema errors of a parsed export, as readable lines (empty when valid). A file of
-    schema_version 1 (before versions) is checked against that schema, and read as version 1 of
-    every article."""
-    old = isinstance(document, dict) and document.get("schema_version") == 1
-    schema = json.loads((EXPORT_SCHEMA_V1_PATH if old else EXPORT_SCHEMA_PATH).read_text(encoding="utf-8"))
+    schema_version 1 (before versions) or 2 (before claims) is checked against that schema: version 1
+    is read as version 1 of every article, and both as verdicts in no claim."""
+    given = document.get("schema_version") if isinstance(document, dict) else None
+    path = {1: EXPORT_SCHEMA_V1_PATH, 2: EXPORT_SCHEMA_V2_PATH}.get(given, EXPORT_SCHEMA_PATH)
+    schema = json.loads(path.read_text(encoding="utf-8"))
     validator = jsonschema.Draft202012Validator(schema, format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER)
     errors = sorted(validator.iter_errors(document), key=lambda e: list(e.absolute_path))
     return [f"{'/'.join(str(p) for p in error.absolute_path) or '(top)'}: {error.message}" for error in errors][
@@ -118,6 +120,8 @@ def _problems_of_verdict(item: dict, body: str) -> list[str]:
         *_text_problems(item, Annotation, ("claimant", "denied_by", "note", "review_comment")),
         *_id_problems(item),
     ]
+    if item.get("claim") is not None and parse_id(item["claim"]) is None:
+        problems.append(f"the claim {item['claim']} is not in the range 1 to {BIGINT_MAX}.")
     try:
         anchor_span(body, start=item["start"], end=item["end"], quote=item["quote"])
     except SpanError as exc:
@@ -228,12 +232,12 @@ def _user(username: str, cache: dict):
 
 
 def import_export(document: dict) -> tuple[int, int]:
-    """Restore articles, sentences, sources, annotations and their history. Returns (articles, annotations).
+    """Restore articles, sentences, sources, annotations, their claims and history. Returns (articles, annotations).
 
     Rules: the document validates against docs/export.schema.json, and every record passes the
     checks the API applies (check_records): spans and sentences inside the body and one paragraph,
     quotes equal to their slice, field limits, no NUL, ids and dates in range, http(s) URLs, the
-    status rules; each body matches its SHA-256; no article or annotation id is already stored.
+    status rules; each body matches its SHA-256; no article, annotation or claim id is already stored.
     The first errors are listed and nothing is stored.
     """
     errors = validate_export(document) or check_records(document)
@@ -243,10 +247,35 @@ def import_export(document: dict) -> tuple[int, int]:
     sources: dict[str, Source] = {}
     counts = [0, 0]
     with transaction.atomic():
+        _import_claims(document, users)
         for article_data in document["articles"]:
             _import_article(article_data, users, sources, counts)
         _reset_sequences()
     return counts[0], counts[1]
+
+
+def _import_claims(document: dict, users: dict) -> None:
+    """The claims the verdicts name, by their number. A claim's creator and time are those of the
+    earliest `claim_link` event of its verdicts (the link that made it), else of its earliest verdict."""
+    found: dict[int, tuple[str, str]] = {}
+    for article in document["articles"]:
+        for item in article["annotations"]:
+            number = item.get("claim")
+            if number is None:
+                continue
+            links = [(e["at"], e["actor"]) for e in item["history"] if e["action"] == Action.CLAIM_LINK]
+            made = min(links) if links else (item["created_at"], item["author"])
+            if number not in found or parse_datetime(made[0]) < parse_datetime(found[number][0]):
+                found[number] = made
+    stored = set(Claim.objects.filter(pk__in=found).values_list("pk", flat=True))
+    if stored:
+        raise ValidationError(
+            f"claim {min(stored)}: already stored. import_annotations restores into an empty database."
+        )
+    Claim.objects.bulk_create(
+        Claim(id=number, created_at=parse_datetime(at), created_by=_user(actor, users))
+        for number, (at, actor) in sorted(found.items())
+    )
 
 
 def _import_article(data: dict, users: dict, sources: dict, counts: list[int]) -> None:
@@ -345,6 +374,7 @@ def _import_annotation(article: Article, item: dict, users: dict, sources: dict,
         submitted_at=parse_datetime(submissions[-1]) if submissions else None,
         created_at=parse_datetime(item["created_at"]),
         updated_at=parse_datetime(item["updated_at"]),
+        claim_id=item.get("claim"),
     )
     links = []
     for position, link in enumerate(item["sources"]):
@@ -419,7 +449,7 @@ def _restore_snapshot(source: Source, archive: dict | None) -> None:
 
 
 def _reset_sequences() -> None:
-    statements = connection.ops.sequence_reset_sql(no_style(), [Article, Annotation])
+    statements = connection.ops.sequence_reset_sql(no_style(), [Article, Annotation, Claim])
     if statements:
         with connection.cursor() as cursor:
             for sql in statements:

@@ -254,6 +254,29 @@ class Anchoring(models.TextChoices):
     ORPHANED = "orphaned", "orphaned"
 
 
+class Claim(models.Model):
+    """A statement checked more than once: the verdicts (its appearances) that check the same words in
+    different articles, or twice in one. Written by services.claim_* only.
+
+    It has no text of its own: its name is the quote of its first appearance the viewer may see
+    (selectors.claim_page), so a claim never shows the words of a draft its viewer may not see.
+    It lives while a verdict points at it (Annotation.claim is PROTECT): removing its last
+    appearance deletes it; a claim of one appearance is kept (services.claim_remove says why).
+    """
+
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"claim #{self.pk}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("annotations:claim-detail", args=[self.pk])
+
+
 class Annotation(models.Model):
     """A reviewer's verdict on a span of an article: `article.body[start:end] == quote`."""
 
@@ -290,6 +313,9 @@ class Annotation(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     sources = models.ManyToManyField(Source, through="AnnotationSource", related_name="annotations")
+    # The claim this verdict is an appearance of (services.claim_link/add/remove; each an event). PROTECT:
+    # a claim is deleted only by claim_remove once no verdict points at it, never under one silently.
+    claim = models.ForeignKey(Claim, null=True, blank=True, on_delete=models.PROTECT, related_name="appearances")
 
     class Meta:
         ordering = ["article", "start", "-end", "id"]
@@ -373,6 +399,8 @@ class Action(models.TextChoices):
     DELETE = "delete", "Deleted"
     RESTORE = "restore", "Restored"
     REANCHOR = "reanchor", "Re-anchored"
+    CLAIM_LINK = "claim_link", "Linked to a claim"
+    CLAIM_UNLINK = "claim_unlink", "Removed from a claim"
 
 
 class AnnotationEvent(models.Model):

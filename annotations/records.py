@@ -23,12 +23,13 @@ VERDICT_FIELDS = (
     *SPAN_FIELDS,
     *ANCHOR_FIELDS,
     *VERDICT_TEXT_FIELDS,
+    "claim_id",
     "author__username",
     "reviewed_by__username",
     "review_comment",
 )
 # The keys of a verdict as the API shows it (the OpenAPI schema documents these).
-API_VERDICT_KEYS = ("id", "article", *SPAN_FIELDS, *ANCHOR_FIELDS, *VERDICT_TEXT_FIELDS)
+API_VERDICT_KEYS = ("id", "article", *SPAN_FIELDS, *ANCHOR_FIELDS, *VERDICT_TEXT_FIELDS, "claim")
 API_VERDICT_KEYS += ("author", "created_at", "updated_at")
 API_VERDICT_KEYS += ("review", "sources")
 # (annotation id, url, title, publisher, published_at as text, archive_url, relation, pinpoint)
@@ -189,6 +190,7 @@ def verdict(
         "note": row["note"],
         "state": row["state"],
         "version": row["version"],
+        "claim": row["claim_id"],
         "author": row["author__username"],
         "created_at": row["created"],
         "updated_at": row["updated"],
@@ -203,6 +205,45 @@ def verdict(
     if history is None:
         del record["history"]
     return record
+
+
+# A claim as the API shows it (records.claim), and each of its appearances.
+CLAIM_KEYS = ("id", "created_at", "created_by", "label", "count", "appearances")
+APPEARANCE_KEYS = ("annotation", "article", "quote", "status", "state", "author", "date")
+
+
+def claim(item, appearances: list) -> dict:
+    """A claim with the appearances the viewer may see (selectors.claim_appearances: verdicts with
+    their article), oldest check first; its label is the first one's quote and `count` counts only
+    these, so a draft the viewer may not see is neither shown nor counted."""
+    return {
+        "id": item.pk,
+        "created_at": _iso(item.created_at),
+        "created_by": item.created_by.get_username(),
+        "label": appearances[0].quote if appearances else "",
+        "count": len(appearances),
+        "appearances": [appearance(annotation) for annotation in appearances],
+    }
+
+
+def appearance(annotation) -> dict:
+    """One appearance of a claim: the verdict, where it is, what it says and when it was checked."""
+    article = annotation.article
+    return {
+        "annotation": annotation.pk,
+        "article": {
+            "id": article.pk,
+            "title": article.title,
+            "url": article.url,
+            "publisher": article.publisher,
+            "published_at": article.published_at.isoformat() if article.published_at else None,
+        },
+        "quote": annotation.quote,
+        "status": annotation.status,
+        "state": annotation.state,
+        "author": annotation.author.get_username(),
+        "date": _iso(annotation.created_at),
+    }
 
 
 # The keys of a background import as the API shows it (api.serializers.ArticleImportSerializer).

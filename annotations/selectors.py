@@ -47,6 +47,7 @@ from .models import (
     Article,
     ArticleImport,
     ArticleVersion,
+    Claim,
     Sentence,
     Source,
     SourceSnapshot,
@@ -894,6 +895,52 @@ def my_annotations(*, user) -> dict[str, list[Annotation]]:
 
 def annotation_history(*, annotation: Annotation) -> list[AnnotationEvent]:
     return list(annotation.events.select_related("actor").order_by("at", "id"))
+
+
+# --- Claims: the same statement checked in more than one place ----------------------------------
+
+
+def claim_for(*, viewer, pk: int) -> Claim | None:
+    """A claim with its creator if this viewer may see one of its appearances (visibility_filter),
+    else None: a claim of drafts the viewer may not see does not exist for them."""
+    if not 0 < pk <= BIGINT_MAX:
+        return None
+    seen = Annotation.objects.filter(visibility_filter(viewer), claim=OuterRef("pk"))
+    return Claim.objects.filter(Exists(seen), pk=pk).select_related("created_by").first()
+
+
+def claim_appearances(*, viewer, claim: Claim) -> list[Annotation]:
+    """The claim's verdicts this viewer may see, oldest check first, each with its article (without
+    its body) and author, and `can_unlink` (roles.can_edit_annotation, the rule claim_remove
+    applies). One query, whatever their number."""
+    appearances = list(
+        visible_annotations(viewer=viewer)
+        .filter(claim=claim)
+        .select_related("article", "author")
+        .defer("article__body")
+        .order_by("created_at", "id")
+    )
+    for annotation in appearances:
+        annotation.can_unlink = roles.can_edit_annotation(viewer, annotation)
+    return appearances
+
+
+APPEARANCE_ARTICLE_FIELDS = ("id", "title", "url", "publisher", "published_at")
+
+
+def published_appearances(claim_ids: list[int], *, viewer) -> dict[int, list[dict]]:
+    """For ClaimReview: each claim's articles with a published appearance (an approved verdict,
+    visibility_filter(published=True)), each article once, in the order of its first check. One query."""
+    rows = (
+        Annotation.objects.filter(visibility_filter(viewer, published=True), IdsIn("claim_id", claim_ids))
+        .order_by("claim_id", "created_at", "id")
+        .values_list("claim_id", *(f"article__{name}" for name in APPEARANCE_ARTICLE_FIELDS))
+    )
+    found: defaultdict[int, list[dict]] = defaultdict(list)
+    for claim_id, *article in rows:
+        if all(seen["id"] != article[0] for seen in found[claim_id]):
+            found[claim_id].append(dict(zip(APPEARANCE_ARTICLE_FIELDS, article, strict=True)))
+    return found
 
 
 def claimant_suggestions(*, viewer, limit: int = 30) -> list[str]:

@@ -28,6 +28,7 @@ from .models import (
     Article,
     ArticleImport,
     ArticleVersion,
+    Claim,
     ImportState,
     Relation,
     Source,
@@ -36,6 +37,7 @@ from .models import (
     Status,
     field_limit,
 )
+from .parsing import parse_id
 from .roles import (
     UNLOCK_REFUSAL,
     User,
@@ -50,6 +52,7 @@ from .roles import (
     user_is_reviewer,
 )
 from .segmentation import has_visible_text, normalize_text, sentence_splitter, split_sentences
+from .selectors import visibility_filter
 from .weburls import UrlError, normalize_url
 
 logger = logging.getLogger(__name__)
@@ -759,11 +762,14 @@ def _event(
     from_status: str,
     comment: str = "",
     changes: list | None = None,
+    at: datetime | None = None,
 ) -> AnnotationEvent:
+    """An unsaved event of `annotation` as it is now; at its updated_at unless `at` (a claim link
+    is not a change of the verdict itself)."""
     return AnnotationEvent(
         annotation=annotation,
         actor=actor,
-        at=annotation.updated_at,
+        at=at or annotation.updated_at,
         action=action,
         from_state=from_state,
         to_state=annotation.state,
@@ -793,14 +799,17 @@ def annotation_create(
     claimant: str = "",
     denied_by: str = "",
     sources: list[SourceLink] | None = None,
+    same_claim_as: int | None = None,
 ) -> Annotation:
     """Record a verdict on `article.body[start:end]`, as a draft.
 
     Rules: reviewers and editors only; the span must match the body exactly
     (see anchoring.anchor_span); the verdict rules (_verdict_errors); sources named
-    by URL are found or added, and a new one is kept only if the verdict is saved.
+    by URL are found or added, and a new one is kept only if the verdict is saved;
+    `same_claim_as` names an earlier verdict the author may see (else an error on that field).
     Side effects: one Annotation with its source links (quote, prefix and suffix
-    stored for re-anchoring) and a `create` event.
+    stored for re-anchoring) and a `create` event; with `same_claim_as`, claim_link's, in the
+    same transaction.
     """
     if not user_is_reviewer(author):
         raise PermissionDenied("Only reviewers and editors can record verdicts.")
@@ -810,6 +819,7 @@ def annotation_create(
         anchor = anchor_span(article.body, start=start, end=end, quote=quote)
     except SpanError as exc:
         errors["quote"] = [str(exc)]
+    earlier = _same_claim_as(same_claim_as, actor=author, errors=errors)
     if errors:
         raise ValidationError(errors)
     now = timezone.now()
@@ -830,7 +840,7 @@ def annotation_create(
         denied_by=denied_by.strip() if status == Status.DENIED else "",
     )
     event = _event(annotation, actor=author, action=Action.CREATE, from_state="", from_status="")
-    if not _cites_new_sources(sources):
+    if not _cites_new_sources(sources) and earlier is None:
         # One statement on PostgreSQL (db.insert_new_verdict): no transaction needed around it.
         insert_new_verdict(annotation, event, _new_links(sources))
         _archive_first_cited(sources)
@@ -839,6 +849,8 @@ def annotation_create(
         sources = _resolve_sources(sources, author)
         insert_new_verdict(annotation, event, _new_links(sources))
         _archive_first_cited(sources)
+        if earlier is not None:
+            annotation.claim = claim_link(annotation=annotation, earlier=earlier, actor=author)
     return annotation
 
 
@@ -864,8 +876,10 @@ def annotation_update(
     claimant: str = "",
     denied_by: str = "",
     sources: list[SourceLink] | None = None,
+    same_claim_as: int | None = None,
 ) -> Annotation:
-    """Change a verdict's status, note, attribution and sources.
+    """Change a verdict's status, note, attribution and sources (and, with `same_claim_as`, link it
+    to that earlier verdict's claim: claim_link, in the same transaction).
 
     Rules: the author while draft or changes_requested, or an editor; same
     verdict rules as create; `version` must be the stored version, otherwise
@@ -877,6 +891,7 @@ def annotation_update(
     """
     sources = sources or []
     errors = _verdict_errors(status=status, denied_by=denied_by, note=note, claimant=claimant, sources=sources)
+    earlier = _same_claim_as(same_claim_as, actor=actor, errors=errors)
     with transaction.atomic():
         current = _lock(annotation, version)
         if current.is_deleted:
@@ -911,6 +926,8 @@ def annotation_update(
         _record(
             current, actor=actor, action=Action.EDIT, from_state=from_state, from_status=from_status, changes=changes
         )
+        if earlier is not None:
+            current.claim = claim_link(annotation=current, earlier=earlier, actor=actor)
     return current
 
 
@@ -1367,3 +1384,195 @@ def annotation_orphan_close(*, annotation: Annotation, actor: User, version: int
             comment=f"Closed as an orphan: {reason}",
         )
     return current
+
+
+# --- Claims: one statement checked in more than one place ----------------------------------------
+#
+# Locks: verdict rows first (in id order), then claim rows, in every function below, so that two
+# links racing for the same verdicts wait for each other instead of deadlocking; each re-reads the
+# claim of every verdict under its lock, so the second of two "create a claim from both" becomes a
+# join of the first's claim.
+
+SAME_CLAIM_UNKNOWN = "Choose a verdict from the list: this one does not exist or you cannot see it."
+CLAIM_MIN = 2
+
+
+def _same_claim_as(pk: int | None, *, actor: User, errors: dict) -> Annotation | None:
+    """The earlier verdict a form or API write names in `same_claim_as`, if the actor may see it
+    (selectors.visibility_filter); else an error on that field in `errors`."""
+    if pk is None:
+        return None
+    earlier = _visible_verdict(pk, actor=actor)
+    if earlier is None:
+        errors["same_claim_as"] = [SAME_CLAIM_UNKNOWN]
+    return earlier
+
+
+def _visible_verdict(pk: object, *, actor: User) -> Annotation | None:
+    number = parse_id(pk)
+    if number is None:
+        return None
+    return Annotation.objects.filter(visibility_filter(actor), pk=number).first()
+
+
+def _lock_verdicts(pks: list[int]) -> dict[int, Annotation]:
+    """The verdict rows, locked in id order (plain reads on SQLite, whose writes are serial)."""
+    return {a.pk: a for a in Annotation.objects.select_for_update().filter(pk__in=pks).order_by("pk")}
+
+
+def _lock_claim(pk: int) -> Claim:
+    claim = Claim.objects.select_for_update().filter(pk=pk).first()
+    if claim is None:
+        raise ValidationError({"claim": ["This claim no longer exists: its last appearance was removed."]})
+    return claim
+
+
+def _may_link(actor: User, annotation: Annotation, verb: str) -> None:
+    """The verdict being linked or unlinked: live, and the actor may edit it (roles.can_edit_annotation)."""
+    if annotation.is_deleted:
+        raise ValidationError({"annotation": ["This verdict was deleted."]})
+    if not can_edit_annotation(actor, annotation):
+        raise PermissionDenied(edit_refusal(actor, annotation, verb))
+
+
+def _set_claim(annotation: Annotation, claim: Claim | None, *, actor: User, at: datetime) -> None:
+    """Point the (locked) verdict at `claim` and record it in its history. Not an edit: its version
+    and updated_at stay (a form open on it is not stale, a review is not undone)."""
+    old = annotation.claim_id
+    annotation.claim = claim
+    annotation.save(update_fields=["claim"])
+    _record(
+        annotation,
+        actor=actor,
+        action=Action.CLAIM_LINK if claim is not None else Action.CLAIM_UNLINK,
+        from_state=annotation.state,
+        from_status=annotation.status,
+        changes=[{"field": "claim", "old": old, "new": claim.pk if claim is not None else None}],
+        at=at,
+    )
+
+
+def claim_create(*, annotations: list[Annotation], actor: User) -> Claim:
+    """Group verdicts that check the same statement into a new claim.
+
+    Rules: at least two verdicts, each live and visible to the actor (selectors.visibility_filter),
+    none in a claim already; the actor may edit at least one of them (linking is editing that one;
+    the others are the earlier checks it names, as in claim_link). Side effects: one Claim, each
+    verdict pointing at it, a `claim_link` event in each verdict's history.
+    """
+    pks = list(dict.fromkeys(a.pk for a in annotations))
+    if len(pks) < CLAIM_MIN:
+        raise ValidationError(
+            {"annotations": ["Name at least two verdicts: a claim is one statement checked in more than one place."]}
+        )
+    with transaction.atomic():
+        locked = _lock_verdicts(pks)
+        visible = set(Annotation.objects.filter(visibility_filter(actor), pk__in=pks).values_list("pk", flat=True))
+        problems = [f"Verdict {pk} does not exist or you cannot see it." for pk in pks if pk not in visible]
+        problems += [
+            f"Verdict {pk} is already in claim {locked[pk].claim_id}: add the others to that claim."
+            for pk in pks
+            if pk in visible and locked[pk].claim_id is not None
+        ]
+        if problems:
+            raise ValidationError({"annotations": problems})
+        if not any(can_edit_annotation(actor, locked[pk]) for pk in pks):
+            raise PermissionDenied("You can group verdicts into a claim only when you may edit one of them.")
+        now = timezone.now()
+        claim = Claim.objects.create(created_by=actor, created_at=now)
+        for pk in pks:
+            _set_claim(locked[pk], claim, actor=actor, at=now)
+    return claim
+
+
+def claim_add(*, claim: Claim, annotation: Annotation, actor: User) -> Claim:
+    """Add a verdict to a claim as another appearance.
+
+    Rules: the claim has an appearance the actor may see; the verdict is live, the actor may edit
+    it (roles.can_edit_annotation), and it is in no other claim (remove it from that one first).
+    Adding a verdict already in this claim changes nothing. Side effects: a `claim_link` event.
+    """
+    with transaction.atomic():
+        current = _lock_verdicts([annotation.pk]).get(annotation.pk)
+        if current is None:
+            raise ValidationError({"annotation": [SAME_CLAIM_UNKNOWN]})
+        claim = _lock_claim(claim.pk)
+        if not Annotation.objects.filter(visibility_filter(actor), claim=claim).exists():
+            raise ValidationError({"claim": ["This claim does not exist or you cannot see it."]})
+        _may_link(actor, current, "link")
+        if current.claim_id == claim.pk:
+            return claim
+        if current.claim_id is not None:
+            raise ValidationError(
+                {"annotation": [f"This verdict is already in claim {current.claim_id}: remove it from there first."]}
+            )
+        _set_claim(current, claim, actor=actor, at=timezone.now())
+    return claim
+
+
+def claim_remove(*, claim: Claim, annotation: Annotation, actor: User) -> Claim | None:
+    """Take a verdict out of its claim.
+
+    Rules: the verdict is in this claim, live, and the actor may edit it (roles.can_edit_annotation).
+    A claim left with one appearance is kept, as a desk expects: it is still that verdict's "checked
+    before" link for the next check to join, and removing by mistake is undone by adding again. A
+    claim left with none (deleted verdicts count: restoring one brings it back) is deleted; the
+    answer is then None. Side effects: a `claim_unlink` event in the verdict's history.
+    """
+    with transaction.atomic():
+        current = _lock_verdicts([annotation.pk]).get(annotation.pk)
+        claim = _lock_claim(claim.pk)
+        if current is None or current.claim_id != claim.pk:
+            raise ValidationError({"annotation": ["This verdict is not in this claim."]})
+        _may_link(actor, current, "unlink")
+        _set_claim(current, None, actor=actor, at=timezone.now())
+        if not Annotation.objects.filter(claim=claim).exists():
+            claim.delete()
+            return None
+    return claim
+
+
+def claim_link(*, annotation: Annotation, earlier: Annotation, actor: User) -> Claim:
+    """ "Same claim as that earlier verdict": put `annotation` in `earlier`'s claim, or `earlier` in
+    `annotation`'s, or a new claim around both. The verdict form's and the API's `same_claim_as`.
+
+    Rules: those of editing for `annotation` (live; roles.can_edit_annotation); `earlier` is
+    another verdict the actor may see (selectors.visibility_filter), else an error on
+    `same_claim_as`; two verdicts already in different claims are refused (a verdict is in one
+    claim: remove it first). Already together: nothing changes. Side effects: a `claim_link`
+    event in each verdict whose claim changed (a new claim: both, the earlier first).
+    """
+    if annotation.pk == earlier.pk:
+        raise ValidationError({"same_claim_as": ["A verdict cannot be the same claim as itself: choose another."]})
+    with transaction.atomic():
+        locked = _lock_verdicts([annotation.pk, earlier.pk])
+        current = locked.get(annotation.pk)
+        if current is None:
+            raise ValidationError("This verdict no longer exists.")
+        if earlier.pk not in locked or _visible_verdict(earlier.pk, actor=actor) is None:
+            raise ValidationError({"same_claim_as": [SAME_CLAIM_UNKNOWN]})
+        _may_link(actor, current, "link")
+        other = locked[earlier.pk]
+        now = timezone.now()
+        if current.claim_id is not None and current.claim_id == other.claim_id:
+            return _lock_claim(current.claim_id)
+        if current.claim_id is not None and other.claim_id is not None:
+            raise ValidationError(
+                {
+                    "same_claim_as": [
+                        f"This verdict is in claim {current.claim_id} and the earlier one in claim "
+                        f"{other.claim_id}: remove this one from its claim first."
+                    ]
+                }
+            )
+        if other.claim_id is not None:
+            claim = _lock_claim(other.claim_id)
+            _set_claim(current, claim, actor=actor, at=now)
+        elif current.claim_id is not None:
+            claim = _lock_claim(current.claim_id)
+            _set_claim(other, claim, actor=actor, at=now)
+        else:
+            claim = Claim.objects.create(created_by=actor, created_at=now)
+            _set_claim(other, claim, actor=actor, at=now)
+            _set_claim(current, claim, actor=actor, at=now)
+    return claim

@@ -33,6 +33,8 @@ urlpatterns = [
         name="annotation-request-changes",
     ),
     path("annotations/<id:pk>/reopen/", views.annotation_transition, {"action": "reopen"}, name="annotation-reopen"),
+    path("claims/<id:pk>/", views.claim_detail, name="claim-detail"),
+    path("claims/<id:pk>/annotations/<id:annotation_pk>/remove/", views.claim_remove, name="claim-remove"),
     path("review/", views.review_queue, name="review-queue"),
     path("factchecks/<id:pk>/", views.factcheck_page, name="factcheck-page"),
     path("mine/", views.my_verdicts, name="my-verdicts"),

@@ -12,7 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.dateparse import parse_datetime
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
-from django_htmx.http import reswap, retarget, trigger_client_event
+from django_htmx.http import HttpResponseClientRedirect, reswap, retarget, trigger_client_event
 
 from . import logins, roles, selectors, services, workflow
 from .anchoring import SpanError, anchor_span
@@ -450,6 +450,46 @@ def my_verdicts(request: HttpRequest) -> HttpResponse:
     return render(request, "annotations/my_verdicts.html", context)
 
 
+CLAIM = "annotations/claim_detail.html"
+
+
+def _get_claim_for_user(request: HttpRequest, pk: int):
+    """The claim if this user may see one of its appearances; 404 otherwise."""
+    claim = selectors.claim_for(viewer=request.user, pk=pk)
+    if claim is None:
+        raise Http404("No such claim.")
+    return claim
+
+
+@require_GET
+def claim_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """A claim: every appearance the viewer may see, oldest check first, with Remove where they may edit."""
+    claim = _get_claim_for_user(request, pk)
+    context = {"claim": claim, "appearances": selectors.claim_appearances(viewer=request.user, claim=claim)}
+    return render(request, f"{CLAIM}#appearances" if request.htmx else CLAIM, context)
+
+
+@require_POST
+def claim_remove(request: HttpRequest, pk: int, annotation_pk: int) -> HttpResponse:
+    """Take one verdict out of the claim (services.claim_remove); the list again, saying so (or why not)."""
+    claim = _get_claim_for_user(request, pk)
+    annotation = _get_annotation_for_user(request, annotation_pk)
+    status, message, error = 200, f"Verdict #{annotation.pk} is no longer part of this claim.", ""
+    try:
+        services.claim_remove(claim=claim, annotation=annotation, actor=request.user)
+    except (ValidationError, PermissionDenied) as exc:
+        status, message = (403 if isinstance(exc, PermissionDenied) else 400), ""
+        error = " ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
+    shown = selectors.claim_for(viewer=request.user, pk=pk)
+    if not request.htmx:
+        (messages.error if error else messages.success)(request, error or message)
+        return redirect(shown or annotation.article)
+    if shown is None:  # its last appearance this user may see is gone: back to the verdict's article
+        return HttpResponseClientRedirect(annotation.article.get_absolute_url())
+    context = {"claim": shown, "appearances": selectors.claim_appearances(viewer=request.user, claim=shown)}
+    return render(request, f"{CLAIM}#appearances", context | {"message": message, "error": error}, status=status)
+
+
 @require_GET
 def desk_search(request: HttpRequest) -> HttpResponse:
     """Search across the desk: the page, and its results for htmx as the words are typed (the same
@@ -646,11 +686,14 @@ def factcheck_page(request: HttpRequest, pk: int) -> HttpResponse:
     article = get_object_or_404(Article, pk=pk)
     base_url = request.build_absolute_uri("/").rstrip("/")
     published = list(claimreview.published_verdicts(Selection(article_id=article.pk)))
-    reviews = [claimreview.claim_review(verdict, fields, base_url=base_url) for fields, verdict in published]
+    reviews = [
+        claimreview.claim_review(verdict, fields, base_url=base_url, appearances=appearances)
+        for fields, verdict, appearances in published
+    ]
     graph = {"@context": "https://schema.org", "@graph": reviews}
     relations = dict(Relation.choices)
     verdicts = []
-    for _fields, verdict in published:
+    for _fields, verdict, _appearances in published:
         first, latest = claimreview.approval_times(verdict)
         verdicts.append(
             {

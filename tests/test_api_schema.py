@@ -34,3 +34,20 @@ def test_the_events_list_is_what_the_schema_says(reviewer, seed_article):
     events = client.get(reverse("api:annotation-events", args=[created["id"]])).json()
     assert [event["action"] for event in events] == ["create"]
     assert list(events[0]) == list(schema["components"]["schemas"]["Event"]["properties"])
+
+
+def test_the_schema_documents_the_claims(reviewer):
+    schema = api(reviewer).get(reverse("api:schema"), HTTP_ACCEPT="application/json").json()
+    paths = schema["paths"]
+    assert {path: sorted(m for m in paths[path] if m != "parameters") for path in paths if "/claims/" in path} == {
+        "/api/v1/claims/": ["post"],
+        "/api/v1/claims/{id}/": ["get"],
+        "/api/v1/claims/{id}/annotations/": ["post"],
+        "/api/v1/claims/{id}/annotations/{annotation}/": ["delete"],
+    }
+    claim = schema["components"]["schemas"]["Claim"]["properties"]
+    assert list(claim) == ["id", "created_at", "created_by", "label", "count", "appearances"]
+    annotation = schema["components"]["schemas"]["Annotation"]["properties"]
+    assert annotation["claim"] == {"type": "integer", "readOnly": True, "nullable": True}
+    write = schema["components"]["schemas"]["AnnotationCreateRequest"]["properties"]["same_claim_as"]
+    assert (write["type"], write["minimum"], write["maximum"]) == ("integer", 1, 2**63 - 1)

@@ -1,4 +1,4 @@
-"""Exports with versions (issue 16): native schema_version 2 and its round trip, W3C on the
+"""Exports with versions (issue 16): native schema_version 2 (now 3) and its round trip, W3C on the
 version's text, ClaimReview of anchored approved verdicts only; version 1 files still import."""
 
 import io
@@ -50,11 +50,11 @@ def corrected(reviewer, editor):
     return article, exact, fuzzy, orphan
 
 
-def test_native_v2_carries_versions_and_each_verdicts_version(corrected):
+def test_native_v3_carries_versions_and_each_verdicts_version(corrected):
     article, exact, fuzzy, orphan = corrected
     data = export_json(native)
     jsonschema.Draft202012Validator(SCHEMA).validate(data)
-    assert data["schema_version"] == 2
+    assert data["schema_version"] == 3
     item = data["articles"][0]
     old = ArticleVersion.objects.get(article=article)
     assert (item["version"], item["corrected_by"], item["body"]) == (2, "editor", FIXED)
@@ -150,7 +150,7 @@ def test_a_schema_version_1_file_still_imports(reviewer, tmp_path, django_user_m
         for key in ("version", "corrected_at", "corrected_by", "versions"):
             del item[key]
         for verdict in item["annotations"]:
-            del verdict["article_version"], verdict["anchor"]
+            del verdict["article_version"], verdict["anchor"], verdict["claim"]
     path = tmp_path / "v1.json"
     path.write_text(json.dumps(data), encoding="utf-8")
     with connection.cursor() as cursor:

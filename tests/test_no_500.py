@@ -40,6 +40,9 @@ PARAMS = [
     "language",
     "publisher",
     "review",
+    "annotations",
+    "annotation",
+    "same_claim_as",
 ]
 FORM_FIELDS = {
     "version": "1",
@@ -53,6 +56,8 @@ FORM_FIELDS = {
     "source_pinpoint": "",
     "url": "https://example.org/",
     "title": "t",
+    "same_claim_as": "1",
+    "annotation": "1",
 }
 NUMBER_PARAMS = ["offset", "upto", "article", "reviewer", "version", "page", "page_size", "start", "end"]
 SKIPPED_PREFIXES = ("admin/", "static/")
@@ -92,7 +97,13 @@ def world(reviewer, editor, seed_article, bbc_source):
         article=seed_article, author=reviewer, status="alleged", **sentence_span(seed_article, 2)
     )
     services.annotation_delete(annotation=gone, actor=reviewer)
+    again = services.annotation_create(
+        article=seed_article, author=reviewer, status="alleged", **sentence_span(seed_article, 3)
+    )
+    claim = services.claim_link(annotation=again, earlier=live, actor=reviewer)
     return {
+        # First: a claim's routes also name "annotations"; the claim's own id is the one to fill in.
+        "claims": claim.pk,
         "articles": seed_article.pk,
         "annotations": live.pk,
         "sources": bbc_source.pk,
@@ -122,6 +133,8 @@ def assert_no_500(client: Client, method: str, path: str, **kwargs) -> None:
 def test_the_walk_finds_the_pages_and_the_api():
     found = routes()
     assert {"articles/<id:pk>/", "annotations/<id:pk>/restore/", "api/v1/auth/token/"} <= set(found)
+    assert {"claims/<id:pk>/", "claims/<id:pk>/annotations/<id:annotation_pk>/remove/"} <= set(found)
+    assert any(route.startswith("api/v1/claims/") and "(?P<annotation>" in route for route in found)
     assert any(route.startswith("api/v1/annotations/") for route in found)
 
 
@@ -132,6 +145,8 @@ def test_malformed_ids_in_every_path(world, editor, reviewer, value):
         path = fill(route, value)
         assert_no_500(client, "get", path)
         assert_no_500(client, "post", path, data=FORM_FIELDS)
+        if route.startswith("api/"):
+            assert_no_500(client, "delete", path)
 
 
 @pytest.mark.parametrize("value", BAD_NUMBERS + BAD_TEXT)
@@ -154,13 +169,18 @@ def test_malformed_form_fields_on_every_post(world, editor, reviewer, value):
         path = real_path(route, world)
         assert_no_500(client, "post", path, data=dict.fromkeys(FORM_FIELDS, value), headers={"HX-Request": "true"})
         if value in ("²", "9" * 25):
-            for field in ("version", "start", "end", "source_id"):
+            for field in ("version", "start", "end", "source_id", "same_claim_as", "annotation"):
                 data = FORM_FIELDS | {field: value}
                 assert_no_500(client, "post", path, data=data, headers={"HX-Request": "true"})
 
 
 DEEP = "[" * 100_000 + "]" * 100_000
 JSON_BODIES = ["[]", '"text"', "1", "null", DEEP, '{"a": ' + DEEP + "}", "{", '{"status": "\\u0000"}']
+JSON_BODIES += [
+    '{"annotations": ["²", {}, null, 1e400]}',
+    '{"annotation": "' + "9" * 25 + '"}',
+    '{"same_claim_as": [1]}',
+]
 
 
 @pytest.mark.parametrize("body", JSON_BODIES, ids=range(len(JSON_BODIES)))

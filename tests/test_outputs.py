@@ -159,4 +159,4 @@ def test_footer_links_the_api_docs_for_everyone_and_the_export_schema_for_those_
     assert '<html lang="en">' in docs.text
     schema = client.get(footer[1]["href"])
     assert (schema.status_code, schema["Content-Type"]) == (200, "application/schema+json")
-    assert json.loads(b"".join(schema.streaming_content))["title"] == "factcheck native export, schema_version 2"
+    assert json.loads(b"".join(schema.streaming_content))["title"] == "factcheck native export, schema_version 3"

@@ -26,6 +26,7 @@ ROW = {
     "note": "Why.",
     "state": "approved",
     "version": 4,
+    "claim_id": 5,
     "author__username": "reviewer",
     "reviewed_by__username": "editor",
     "review_comment": "Fine.",
@@ -50,6 +51,16 @@ def test_the_native_verdict_sits_in_its_article_with_sentences_and_history():
         *("article_version", "anchor", "sentence_indexes", "status"),
     ]
     assert (list(record)[-1], "article" in record) == ("history", False)
+
+
+def test_a_verdict_names_its_claim_in_the_api_and_the_native_export():
+    assert records.verdict(ROW, sources=[])["claim"] == 5
+    assert records.verdict(ROW | {"claim_id": None}, sources=[], with_article=False, history=[])["claim"] is None
+
+
+def test_a_claim_and_its_appearances_have_the_documented_fields():
+    assert tuple(serializers.ClaimSerializer().fields) == records.CLAIM_KEYS
+    assert tuple(serializers.AppearanceSerializer().fields) == records.APPEARANCE_KEYS
 
 
 def test_an_unreviewed_verdict_has_no_review():

@@ -18,7 +18,7 @@ import pytest
 from annotations import roles, segmentation, services
 from annotations.models import Annotation, Article
 
-from .conftest import api, create_payload
+from .conftest import api, create_payload, sentence_span
 from .factories import UserFactory
 
 SENTENCE = "Lock demo sentence number x is here. "
@@ -117,3 +117,40 @@ def test_verdicts_are_saved_while_a_large_article_is_imported(reviewer, reviewer
         for user, indexes in saves.items()
         for index in indexes
     )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_links_to_one_earlier_verdict_at_once_make_one_claim(reviewer, reviewer2, seed_article):
+    """Two reviewers say "same claim as" the same earlier verdict, which is in no claim yet, at the
+    same moment. Each claim_link locks both verdict rows (in id order) and reads the earlier one's
+    claim again under the lock (PostgreSQL: row locks; SQLite: IMMEDIATE transactions), so the
+    second waits, finds the first's claim and joins it: one claim of three, never two claims."""
+    earlier = services.annotation_create(
+        article=seed_article, author=reviewer, status="alleged", **sentence_span(seed_article, 0)
+    )
+    services.annotation_submit(annotation=earlier, actor=reviewer, version=1)
+    mine = services.annotation_create(
+        article=seed_article, author=reviewer, status="alleged", **sentence_span(seed_article, 1)
+    )
+    theirs = services.annotation_create(
+        article=seed_article, author=reviewer2, status="alleged", **sentence_span(seed_article, 2)
+    )
+    start = threading.Barrier(2)
+
+    def link(annotation, actor) -> Callable[[], int]:
+        def work() -> int:
+            start.wait(HANG)
+            return services.claim_link(annotation=annotation, earlier=earlier, actor=actor).pk
+
+        return work
+
+    outcomes: dict[str, object] = {}
+    threads = [
+        in_thread(link(mine, reviewer), outcomes, "mine"),
+        in_thread(link(theirs, reviewer2), outcomes, "theirs"),
+    ]
+    for thread in threads:
+        thread.join(HANG)
+    assert outcomes["mine"] == outcomes["theirs"]
+    claims = set(Annotation.objects.filter(pk__in=[earlier.pk, mine.pk, theirs.pk]).values_list("claim_id", flat=True))
+    assert claims == {outcomes["mine"]}

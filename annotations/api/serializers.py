@@ -19,9 +19,11 @@ from ..models import (
     ImportState,
     Relation,
     Source,
+    State,
     Status,
     field_limit,
 )
+from ..parsing import BIGINT_MAX, parse_id
 
 
 class SentenceSerializer(serializers.Serializer):
@@ -246,6 +248,25 @@ class ArticleVersionSerializer(serializers.Serializer):
     length = serializers.IntegerField(help_text="The body's length in code points.")
 
 
+class IdField(serializers.Field):
+    """A database id, by the one rule of parsing.parse_id: an int or ASCII digits, 1 to BIGINT_MAX
+    (no "²", no 25 digits, no true)."""
+
+    default_error_messages = {"invalid": "A valid id is required: a whole number from 1 to {maximum}."}
+
+    def to_internal_value(self, data) -> int:
+        pk = parse_id(data)
+        if pk is None:
+            self.fail("invalid", maximum=BIGINT_MAX)
+        return pk
+
+    def to_representation(self, value) -> int:
+        return value
+
+
+IdField = extend_schema_field({"type": "integer", "minimum": 1, "maximum": BIGINT_MAX})(IdField)
+
+
 class AnnotationWriteSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=Status.choices)
     claimant = serializers.CharField(
@@ -258,6 +279,12 @@ class AnnotationWriteSerializer(serializers.Serializer):
         max_length=field_limit(Annotation, "note"), required=False, allow_blank=True, default="", trim_whitespace=False
     )
     sources = SourceLinkSerializer(many=True, required=False, default=list, max_length=services.MAX_SOURCES_PER_VERDICT)
+    same_claim_as = IdField(
+        required=False,
+        write_only=True,
+        help_text="An earlier verdict this one checks the same claim as: both become appearances of one claim "
+        "(services.claim_link; you must be able to see it).",
+    )
 
     def validate_sources(self, items: list[dict]) -> list[services.SourceLink]:
         """Sources named by URL: services find the stored one or add it with the verdict."""
@@ -341,3 +368,48 @@ class EventSerializer(serializers.ModelSerializer):
         model = AnnotationEvent
         fields = ["action", "actor", "at", "from_state", "to_state", "from_status", "to_status", "comment", "changes"]
         read_only_fields = fields
+
+
+class ClaimCreateSerializer(serializers.Serializer):
+    annotations = serializers.ListField(
+        child=IdField(),
+        min_length=services.CLAIM_MIN,
+        max_length=100,
+        help_text="The verdicts that check the same statement (at least two, none in a claim yet).",
+    )
+
+
+class ClaimAddSerializer(serializers.Serializer):
+    annotation = IdField(help_text="The verdict to add (one you may edit, in no other claim).")
+
+
+class ClaimArticleSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    title = serializers.CharField()
+    url = serializers.CharField()
+    publisher = serializers.CharField()
+    published_at = serializers.DateField(allow_null=True)
+
+
+class AppearanceSerializer(serializers.Serializer):
+    """One appearance of a claim (records.appearance): for the OpenAPI schema only."""
+
+    annotation = serializers.IntegerField()
+    article = ClaimArticleSerializer()
+    quote = serializers.CharField()
+    status = serializers.ChoiceField(choices=Status.choices)
+    state = serializers.ChoiceField(choices=State.choices)
+    author = serializers.CharField()
+    date = serializers.DateTimeField(help_text="When the verdict was recorded.")
+
+
+class ClaimSerializer(serializers.Serializer):
+    """A claim as the API shows it (records.claim): for the OpenAPI schema only. `appearances` and
+    `count` hold only the verdicts you may see, oldest check first; `label` is the first one's quote."""
+
+    id = serializers.IntegerField()
+    created_at = serializers.DateTimeField()
+    created_by = serializers.CharField()
+    label = serializers.CharField()
+    count = serializers.IntegerField()
+    appearances = AppearanceSerializer(many=True)

@@ -12,6 +12,7 @@ router.register("articles", views.ArticleViewSet, basename="article")
 router.register("imports", views.ImportViewSet, basename="import")
 router.register("annotations", views.AnnotationViewSet, basename="annotation")
 router.register("sources", views.SourceViewSet, basename="source")
+router.register("claims", views.ClaimViewSet, basename="claim")
 
 urlpatterns = [
     path("auth/token/", views.TokenView.as_view(), name="token"),

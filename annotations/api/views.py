@@ -23,7 +23,7 @@ from .. import logins, records, rendering, selectors, services
 from ..exporters import FORMATS, stream
 from ..exporters.common import Selection
 from ..forms import SearchForm, SimilarForm, search_cursor
-from ..models import Action, Anchoring, Annotation, Article, ArticleImport, Source, State, Status
+from ..models import Action, Anchoring, Annotation, Article, ArticleImport, Claim, Source, State, Status
 from ..parsing import BIGINT_MAX, IdConverter, parse_id, whole_number
 from ..paths import EXPORT_SCHEMA_PATH
 from ..selectors import SEARCH_TYPES
@@ -387,6 +387,90 @@ class AnnotationViewSet(viewsets.ModelViewSet):
     def events(self, request, pk=None):
         """A verdict's history, oldest first: a plain list (a history is short), as the schema says."""
         return Response(selectors.event_records(annotation=self.get_object()))
+
+
+# What the API answers for a claim it cannot find or the viewer may see no appearance of.
+NO_CLAIM = "No Claim matches the given query."
+
+
+@extend_schema_view(
+    create=extend_schema(
+        request=s.ClaimCreateSerializer,
+        responses={201: s.ClaimSerializer},
+        description="Group verdicts that check the same statement into a new claim: at least two, each one you "
+        "may see and in no claim yet, one of them at least yours to edit.",
+    ),
+    retrieve=extend_schema(
+        responses={200: s.ClaimSerializer},
+        description="A claim's appearances you may see, oldest check first; `count` counts only those.",
+    ),
+)
+class ClaimViewSet(viewsets.GenericViewSet):
+    """Claims: one statement checked in more than one place. Writes go through services.claim_*."""
+
+    lookup_value_regex = IdConverter.regex
+    serializer_class = s.ClaimSerializer
+    pagination_class = None
+
+    def get_queryset(self):
+        return Claim.objects.none()  # read by selectors.claim_for, never listed
+
+    def _claim(self, pk: str) -> Claim:
+        claim = selectors.claim_for(viewer=self.request.user, pk=_id(pk))
+        if claim is None:
+            raise NotFound(NO_CLAIM)
+        return claim
+
+    def _answer(self, pk: int, code: int = 200) -> Response:
+        claim = self._claim(str(pk))
+        return Response(records.claim(claim, selectors.claim_appearances(viewer=self.request.user, claim=claim)), code)
+
+    def _verdict(self, pk: int, field: str) -> Annotation:
+        annotation = selectors.annotation_for(viewer=self.request.user, pk=pk)
+        if annotation is None:
+            raise serializers.ValidationError({field: [f"Verdict {pk} does not exist or you cannot see it."]})
+        return annotation
+
+    def create(self, request, *args, **kwargs):
+        ids = list(dict.fromkeys(_valid(s.ClaimCreateSerializer, request.data)["annotations"]))
+        found = selectors.visible_annotations(viewer=request.user).in_bulk(ids)
+        missing = [f"Verdict {pk} does not exist or you cannot see it." for pk in ids if pk not in found]
+        if missing:
+            raise serializers.ValidationError({"annotations": missing})
+        claim = services.claim_create(annotations=[found[pk] for pk in ids], actor=request.user)
+        return self._answer(claim.pk, 201)
+
+    def retrieve(self, request, pk=None):
+        return self._answer(pk)
+
+    @extend_schema(
+        request=s.ClaimAddSerializer,
+        responses={200: s.ClaimSerializer},
+        description="Add a verdict you may edit to this claim (400 if it is in another claim).",
+    )
+    @action(detail=True, methods=["post"], url_path="annotations")
+    def add(self, request, pk=None):
+        claim = self._claim(pk)
+        annotation = self._verdict(_valid(s.ClaimAddSerializer, request.data)["annotation"], "annotation")
+        services.claim_add(claim=claim, annotation=annotation, actor=request.user)
+        return self._answer(claim.pk)
+
+    @extend_schema(
+        request=None,
+        responses={200: s.ClaimSerializer, 204: None},
+        description="Take a verdict you may edit out of this claim: the claim as it is now, or 204 when no "
+        "appearance you may see is left (a claim with none at all is deleted).",
+    )
+    @action(detail=True, methods=["delete"], url_path=r"annotations/(?P<annotation>[0-9]{1,19})")
+    def remove(self, request, pk=None, annotation=None):
+        claim = self._claim(pk)
+        verdict = selectors.annotation_for(viewer=request.user, pk=_id(annotation))
+        if verdict is None or verdict.claim_id != claim.pk:
+            raise NotFound(NO_VERDICT)
+        services.claim_remove(claim=claim, annotation=verdict, actor=request.user)
+        if selectors.claim_for(viewer=request.user, pk=claim.pk) is None:
+            return Response(status=status.HTTP_204_NO_CONTENT)
+        return self._answer(claim.pk)
 
 
 def _id(value: str) -> int:

@@ -47,9 +47,8 @@ def approval_times(verdict: dict) -> tuple[str | None, str | None]:
     return decided, decided
 
 
-def claim_review(verdict: dict, article: dict, *, base_url: str) -> dict:
-    """A ClaimReview mapped from a verdict record with its history, and its article's fields."""
-    first, latest = approval_times(verdict)
+def creative_work(article: dict, *, base_url: str) -> dict:
+    """Where a claim appears: an article as a schema.org CreativeWork."""
     article_page = reverse("annotations:article-detail", args=[article["id"]])
     appearance = {"@type": "CreativeWork", "url": article["url"] or f"{base_url}{article_page}"}
     if article["title"]:
@@ -58,6 +57,19 @@ def claim_review(verdict: dict, article: dict, *, base_url: str) -> dict:
         appearance["publisher"] = {"@type": "Organization", "name": article["publisher"]}
     if article["published_at"]:
         appearance["datePublished"] = day(article["published_at"])
+    return appearance
+
+
+def claim_review(verdict: dict, article: dict, *, base_url: str, appearances: list[dict] = ()) -> dict:
+    """A ClaimReview mapped from a verdict record with its history, and its article's fields. A
+    verdict in a claim lists every article with an approved appearance of that claim
+    (`appearances`, selectors.published_appearances: each article once, first checked first);
+    one without a claim, its own article."""
+    first, latest = approval_times(verdict)
+    if appearances:
+        appearance = [creative_work(item, base_url=base_url) for item in appearances]
+    else:
+        appearance = creative_work(article, base_url=base_url)
     item = {"@type": "Claim", "appearance": appearance}
     if verdict["claimant"]:
         item["author"] = {"@type": "Organization", "name": verdict["claimant"]}
@@ -79,11 +91,12 @@ def claim_review(verdict: dict, article: dict, *, base_url: str) -> dict:
     return review
 
 
-def published_verdicts(selection: Selection) -> Iterator[tuple[dict, dict]]:
-    """(article, verdict record with history) for every approved verdict of the selection."""
+def published_verdicts(selection: Selection) -> Iterator[tuple[dict, dict, list[dict]]]:
+    """(article, verdict record with history, its claim's published appearances) for every
+    approved verdict of the selection."""
     # Published means approved, whatever state the caller asked for.
     selection = replace(selection, state="", published=True)
-    for item in article_stream(selection, with_sentences=False):
+    for item in article_stream(selection, with_sentences=False, with_claims=True):
         for row in item.rows:
             verdict = records.verdict(
                 row,
@@ -91,14 +104,14 @@ def published_verdicts(selection: Selection) -> Iterator[tuple[dict, dict]]:
                 with_article=False,
                 history=[records.event(event) for event in row["events"]],
             )
-            yield item.article, verdict
+            yield item.article, verdict, row["appearances"]
 
 
 def reviews(selection: Selection, *, base_url: str = "", progress=None) -> Iterator[dict]:
-    for article, verdict in published_verdicts(selection):
+    for article, verdict, appearances in published_verdicts(selection):
         if progress:
             progress(1)
-        yield claim_review(verdict, article, base_url=base_url)
+        yield claim_review(verdict, article, base_url=base_url, appearances=appearances)
 
 
 def head(selection: Selection, *, base_url: str = "") -> bytes:

@@ -95,7 +95,12 @@ class ArticleRows:
 
 
 def article_stream(
-    selection: Selection, *, with_sentences: bool = True, with_bodies: bool = False, with_archives: bool = False
+    selection: Selection,
+    *,
+    with_sentences: bool = True,
+    with_bodies: bool = False,
+    with_archives: bool = False,
+    with_claims: bool = False,
 ) -> Iterator[ArticleRows]:
     """Every selected article with its annotation rows, in id order.
 
@@ -103,7 +108,8 @@ def article_stream(
     come from one streaming query (ordered by article, then text position) read in chunks, each
     chunk with one query for its source links and one for its events; the batch's earlier versions
     from one query (their bodies only `with_bodies`); `with_archives`, each chunk has one more
-    query for its cited sources' archives. The number of queries grows with the number of chunks,
+    query for its cited sources' archives; `with_claims`, one more for the published appearances
+    of its verdicts' claims (selectors.published_appearances). The number of queries grows with the number of chunks,
     not of articles, annotations or sources; memory holds one batch and one chunk.
     """
     articles_query = articles(selection).values(*ARTICLE_FIELDS)
@@ -111,14 +117,19 @@ def article_stream(
     for article in articles_query.iterator(chunk_size=ARTICLE_BATCH):
         batch.append(article)
         if len(batch) == ARTICLE_BATCH:
-            yield from _batch(batch, selection, with_sentences, with_bodies, with_archives)
+            yield from _batch(batch, selection, with_sentences, with_bodies, with_archives, with_claims)
             batch = []
     if batch:
-        yield from _batch(batch, selection, with_sentences, with_bodies, with_archives)
+        yield from _batch(batch, selection, with_sentences, with_bodies, with_archives, with_claims)
 
 
 def _batch(
-    batch: list[dict], selection: Selection, with_sentences: bool, with_bodies: bool, with_archives: bool
+    batch: list[dict],
+    selection: Selection,
+    with_sentences: bool,
+    with_bodies: bool,
+    with_archives: bool,
+    with_claims: bool = False,
 ) -> Iterator[ArticleRows]:
     ids = [article["id"] for article in batch]
     spans: dict[int, list] = {article_id: [] for article_id in ids}
@@ -133,7 +144,7 @@ def _batch(
         old = ArticleVersion.objects.filter(article_id__in=corrected).order_by("article_id", "number")
         for version in old.values(*fields):
             versions[version["article_id"]].append(version)
-    rows = _peekable(annotation_rows(ids, selection, with_archives=with_archives))
+    rows = _peekable(annotation_rows(ids, selection, with_archives=with_archives, with_claims=with_claims))
     for article in batch:
         article_id = article["id"]
         yield ArticleRows(article, SentenceSpans(spans[article_id]), rows.take_while(article_id), versions[article_id])
@@ -156,10 +167,13 @@ class _peekable:
 ROW_ORDER = ("article_id", "start", "end", "id")
 
 
-def annotation_rows(article_ids: list[int], selection: Selection, *, with_archives: bool = False) -> Iterator[dict]:
+def annotation_rows(
+    article_ids: list[int], selection: Selection, *, with_archives: bool = False, with_claims: bool = False
+) -> Iterator[dict]:
     """Verdict rows (selectors.verdict_rows) in text order, each with its `links` and `events`, and
     `with_archives` its `archives`: each cited source's records.source_archive() by URL, built once
-    per chunk and shared by its rows (a source cited a thousand times is shaped once).
+    per chunk and shared by its rows (a source cited a thousand times is shaped once); `with_claims`
+    its `appearances`: the articles of its claim's published appearances (none without a claim).
 
     The rows stream in chunks of CHUNK_SIZE; each chunk's source links and events are read with
     one query each, by annotation id, so the database reads them by index and memory holds one
@@ -174,7 +188,12 @@ def annotation_rows(article_ids: list[int], selection: Selection, *, with_archiv
         if with_archives and links:
             archived = selectors.source_archives_by_url(ids, with_text=selection.snapshot_text)
             archives = {url: records.source_archive(row) for url, row in archived.items()}
+        appearances = {}
+        claim_ids = list({row["claim_id"] for row in chunk if row["claim_id"] is not None})
+        if with_claims and claim_ids:
+            appearances = selectors.published_appearances(claim_ids, viewer=selection.viewer)
         for row in chunk:
+            row["appearances"] = appearances.get(row["claim_id"], ())
             row["links"] = links.get(row["id"], ())
             row["events"] = events.get(row["id"], ())
             row["archives"] = archives

@@ -1,6 +1,6 @@
-"""factcheck's own JSON format, schema_version 2 (docs/export.schema.json): with the articles' versions
-and each cited source's archive (its latest snapshot's metadata and hash; its text too when the
-selection asks for `snapshot_text`).
+"""factcheck's own JSON format, schema_version 3 (docs/export.schema.json): with the articles' versions,
+each cited source's archive (its latest snapshot's metadata and hash; its text too when the
+selection asks for `snapshot_text`), and each verdict's `claim` (records.verdict).
 
 Lossless: import_annotations reads it back.
 """
@@ -13,7 +13,7 @@ from django.utils import timezone
 from .. import records
 from .common import Selection, article_stream, day, dumps, sentence_indexes, timestamp
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 RECORDS_PER_CHUNK = 500
 CONTENT_TYPE = "application/json"
 

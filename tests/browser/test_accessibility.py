@@ -305,6 +305,39 @@ def locked_logins(visit: Visit) -> list[str]:
     return []
 
 
+def _claim(visit: Visit):
+    from tests.browser.test_claims import claim_world
+
+    def make():
+        return claim_world(
+            article=visit.request.getfixturevalue("seed_article"),
+            reviewer=visit.user("reviewer"),
+            reviewer2=visit.user("reviewer2"),
+            editor=visit.user("editor"),
+        )
+
+    return visit.once("claim", make)
+
+
+def claim_page(visit: Visit) -> list[str]:
+    world = _claim(visit)
+    visit.login("reviewer")
+    visit.goto(f"/claims/{world.claim.pk}/")
+    expect(visit.page.locator("#claim-appearances .mine-item")).to_have_count(3)
+    return []
+
+
+def claim_removed(visit: Visit) -> list[str]:
+    """After "Remove from this claim": the list again, its message, the focus on its heading."""
+    world = _claim(visit)
+    services.claim_link(annotation=world.draft, earlier=world.earlier, actor=visit.user("reviewer"))
+    claim_page(visit)
+    visit.page.get_by_role("button", name="Remove from this claim").click()
+    expect(visit.page.locator("#claim-appearances [role=status]")).to_be_visible()
+    expect(visit.page.locator("#claim-appearances-title")).to_be_focused()
+    return []
+
+
 SCENARIOS: dict[str, Callable[[Visit], list[str]]] = {
     "reader": reader_as_reviewer,
     "reader-editor": reader_as_editor,
@@ -329,10 +362,12 @@ SCENARIOS: dict[str, Callable[[Visit], list[str]]] = {
     "404": not_found,
     "import-progress": import_progress,
     "locked-logins": locked_logins,
+    "claim": claim_page,
+    "claim-removed": claim_removed,
 }
 # The main pages also in the demo's mode (make run: DEBUG on), where django-htmx adds its debug script;
 # the markup is otherwise the same, so not every state twice. Django's own debug 404 page is not ours.
-IN_DEBUG_TOO = {"reader", "verdict-panel", "checked-before", "article-list", "login"}
+IN_DEBUG_TOO = {"reader", "verdict-panel", "checked-before", "article-list", "login", "claim", "claim-removed"}
 CASES = [
     pytest.param(name, debug, id=f"{name}-{'debug' if debug else 'production'}")
     for name in SCENARIOS

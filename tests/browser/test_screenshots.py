@@ -5,6 +5,7 @@ from pathlib import Path
 from playwright.sync_api import Page, expect
 import pytest
 
+from annotations import services
 from annotations.demo import create_demo_verdicts
 from tests.factories import ArticleFactory
 
@@ -450,4 +451,27 @@ def test_screenshots_checked_before(
         page.locator("#checked-before").scroll_into_view_if_needed()
         page.mouse.move(0, 0)
         page.screenshot(path=SCREENSHOTS / f"checked-before{suffix}.png")
+    assert console_errors == []
+
+
+@pytest.mark.screenshot
+def test_screenshots_claim(page: Page, live_server, login, console_errors, reviewer, reviewer2, editor, seed_article):
+    """Issue 17: a claim checked in three articles, as a reviewer sees it (another reviewer's draft
+    hidden), at 1440 and 390 px; and after removing an appearance."""
+    from tests.browser.test_claims import claim_world
+
+    seed_article.publisher = "Tech blog (demo corpus)"
+    seed_article.save()
+    world = claim_world(article=seed_article, reviewer=reviewer, reviewer2=reviewer2, editor=editor)
+    login(page, live_server, reviewer)
+    for width, suffix in ((1440, ""), (390, "-390")):
+        page.set_viewport_size({"width": width, "height": 1000 if width > 400 else 844})
+        page.goto(f"{live_server.url}/claims/{world.claim.pk}/")
+        expect(page.locator("#claim-appearances .mine-item")).to_have_count(3)
+        page.mouse.move(0, 0)
+        page.screenshot(path=SCREENSHOTS / f"claim{suffix}.png", full_page=True)
+        page.get_by_role("button", name="Remove from this claim").click()
+        expect(page.locator("#claim-appearances [role=status]")).to_be_visible()
+        page.screenshot(path=SCREENSHOTS / f"claim-removed{suffix}.png", full_page=True)
+        services.claim_link(annotation=world.draft, earlier=world.earlier, actor=reviewer)
     assert console_errors == []
