@@ -104,3 +104,33 @@ def test_closing_an_untouched_panel_asks_nothing_and_nothing_found_is_quiet(
     expect(page.locator("#verdict-form")).to_have_count(0)
     expect(page.locator("#confirm-dialog")).not_to_be_visible()
     assert console_errors == []
+
+
+def test_a_restated_claim_is_linked_from_checked_before_and_both_are_on_the_claim_page(
+    page: Page, live_server, login, console_errors, reviewer2, demo, debug
+):
+    """Issue 17's loop: a sentence of the second demo article, the seed article's verdict under
+    Checked before, Same claim, Save; the new card links the claim, whose page lists both."""
+    login(page, live_server, reviewer2)
+    open_panel(page, live_server, demo, WIFI)
+    earlier = Annotation.objects.get(quote=WIFI_QUOTE)
+    item = page.locator("#checked-before .similar-item").first
+    expect(item.locator(".similar-quote")).to_have_text(WIFI_QUOTE)
+    item.locator(f"input[name=same_claim_as][value='{earlier.pk}']").check()
+    page.locator("#verdict-form label.status-option-evidenced").click()
+    item.get_by_role("button", name="Copy its sources").click()
+    expect(page.locator("#source-rows .source-row")).to_have_count(1)
+    page.get_by_role("button", name="Save verdict").click()
+    expect(page.locator(".editor-done .saved-message")).to_be_visible()
+
+    saved = Annotation.objects.get(article=demo)
+    earlier.refresh_from_db()
+    assert saved.claim_id is not None and saved.claim_id == earlier.claim_id
+    card = page.locator(f"#annotation-{saved.pk}")
+    card.get_by_role("link", name=f"Checked elsewhere too: claim #{saved.claim_id}").click()
+    expect(page.locator("h1")).to_have_text(f"Claim #{saved.claim_id}")
+    appearances = page.locator("#claim-appearances .mine-item")
+    expect(appearances).to_have_count(2)
+    expect(page.locator(f"#appearance-{earlier.pk}")).to_contain_text("Huawei spying in Pakistan?")
+    expect(page.locator(f"#appearance-{saved.pk}")).to_contain_text(demo.title)
+    assert console_errors == []
