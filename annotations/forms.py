@@ -10,7 +10,7 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 
 from .importing import read_document
-from .models import COMMENT_LENGTH, Annotation, Relation, Source, State, Status, field_limit
+from .models import COMMENT_LENGTH, Annotation, Assignment, Relation, Source, State, Status, field_limit
 from .parsing import BIGINT_MAX, parse_id
 from .selectors import SEARCH_TYPES, SearchFilters, desk_search
 from .services import NewSource, SourceLink
@@ -352,3 +352,12 @@ class SearchForm(forms.Form):
             previous=max(0, offset - per_page) if offset else None,
             next=offset + per_page if more else None,
         )
+
+
+class AssignmentForm(forms.Form):
+    """An editor's assignment of an article: the page and the API read the same fields; the rules
+    are services.assignment_create's."""
+
+    reviewer = forms.CharField(max_length=150)
+    due = forms.DateField(required=False, input_formats=["%Y-%m-%d"])
+    note = forms.CharField(required=False, max_length=field_limit(Assignment, "note"), strip=True)

@@ -333,3 +333,18 @@ class EventSerializer(serializers.ModelSerializer):
         model = AnnotationEvent
         fields = ["action", "actor", "at", "from_state", "to_state", "from_status", "to_status", "comment", "changes"]
         read_only_fields = fields
+
+
+class AssignmentCreateSerializer(serializers.Serializer):
+    reviewer = serializers.CharField(max_length=150, help_text="The username of a reviewer or editor.")
+    due = serializers.DateField(required=False, allow_null=True, default=None, input_formats=["%Y-%m-%d"])
+    note = serializers.CharField(required=False, allow_blank=True, default="", max_length=500)
+
+
+class AssignmentSerializer(serializers.Serializer):
+    article = serializers.IntegerField()
+    reviewer = serializers.CharField()
+    due = serializers.DateField(allow_null=True)
+    note = serializers.CharField()
+    assigned_by = serializers.CharField()
+    assigned_at = serializers.DateTimeField()
