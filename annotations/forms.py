@@ -10,7 +10,7 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 
 from .importing import read_document
-from .models import COMMENT_LENGTH, Annotation, Relation, Source, State, Status, field_limit
+from .models import COMMENT_LENGTH, Annotation, Assignment, Relation, Source, State, Status, field_limit
 from .parsing import BIGINT_MAX, parse_id
 from .selectors import SEARCH_TYPES, SearchFilters, annotation_for, desk_search
 from .services import SAME_CLAIM_UNKNOWN, NewSource, SourceLink
@@ -416,3 +416,12 @@ class SimilarForm(forms.Form):
         if annotation is None:
             return None
         return {"text": annotation.quote, "exclude_annotation": annotation.pk, "exclude_article": data["article"]}
+
+
+class AssignmentForm(forms.Form):
+    """An editor's assignment of an article: the page and the API read the same fields; the rules
+    are services.assignment_create's."""
+
+    reviewer = forms.CharField(max_length=150)
+    due = forms.DateField(required=False, input_formats=["%Y-%m-%d"])
+    note = forms.CharField(required=False, max_length=field_limit(Assignment, "note"), strip=True)

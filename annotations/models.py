@@ -478,3 +478,40 @@ class ArticleImport(models.Model):
     @property
     def finished(self) -> bool:
         return self.state in {ImportState.DONE, ImportState.FAILED}
+
+
+class Assignment(models.Model):
+    """An editor's request that a reviewer check an article, open until it is removed. Rows are
+    never deleted: a removal is recorded (who, when), and a changed due date or note closes the row
+    and opens a new one, so the record keeps every step (services.assignment_create)."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="assignments")
+    reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="assignments")
+    due = models.DateField(null=True, blank=True)
+    note = models.CharField(max_length=500, blank=True)
+    assigned_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    assigned_at = models.DateTimeField()
+    removed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    removed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["article", "assigned_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["article", "reviewer"], condition=models.Q(removed_at__isnull=True), name="one_open_assignment"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(removed_at__isnull=True, removed_by__isnull=True)
+                | models.Q(removed_at__isnull=False, removed_by__isnull=False),
+                name="assignment_removed_by_someone",
+            ),
+        ]
+        indexes = [models.Index(fields=["reviewer", "removed_at"], name="assignment_open_by_reviewer")]
+
+    def __str__(self) -> str:
+        return f"{self.article_id} → {self.reviewer_id}{' (removed)' if self.removed_at else ''}"
+
+    def is_overdue(self, today) -> bool:
+        return self.removed_at is None and self.due is not None and self.due < today

@@ -315,3 +315,15 @@ def article_version(row) -> dict:
         "body_sha256": row.body_sha256,
         "length": row.length,
     }
+
+
+def assignment(row) -> dict:
+    """An assignment of an article (models.Assignment, reviewer and assigner loaded)."""
+    return {
+        "article": row.article_id,
+        "reviewer": row.reviewer.get_username(),
+        "due": row.due.isoformat() if row.due else None,
+        "note": row.note,
+        "assigned_by": row.assigned_by.get_username(),
+        "assigned_at": _iso(row.assigned_at),
+    }

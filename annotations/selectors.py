@@ -33,7 +33,7 @@ from django.db.models import (
     When,
     prefetch_related_objects,
 )
-from django.db.models.functions import Cast, Concat, Length, Substr
+from django.db.models.functions import Cast, Coalesce, Concat, Length, Substr
 from django.urls import reverse
 from django.utils import timezone
 
@@ -47,6 +47,7 @@ from .models import (
     Article,
     ArticleImport,
     ArticleVersion,
+    Assignment,
     Claim,
     Sentence,
     Source,
@@ -367,9 +368,10 @@ def article_by_id(pk: int) -> Article | None:
     return None if row is None else instance_from_row(Article, row)
 
 
-def article_list(*, viewer, search: str = "", review: str = "") -> QuerySet[Article]:
-    """Articles, newest first, with sentence and verdict counts as this viewer may see them;
-    filtered by title words and review progress (complete/open)."""
+def article_list(*, viewer, search: str = "", review: str = "", assigned_to=None) -> QuerySet[Article]:
+    """Articles, newest first, with sentence and verdict counts as this viewer may see them and
+    their open assignments (`open_assignments`, reviewers loaded); filtered by title words, review
+    progress (complete/open) and the reviewer an article is assigned to."""
     seen = visibility_filter(viewer, prefix="annotations__")
     counts = {
         f"{choice.value}_count": Count("annotations", filter=seen & Q(annotations__status=choice), distinct=True)
@@ -389,7 +391,61 @@ def article_list(*, viewer, search: str = "", review: str = "") -> QuerySet[Arti
         articles = articles.filter(annotation_count__gt=0, unreviewed_count=0)
     elif review == "open":
         articles = articles.filter(Q(annotation_count=0) | Q(unreviewed_count__gt=0))
-    return articles.order_by("-imported_at", "-id")
+    if assigned_to is not None:
+        articles = articles.filter(assigned_articles(assigned_to))
+    open_assignments = Prefetch(
+        "assignments",
+        Assignment.objects.filter(removed_at=None).select_related("reviewer").order_by("reviewer__username"),
+        to_attr="open_assignments",
+    )
+    return articles.prefetch_related(open_assignments).order_by("-imported_at", "-id")
+
+
+# --- Assignments ----------------------------------------------------------------------------------
+
+
+def _count(rows: QuerySet):
+    """How many `rows` there are, as a subquery (0 when none)."""
+    counted = rows.order_by().values(group=Value(1)).annotate(count=Count("pk")).values("count")
+    return Coalesce(Subquery(counted), 0)
+
+
+def assigned_to(*, user) -> list[Assignment]:
+    """The user's open assignments, soonest due first (undated last), each with its article and its
+    progress: `sentence_count`, `covered_count` (sentences that a verdict the user may see
+    touches), and the user's own live verdicts there `submitted_count` (waiting or approved) and
+    `approved_count`. One query."""
+    seen = visibility_filter(user)
+    touching = Annotation.objects.filter(
+        seen, article_id=OuterRef("article_id"), start__lt=OuterRef("end"), end__gt=OuterRef("start")
+    )
+    sentences = Sentence.objects.filter(article_id=OuterRef("article_id"))
+    mine = Annotation.objects.filter(article_id=OuterRef("article_id"), author=user, deleted_at=None)
+    return list(
+        Assignment.objects.filter(reviewer=user, removed_at=None)
+        .select_related("article", "assigned_by")
+        .defer("article__body")
+        .annotate(
+            sentence_count=_count(sentences),
+            covered_count=_count(sentences.filter(Exists(touching))),
+            submitted_count=_count(mine.filter(state__in=[State.SUBMITTED, State.APPROVED])),
+            approved_count=_count(mine.filter(state=State.APPROVED)),
+        )
+        .order_by(F("due").asc(nulls_last=True), "assigned_at", "id")
+    )
+
+
+def assigned_articles(reviewer) -> Q:
+    """Articles with an open assignment to this user (or username; no such user: none)."""
+    field = "reviewer__username" if isinstance(reviewer, str) else "reviewer"
+    open_ones = Assignment.objects.filter(article=OuterRef("pk"), removed_at=None, **{field: reviewer})
+    return Q(Exists(open_ones))
+
+
+def article_assignments(*, article: Article) -> list[Assignment]:
+    """An article's open assignments, by reviewer, with who assigned them."""
+    rows = Assignment.objects.filter(article=article, removed_at=None).select_related("reviewer", "assigned_by")
+    return list(rows.order_by("reviewer__username"))
 
 
 # --- Verdicts as records (API, exports, public page) ---------------------------------------------

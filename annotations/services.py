@@ -9,6 +9,7 @@ import os
 
 from axes.utils import reset as axes_reset
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -28,6 +29,7 @@ from .models import (
     Article,
     ArticleImport,
     ArticleVersion,
+    Assignment,
     Claim,
     ImportState,
     Relation,
@@ -1576,3 +1578,66 @@ def claim_link(*, annotation: Annotation, earlier: Annotation, actor: User) -> C
             _set_claim(other, claim, actor=actor, at=now)
             _set_claim(current, claim, actor=actor, at=now)
     return claim
+
+
+# --- Assignments ----------------------------------------------------------------------------------
+
+
+def _assignee_errors(reviewer: User | None, username: str) -> dict[str, str]:
+    if reviewer is None or not reviewer.is_active:
+        return {"reviewer": f"There is no active desk member called “{username}”."}
+    if not user_is_reviewer(reviewer):
+        return {"reviewer": f"{reviewer.get_username()} is not a reviewer: only reviewers and editors can be assigned."}
+    return {}
+
+
+@transaction.atomic
+def assignment_create(
+    *, article: Article, username: str, editor: User, due: date | None = None, note: str = ""
+) -> Assignment:
+    """An editor asks a reviewer to check an article, by a due date (optional, not in the past)
+    and with a note.
+
+    Rules: editors only (PermissionDenied); the assignee must be an active reviewer or editor, the
+    note at most its field's length (ValidationError on `reviewer`, `due`, `note`). Assigning someone
+    already assigned changes the due date and note: the open row is closed as removed by this
+    editor and a new one opened, so the record keeps both. Nothing else changes.
+    """
+    if not user_is_editor(editor):
+        raise PermissionDenied("Only editors can assign articles.")
+    reviewer = get_user_model().objects.filter(username=username).first()
+    errors = _assignee_errors(reviewer, username)
+    if due is not None and due < timezone.localdate():
+        errors["due"] = "The due date is in the past."
+    if len(note) > field_limit(Assignment, "note"):
+        errors["note"] = f"At most {field_limit(Assignment, 'note')} characters."
+    if "\x00" in note:
+        errors["note"] = "The note cannot contain NUL characters."
+    if errors:
+        raise ValidationError(errors)
+    now = timezone.now()
+    Assignment.objects.select_for_update().filter(article=article, reviewer=reviewer, removed_at=None).update(
+        removed_at=now, removed_by=editor
+    )
+    return Assignment.objects.create(
+        article=article, reviewer=reviewer, due=due, note=note, assigned_by=editor, assigned_at=now
+    )
+
+
+@transaction.atomic
+def assignment_remove(*, article: Article, username: str, editor: User) -> Assignment:
+    """An editor takes an article back from a reviewer: the open assignment is closed, recorded as
+    removed by this editor (never deleted). Editors only; no open assignment is a ValidationError
+    on `reviewer`."""
+    if not user_is_editor(editor):
+        raise PermissionDenied("Only editors can assign articles.")
+    assignment = (
+        Assignment.objects.select_for_update()
+        .filter(article=article, reviewer__username=username, removed_at=None)
+        .first()
+    )
+    if assignment is None:
+        raise ValidationError({"reviewer": f"“{username}” is not assigned to this article."})
+    assignment.removed_at, assignment.removed_by = timezone.now(), editor
+    assignment.save(update_fields=["removed_at", "removed_by"])
+    return assignment

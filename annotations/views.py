@@ -9,6 +9,7 @@ from django.core.paginator import Paginator
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -22,6 +23,7 @@ from .exporters.common import Selection
 from .forms import (
     AnnotationForm,
     ArticleImportForm,
+    AssignmentForm,
     LoginUnlockForm,
     ReviewForm,
     SearchForm,
@@ -106,7 +108,12 @@ def _reader_context(
 def article_list(request: HttpRequest) -> HttpResponse:
     search = request.GET.get("q", "").strip()
     review = request.GET.get("review", "")
-    articles = selectors.article_list(viewer=request.user, search=search, review=review)
+    assigned = request.GET.get("assigned", "").strip()
+    members = selectors.desk_members()
+    assignee = request.user if assigned == "me" else members.filter(username=assigned).first() if assigned else None
+    articles = selectors.article_list(viewer=request.user, search=search, review=review, assigned_to=assignee)
+    if assigned and assignee is None:
+        articles = articles.none()
     page = Paginator(articles, ARTICLES_PER_PAGE).get_page(request.GET.get("page"))
     template = "annotations/article_list.html"
     if request.htmx and request.htmx.target == "article-table":
@@ -115,6 +122,10 @@ def article_list(request: HttpRequest) -> HttpResponse:
         "page": page,
         "search": search,
         "review": review if review in {"complete", "open"} else "",
+        "assigned": assigned,
+        "members": members if roles.user_is_editor(request.user) else [],
+        "mine": selectors.assigned_to(user=request.user) if not request.htmx else [],
+        "today": timezone.localdate(),
         "can_import": roles.user_is_reviewer(request.user),
     }
     return render(request, template, context)
@@ -122,10 +133,65 @@ def article_list(request: HttpRequest) -> HttpResponse:
 
 def article_detail(request: HttpRequest, pk: int) -> HttpResponse:
     article = get_object_or_404(Article, pk=pk)
-    extra = {}
+    extra = _assignments_context(request, article)
     if roles.user_is_editor(request.user):  # the restore list
         extra["deleted"] = selectors.deleted_annotations(article=article, viewer=request.user)
     return render(request, PAGE, _reader_context(request, article, **extra))
+
+
+def _assignments_context(request: HttpRequest, article: Article, form: AssignmentForm | None = None) -> dict:
+    """Who is assigned to the article; for editors, the form to assign and the desk's members."""
+    context = {"assignments": selectors.article_assignments(article=article), "today": timezone.localdate()}
+    if roles.user_is_editor(request.user):
+        context |= {"assign_form": form or AssignmentForm(), "members": selectors.desk_members()}
+    return context
+
+
+def _assignments_response(request: HttpRequest, article: Article, form: AssignmentForm, status: int = 200):
+    if request.htmx:
+        context = {"article": article, **_assignments_context(request, article, form)}
+        return render(request, f"{PAGE}#assignments", context, status=status)
+    if status == 200:
+        return redirect(f"{article.get_absolute_url()}#assignments")
+    extra = _assignments_context(request, article, form)
+    return render(request, PAGE, _reader_context(request, article, **extra), status=status)
+
+
+@require_POST
+def article_assign(request: HttpRequest, pk: int) -> HttpResponse:
+    """An editor assigns the article to a reviewer (services.assignment_create); a refusal shows at
+    its field, nothing stored."""
+    article = get_object_or_404(Article, pk=pk)
+    _require_editor(request)
+    form = AssignmentForm(request.POST)
+    if form.is_valid():
+        try:
+            data = form.cleaned_data
+            services.assignment_create(
+                article=article, editor=request.user, username=data["reviewer"], due=data["due"], note=data["note"]
+            )
+        except ValidationError as error:
+            for field, messages in error.message_dict.items():
+                for message in messages:
+                    form.add_error(field, message)
+    if form.errors:
+        return _assignments_response(request, article, form, status=400)
+    return _assignments_response(request, article, AssignmentForm())
+
+
+@require_POST
+def article_unassign(request: HttpRequest, pk: int, username: str) -> HttpResponse:
+    article = get_object_or_404(Article, pk=pk)
+    _require_editor(request)
+    form = AssignmentForm()
+    try:
+        services.assignment_remove(article=article, username=username, editor=request.user)
+    except ValidationError as error:
+        form = AssignmentForm(data={"reviewer": username})
+        form.is_valid()
+        form.add_error(None, error.messages[0])
+        return _assignments_response(request, article, form, status=400)
+    return _assignments_response(request, article, form)
 
 
 @require_http_methods(["GET", "POST"])

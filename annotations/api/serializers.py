@@ -413,3 +413,18 @@ class ClaimSerializer(serializers.Serializer):
     label = serializers.CharField()
     count = serializers.IntegerField()
     appearances = AppearanceSerializer(many=True)
+
+
+class AssignmentCreateSerializer(serializers.Serializer):
+    reviewer = serializers.CharField(max_length=150, help_text="The username of a reviewer or editor.")
+    due = serializers.DateField(required=False, allow_null=True, default=None, input_formats=["%Y-%m-%d"])
+    note = serializers.CharField(required=False, allow_blank=True, default="", max_length=500)
+
+
+class AssignmentSerializer(serializers.Serializer):
+    article = serializers.IntegerField()
+    reviewer = serializers.CharField()
+    due = serializers.DateField(allow_null=True)
+    note = serializers.CharField()
+    assigned_by = serializers.CharField()
+    assigned_at = serializers.DateTimeField()

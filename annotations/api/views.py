@@ -105,13 +105,17 @@ class ArticleFilter(filters.FilterSet):
     search = filters.CharFilter(method="matching", label="Every word in the title (as the article list's search)")
     language = filters.CharFilter()
     publisher = filters.CharFilter(lookup_expr="iexact")
+    assigned_to = filters.CharFilter(method="assigned", label="Open assignments of a username, or `me`")
 
     class Meta:
         model = Article
-        fields = ["search", "language", "publisher"]
+        fields = ["search", "language", "publisher", "assigned_to"]
 
     def matching(self, queryset, name, value):
         return queryset.filter(selectors.article_matches(value))
+
+    def assigned(self, queryset, name, value):
+        return queryset.filter(selectors.assigned_articles(self.request.user if value == "me" else value))
 
 
 @extend_schema_view(
@@ -175,6 +179,43 @@ class ArticleViewSet(
         else:
             report = services.article_version_create(article=article, actor=request.user, body=data["body"])
         return Response(selectors.version_report(report=report, viewer=request.user), status=201)
+
+    @extend_schema(
+        methods=["GET"],
+        request=None,
+        responses={200: s.AssignmentSerializer(many=True)},
+        description="Who the article is assigned to (open assignments), by username.",
+    )
+    @extend_schema(
+        methods=["POST"],
+        request=s.AssignmentCreateSerializer,
+        responses={201: s.AssignmentSerializer},
+        description="Editors only: assign the article to a reviewer, with an optional due date and note. "
+        "Assigning someone again replaces their due date and note (the record keeps both).",
+    )
+    @action(detail=True, methods=["get", "post"], pagination_class=None, filterset_class=None)
+    def assignments(self, request, pk=None):
+        article = get_object_or_404(Article, pk=_id(pk))
+        if request.method == "GET":
+            return Response([records.assignment(row) for row in selectors.article_assignments(article=article)])
+        data = _valid(s.AssignmentCreateSerializer, request.data)
+        made = services.assignment_create(
+            article=article, editor=request.user, username=data["reviewer"], due=data["due"], note=data["note"]
+        )
+        return Response(records.assignment(made), status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=None, responses={204: None}, description="Editors only: take the article back.")
+    @action(
+        detail=True,
+        methods=["delete"],
+        url_path=r"assignments/(?P<username>[^/]+)",
+        pagination_class=None,
+        filterset_class=None,
+    )
+    def unassign(self, request, pk=None, username=None):
+        article = get_object_or_404(Article, pk=_id(pk))
+        services.assignment_remove(article=article, username=username, editor=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 def _import_response(job: ArticleImport) -> Response:

@@ -11,16 +11,18 @@ where django-htmx adds its debug script).
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from axe_playwright_python.sync_playwright import Axe
 from django.test import Client
+from django.utils import timezone
 from playwright.sync_api import Page, expect
 import pytest
 from pytest_django.live_server_helper import LiveServer
 
 from annotations import services
 from annotations.demo import create_demo_articles, create_demo_verdicts
-from annotations.models import Article, ArticleImport, ImportState
+from annotations.models import Article, ArticleImport, Assignment, ImportState
 from tests.factories import ArticleFactory
 
 VIEWPORTS = [(1440, 900), (390, 844)]
@@ -180,6 +182,41 @@ def my_verdicts(visit: Visit) -> list[str]:
     visit.goto("/mine/")
     expect(visit.page.locator("#mine-changes_requested .mine-item")).to_have_count(1)
     return []
+
+
+def assigned_to_me(visit: Visit) -> list[str]:
+    """The home page with an overdue and a dated assignment; then the article's Assigned box as an editor
+    after a refused assignment (its field error)."""
+    article = visit.demo_article()
+
+    def make():
+        editor = visit.user("editor")
+        other = ArticleFactory(title="Safe City cameras, part two", body="One sentence. Two sentences.")
+        today = timezone.localdate()
+        services.assignment_create(article=article, editor=editor, username="reviewer", due=today, note="Legal claims")
+        services.assignment_create(article=other, editor=editor, username="reviewer", due=today + timedelta(days=4))
+        Assignment.objects.filter(article=article).update(due=today - timedelta(days=1))
+
+    visit.once("assignments", make)
+    visit.login("reviewer")
+    visit.goto("/")
+    expect(visit.page.locator(".assigned-to-me li")).to_have_count(2)
+    expect(visit.page.locator(".assigned-to-me .overdue-badge")).to_have_count(1)
+    return []
+
+
+def assign_refused(visit: Visit) -> list[str]:
+    article = visit.demo_article()
+    visit.login("editor")
+    visit.goto(f"/articles/{article.pk}/")
+    visit.page.locator("#assign-due").fill("2001-01-01")
+    visit.page.locator("#assign-reviewer").select_option("reviewer2")
+    visit.page.locator("#assignments").get_by_role("button", name="Assign").click()
+    expect(visit.page.locator("#assign-due-error")).to_have_text("The due date is in the past.")
+    return [
+        f"console: Failed to load resource: the server responded with a status of 400 (Bad Request) "
+        f"({visit.live_server.url}/articles/{article.pk}/assignments/:0)"
+    ]
 
 
 def article_list(visit: Visit) -> list[str]:
@@ -351,6 +388,8 @@ SCENARIOS: dict[str, Callable[[Visit], list[str]]] = {
     "review-queue": review_queue,
     "mine": my_verdicts,
     "article-list": article_list,
+    "assigned-to-me": assigned_to_me,
+    "assign-refused": assign_refused,
     "add-article": add_article,
     "add-article-refused": add_article_refused,
     "login": login_page,

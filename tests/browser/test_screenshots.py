@@ -475,3 +475,40 @@ def test_screenshots_claim(page: Page, live_server, login, console_errors, revie
         page.screenshot(path=SCREENSHOTS / f"claim-removed{suffix}.png", full_page=True)
         services.claim_link(annotation=world.draft, earlier=world.earlier, actor=reviewer)
     assert console_errors == []
+
+
+@pytest.mark.screenshot
+def test_screenshots_assignments(
+    page: Page, live_server, login, console_errors, reviewer, reviewer2, editor, seed_article
+):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from annotations import services
+    from annotations.models import Assignment
+
+    create_demo_verdicts(article=seed_article, reviewer=reviewer, reviewer2=reviewer2, editor=editor)
+    other = ArticleFactory(title="Safe City Lahore: the camera contract", body="One sentence. Two sentences.")
+    today = timezone.localdate()
+    services.assignment_create(
+        article=seed_article, editor=editor, username="reviewer", due=today, note="Check the legal claims first."
+    )
+    services.assignment_create(article=seed_article, editor=editor, username="reviewer2", due=today + timedelta(days=2))
+    services.assignment_create(article=other, editor=editor, username="reviewer", due=today + timedelta(days=5))
+    Assignment.objects.filter(article=seed_article, reviewer=reviewer).update(due=today - timedelta(days=1))
+    for viewport, suffix in ((VIEWPORT, ""), ({"width": 390, "height": 844}, "-390")):
+        page.set_viewport_size(viewport)
+        login(page, live_server, reviewer)
+        expect(page.locator(".assigned-to-me li")).to_have_count(2)
+        page.mouse.move(0, 0)
+        page.screenshot(path=SCREENSHOTS / f"assigned-to-me{suffix}.png", full_page=True)
+        page.context.clear_cookies()
+        login(page, live_server, editor)
+        page.goto(f"{live_server.url}{seed_article.get_absolute_url()}")
+        box = page.locator("#assignments")
+        box.scroll_into_view_if_needed()
+        page.mouse.move(0, 0)
+        box.screenshot(path=SCREENSHOTS / f"assignments-box{suffix}.png")
+        page.context.clear_cookies()
+    assert console_errors == []
