@@ -88,7 +88,7 @@ def test_every_typed_field_follows_the_direction_of_its_text(reviewer, reviewer2
         "add article": ["body", "language", "publisher", "title"],
         "verdict form": ["claimant", "denied_by", "note", "publisher", "q", "title"],
         "edit form": ["claimant", "denied_by", "note", "publisher", "q", "title"],
-        "reader as editor": ["comment", "comment"],  # approve or return the submitted one; reopen the other
+        "reader as editor": ["comment", "comment", "note"],  # approve or return; reopen; an assignment's note
         "review queue": ["comment"],
     }
 
