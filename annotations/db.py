@@ -664,7 +664,7 @@ def similar_match(queryset: QuerySet, *, words: list[str]) -> QuerySet:
     """`queryset` (verdicts) narrowed to those whose quote holds ANY of `words`, annotated with
     `search_score` (higher is better): the candidates "Checked before" ranks again in Python.
     SQLite: FTS5 `quote : ("w1" OR "w2" …)`, bm25 on the quote. PostgreSQL: the stored tsvector's
-    quote weight (`w1:A | w2:A …`) in `simple` and `english`, ts_rank.
+    quote weight (`w1:A | w2:A …`), word for word and in the desk's search languages, ts_rank.
 
     Each word is letters and digits only (anything else is dropped here again, whatever the
     caller sent) and quoted, so operators, quotes and SQL are never more than words.
@@ -676,18 +676,27 @@ def similar_match(queryset: QuerySet, *, words: list[str]) -> QuerySet:
         return queryset.none()
     model_table = connection.ops.quote_name(queryset.model._meta.db_table)
     if connection.vendor == "postgresql":
-        from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVectorField
-
-        raw = " | ".join(f"{word}:A" for word in words)
-        query = SearchQuery(raw, config="simple", search_type="raw") | SearchQuery(
-            raw, config="english", search_type="raw"
+        # The words' distinct lexemes, word for word and in each search language (through the
+        # migration's factcheck_ts_config), as one OR of quote-weighted terms: computed once per
+        # statement (an uncorrelated subquery). Two tsqueries joined by || held every lexeme twice,
+        # and the engine rechecked and ranked every matching verdict against both: about five
+        # times slower (docs/performance.md).
+        text = " ".join(words)
+        languages = settings.FACTCHECK_SEARCH_LANGUAGES
+        vectors = " || ".join(
+            ["to_tsvector('simple', %s)"] + ["to_tsvector(factcheck_ts_config(%s), %s)"] * len(languages)
         )
-        vector = RawSQL(f"{model_table}.search_vector", [], output_field=SearchVectorField())  # noqa: S611
-        return (
-            queryset.alias(search_vector_=vector)
-            .filter(search_vector_=query)
-            .annotate(search_score=SearchRank(vector, query))
+        params = [text] + [value for language in languages for value in (language, text)]
+        # Function calls and placeholders only; the words and languages are parameters.
+        query = (
+            "(SELECT to_tsquery('simple', string_agg(DISTINCT quote_literal(lexeme) || ':A', ' | ')) "  # noqa: S608
+            f"FROM unnest({vectors}) AS words(lexeme))"
         )
+        vector = f"{model_table}.search_vector"
+        # The table's name comes from the model's metadata; the words and languages are parameters.
+        matches = RawSQL(f"{vector} @@ {query}", params, output_field=models.BooleanField())  # noqa: S611
+        score = RawSQL(f"ts_rank({vector}, {query})", params, output_field=models.FloatField())  # noqa: S611
+        return queryset.alias(similar_=matches).filter(similar_=True).annotate(search_score=score)
     fts = SEARCH_TABLES["verdict"].fts
     match = "quote : (" + " OR ".join(f'"{word}"' for word in words) + ")"
     # Joined, not asked per row: bm25 reads each word's document count from the index once per
