@@ -12,7 +12,7 @@ from annotations import mentions, records, rendering, roles, selectors, services
 from annotations.models import Annotation, AnnotationEvent, Comment, field_limit
 
 from .conftest import api, client_for, sentence_span
-from .factories import UserFactory
+from .factories import ArticleFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 HTMX = {"HX-Request": "true"}
@@ -380,3 +380,37 @@ def test_the_api_edits_and_deletes_a_comment(submitted, reviewer, reviewer2, edi
     assert [(item["body"], item["deleted_by"]) for item in listed] == [("", "editor")]
     elsewhere = reverse("api:annotation-comment", args=[submitted.pk, made.pk + 1000])
     assert api(editor).delete(elsewhere).status_code == 404
+
+
+def test_the_queue_and_mine_show_the_discussion(submitted, reviewer, editor):
+    comment(submitted, reviewer, "Ready when you are")
+    count = f'Discussion (<span id="discussion-count-{submitted.pk}">1</span>)'
+    assert count in client_for(editor).get(reverse("annotations:review-queue")).text
+    assert count in client_for(reviewer).get(reverse("annotations:my-verdicts")).text
+
+
+def test_the_article_page_counts_discussions_in_one_query(reviewer, editor):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def build(size: int):
+        article = ArticleFactory(body=" ".join(f"Sentence {i} of {size} is here." for i in range(6)))
+        for index in range(size):
+            draft = services.annotation_create(
+                article=article, author=reviewer, status="alleged", **sentence_span(article, index)
+            )
+            comment(draft, reviewer, f"Note {index}")
+            comment(draft, editor, f"Reply {index}")
+        return article
+
+    client = client_for(editor)
+    counted = {}
+    for size in (1, 5):
+        article = build(size)
+        client.get(article.get_absolute_url())  # the session, once
+        with CaptureQueriesContext(connection) as captured:
+            page = client.get(article.get_absolute_url()).text
+        assert page.count(">2</span>)") == size
+        assert len([query for query in captured if '"annotations_comment"' in query["sql"]]) == 1
+        counted[size] = len(captured)
+    assert counted[1] == counted[5]
