@@ -436,6 +436,42 @@ class AnnotationEvent(models.Model):
         raise AppendOnlyError("Annotation events are append-only: they cannot be deleted.")
 
 
+class Comment(models.Model):
+    """One comment in a verdict's discussion. Written by services.comment_* only; never deleted: a
+    deletion sets deleted_at/deleted_by and the thread shows "deleted by X" instead of the body
+    (kept for the record). A comment never changes its verdict."""
+
+    annotation = models.ForeignKey(Annotation, on_delete=models.PROTECT, related_name="comments")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    body = models.TextField(max_length=4_000)
+    created_at = models.DateTimeField(default=timezone.now)
+    edited_at = models.DateTimeField(null=True, blank=True)
+    deleted_at = models.DateTimeField(null=True, blank=True)
+    deleted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    # Desk members named as @username who may read the thread (services._mentioned), not every @word.
+    mentions = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="mentioned_in")
+
+    class Meta:
+        ordering = ["annotation", "created_at", "id"]
+        indexes = [models.Index(fields=["annotation", "created_at"], name="comment_thread")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(deleted_at__isnull=True, deleted_by__isnull=True)
+                | models.Q(deleted_at__isnull=False, deleted_by__isnull=False),
+                name="comment_deleted_by_someone",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"comment #{self.pk} on {self.annotation_id} by {self.author_id}"
+
+    @property
+    def is_deleted(self) -> bool:
+        return self.deleted_at is not None
+
+
 class ImportState(models.TextChoices):
     QUEUED = "queued", "waiting to start"
     RUNNING = "running", "importing"

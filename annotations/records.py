@@ -327,3 +327,24 @@ def assignment(row) -> dict:
         "assigned_by": row.assigned_by.get_username(),
         "assigned_at": _iso(row.assigned_at),
     }
+
+
+# The keys of a discussion item as the API shows it (the OpenAPI schema documents these).
+THREAD_ITEM_KEYS = ("id", "kind", "action", "author", "body", "created_at", "edited_at", "deleted_by", "mentions")
+
+
+def thread_item(item) -> dict:
+    """One item of a verdict's discussion (selectors.ThreadItem): a comment (`action` null) or a
+    review move's comment (`kind` "review", `action` approve, request_changes or reopen; `id` the
+    event's). A deleted comment keeps its place with an empty body and who deleted it."""
+    return {
+        "id": item.id,
+        "kind": item.kind,
+        "action": item.action or None,
+        "author": item.author,
+        "body": item.body,
+        "created_at": _iso(item.created_at),
+        "edited_at": _iso(item.edited_at),
+        "deleted_by": item.deleted_by,
+        "mentions": list(item.mentions or []),
+    }

@@ -18,6 +18,7 @@ from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 
 from .db import SEARCH_MARK
+from .mentions import MENTION
 from .models import Annotation
 from .reader import Piece
 
@@ -78,3 +79,19 @@ def search_snippet(text: str) -> SafeString:
     start, stop = SEARCH_MARK
     marked = re.sub(f"{start}([^{start}{stop}]+){stop}", r"<mark>\1</mark>", escape(text))
     return mark_safe(marked.replace(start, "").replace(stop, ""))  # noqa: S308 (escaped; only <mark> added)
+
+
+def comment_html(body: str, mentions: list[str]) -> SafeString:
+    """A comment as HTML: every character escaped, the recorded mentions (and only those: any other
+    @word stays text) as `<strong class="mention">@name</strong>`, each line break a `<br>`."""
+    known = set(mentions)
+    out: list[str] = []
+    last = 0
+    for match in MENTION.finditer(body):
+        if match.group(1) in known:
+            out.append(escape(body[last : match.start()]))
+            out.append(format_html('<strong class="mention">@{}</strong>', match.group(1)))
+            last = match.end()
+    out.append(escape(body[last:]))
+    html = "".join(out)
+    return mark_safe(html.replace("\r\n", "\n").replace("\n", "<br>"))  # noqa: S308 (escaped; only <strong>, <br>)

@@ -13,7 +13,7 @@ from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.utils import timezone
 
 from . import workflow
-from .models import Action, Annotation
+from .models import Action, Annotation, Comment, State
 
 REVIEWERS_GROUP = "Reviewers"
 EDITORS_GROUP = "Editors"
@@ -95,6 +95,50 @@ def can_resolve_orphan(user: User, annotation: Annotation) -> bool:
 def may_see_orphans(user: User) -> bool:
     """The orphan queue is for reviewers (their own orphans) and editors (every orphan)."""
     return user_is_reviewer(user)
+
+
+def can_discuss(user: User, annotation: Annotation) -> bool:
+    """Who may read and write a verdict's discussion, among those who may see the verdict
+    (selectors.visibility_filter decides that; callers find the verdict through it first): its
+    author and editors always; the desk's other reviewers once it has left the draft state. Outsiders
+    (logged in, in neither group) may see a submitted verdict but not the desk's discussion of it."""
+    if annotation.is_deleted or not user_is_reviewer(user):
+        return False
+    return user_is_editor(user) or annotation.author_id == user.pk or annotation.state != State.DRAFT
+
+
+DISCUSS_REFUSAL = "Only its author, editors and, once it is submitted, reviewers can discuss this verdict."
+
+
+def comment_edit_refusal(user: User, comment: Comment, *, now=None) -> str | None:
+    """Why this user may not edit this comment (None: they may). Its writer, for
+    FACTCHECK_COMMENT_EDIT_SECONDS after writing it (later, a reply may already answer the words as
+    they were); never once deleted."""
+    if comment.is_deleted:
+        return "This comment was deleted."
+    if comment.author_id != user.pk:
+        return "Only its writer can edit a comment."
+    window = timedelta(seconds=settings.FACTCHECK_COMMENT_EDIT_SECONDS)
+    if (now or timezone.now()) - comment.created_at > window:
+        return f"A comment can be edited for {_duration(window)} after it is written: write a new one."
+    return None
+
+
+def _duration(window: timedelta) -> str:
+    minutes, seconds = divmod(int(window.total_seconds()), 60)
+    if seconds or not minutes:
+        return f"{int(window.total_seconds())} seconds"
+    return "1 minute" if minutes == 1 else f"{minutes} minutes"
+
+
+def comment_delete_refusal(user: User, comment: Comment) -> str | None:
+    """Why this user may not delete this comment (None: they may): its writer or an editor, at any
+    time; the thread keeps "deleted by X" in its place."""
+    if comment.is_deleted:
+        return "This comment was already deleted."
+    if comment.author_id != user.pk and not user_is_editor(user):
+        return "Only its writer or an editor can delete a comment."
+    return None
 
 
 def contributors(events) -> set[int]:

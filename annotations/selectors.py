@@ -49,6 +49,7 @@ from .models import (
     ArticleVersion,
     Assignment,
     Claim,
+    Comment,
     Sentence,
     Source,
     SourceSnapshot,
@@ -730,9 +731,11 @@ def card_window(annotations: list[Annotation], *, viewer, offset: int = 0, upto:
 
 
 def with_actions(annotations: list[Annotation], *, viewer) -> list[Annotation]:
-    """Set `.actions` on each verdict: what this viewer may do to it (roles.annotation_actions).
+    """Set `.actions` on each verdict: what this viewer may do to it (roles.annotation_actions), and
+    `.can_discuss` with `.discussion`, the number of items in the discussions they may read.
 
-    For an editor, one query reads who changed the submitted ones since submission (four eyes)."""
+    For an editor, one query reads who changed the submitted ones since submission (four eyes);
+    one more counts the discussions (discussion_counts)."""
     history: defaultdict[int, list[tuple]] = defaultdict(list)
     submitted = [a.pk for a in annotations if a.state == State.SUBMITTED]
     if submitted and roles.user_is_editor(viewer):
@@ -743,12 +746,16 @@ def with_actions(annotations: list[Annotation], *, viewer) -> list[Annotation]:
     for annotation in annotations:
         changed_by = roles.contributors(history.get(annotation.pk, ()))
         annotation.actions = roles.annotation_actions(viewer, annotation, contributors=changed_by)
+        annotation.can_discuss = roles.can_discuss(viewer, annotation)
         # Why an editor may not review it (their own, or changed by them since it was submitted).
         annotation.review_refusal = (
             roles.transition_refusal(viewer, annotation, approve, contributors=changed_by)
             if annotation.state == State.SUBMITTED and roles.user_is_editor(viewer)
             else None
         )
+    counts = discussion_counts([annotation.pk for annotation in annotations if annotation.can_discuss])
+    for annotation in annotations:
+        annotation.discussion = counts.get(annotation.pk, 0)
     return annotations
 
 
@@ -951,6 +958,117 @@ def my_annotations(*, user) -> dict[str, list[Annotation]]:
 
 def annotation_history(*, annotation: Annotation) -> list[AnnotationEvent]:
     return list(annotation.events.select_related("actor").order_by("at", "id"))
+
+
+# --- A verdict's discussion ----------------------------------------------------------------------
+
+# The review moves whose comment belongs to the conversation (submitting takes no comment).
+REVIEW_ACTIONS = (Action.APPROVE, Action.REQUEST_CHANGES, Action.REOPEN)
+_REVIEW_COMMENT = Q(action__in=REVIEW_ACTIONS) & ~Q(comment="")
+
+
+@dataclass(slots=True)
+class ThreadItem:
+    """One item of a verdict's discussion: a comment, or a review move's comment (`kind` "review",
+    `action` the move). A deleted comment has no body and no mentions, only who deleted it."""
+
+    kind: str
+    id: int
+    author: str
+    body: str
+    created_at: datetime
+    edited_at: datetime | None = None
+    deleted_at: datetime | None = None
+    deleted_by: str | None = None
+    mentions: list[str] | None = None
+    action: str = ""
+    action_label: str = ""
+    can_edit: bool = False
+    can_delete: bool = False
+
+
+def annotation_thread(*, annotation: Annotation, viewer) -> list[ThreadItem]:
+    """A verdict's discussion, oldest first: its comments and the comments of its review moves
+    (approve, return, reopen) in one list, so the conversation reads in one place; each comment
+    with what this viewer may do to it (roles.comment_*_refusal). Three queries, whatever its
+    length. The caller has checked that the viewer may discuss the verdict (roles.can_discuss)."""
+    people = get_user_model().objects.only("id", "username").order_by("username")
+    comments = (
+        Comment.objects.filter(annotation_id=annotation.pk)
+        .select_related("author", "deleted_by")
+        .prefetch_related(Prefetch("mentions", queryset=people))
+        .order_by("created_at", "id")
+    )
+    reviews = (
+        AnnotationEvent.objects.filter(_REVIEW_COMMENT, annotation_id=annotation.pk)
+        .select_related("actor")
+        .order_by("at", "id")
+    )
+    now = timezone.now()
+    items = [
+        ThreadItem(
+            kind="review",
+            id=event.pk,
+            author=event.actor.get_username(),
+            body=event.comment,
+            created_at=event.at,
+            mentions=[],
+            action=event.action,
+            action_label=event.get_action_display(),
+        )
+        for event in reviews
+    ]
+    items += [comment_item(comment, viewer=viewer, now=now) for comment in comments]
+    # A review and a comment at the same instant: the review first (it is what a reply answers).
+    return sorted(items, key=lambda item: (item.created_at, item.kind != "review", item.id))
+
+
+def comment_item(comment: Comment, *, viewer, now: datetime | None = None) -> ThreadItem:
+    """One comment as its discussion lists it, with what this viewer may do to it (its author,
+    deleted_by and mentions read from the row, or loaded on first use)."""
+    gone = comment.is_deleted
+    return ThreadItem(
+        kind="comment",
+        id=comment.pk,
+        author=comment.author.get_username(),
+        body="" if gone else comment.body,
+        created_at=comment.created_at,
+        edited_at=comment.edited_at,
+        deleted_at=comment.deleted_at,
+        deleted_by=comment.deleted_by.get_username() if gone else None,
+        mentions=[] if gone else sorted(user.get_username() for user in comment.mentions.all()),
+        can_edit=roles.comment_edit_refusal(viewer, comment, now=now) is None,
+        can_delete=roles.comment_delete_refusal(viewer, comment) is None,
+    )
+
+
+def discussion_counts(ids: list[int]) -> dict[int, int]:
+    """How many items each of these verdicts' discussions holds (comments, deleted ones too, and
+    review comments), as annotation_thread lists them: one query, none for no ids."""
+    if not ids:
+        return {}
+    comments = Comment.objects.filter(annotation_id=OuterRef("pk")).order_by().values("annotation_id")
+    reviews = AnnotationEvent.objects.filter(_REVIEW_COMMENT, annotation_id=OuterRef("pk"))
+    reviews = reviews.order_by().values("annotation_id")
+    counted = (
+        Annotation.objects.filter(pk__in=ids)
+        .order_by()
+        .annotate(
+            comment_count=Coalesce(Subquery(comments.annotate(n=Count("id")).values("n")), 0),
+            review_count=Coalesce(Subquery(reviews.annotate(n=Count("id")).values("n")), 0),
+        )
+    )
+    rows = counted.values_list("pk", "comment_count", "review_count")
+    return {pk: comments + reviews for pk, comments, reviews in rows}
+
+
+def comment_for(*, viewer, pk: int) -> Comment | None:
+    """A comment with its verdict (and the verdict's article) if this viewer may see the verdict
+    (visibility_filter); whether they may discuss it is roles.can_discuss's question."""
+    if not 0 < pk <= BIGINT_MAX:
+        return None
+    visible = visibility_filter(viewer, prefix="annotation__")
+    return Comment.objects.filter(visible, pk=pk).select_related("annotation__article", "annotation__author").first()
 
 
 # --- Claims: the same statement checked in more than one place ----------------------------------

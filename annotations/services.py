@@ -12,6 +12,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Count
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
@@ -20,6 +21,7 @@ from .anchoring import EXACT, FUZZY, Reanchored, SpanError, anchor_span, locate,
 from .db import insert_new_verdict, insert_sentences
 from .fetching import FetchError, fetch
 from .importing import read_page
+from .mentions import mentioned_names
 from .models import (
     COMMENT_LENGTH,
     Action,
@@ -31,6 +33,7 @@ from .models import (
     ArticleVersion,
     Assignment,
     Claim,
+    Comment,
     ImportState,
     Relation,
     Source,
@@ -41,14 +44,19 @@ from .models import (
 )
 from .parsing import parse_id
 from .roles import (
+    DISCUSS_REFUSAL,
     UNLOCK_REFUSAL,
     User,
+    can_discuss,
     can_edit_annotation,
     can_resolve_orphan,
     can_restore_annotation,
     can_unlock_logins,
+    comment_delete_refusal,
+    comment_edit_refusal,
     contributors,
     edit_refusal,
+    remember_groups,
     transition_refusal,
     user_is_editor,
     user_is_reviewer,
@@ -1641,3 +1649,105 @@ def assignment_remove(*, article: Article, username: str, editor: User) -> Assig
     assignment.removed_at, assignment.removed_by = timezone.now(), editor
     assignment.save(update_fields=["removed_at", "removed_by"])
     return assignment
+
+
+# --- Discussion on a verdict ----------------------------------------------------------------------
+
+# At most this many different @names of one comment are looked up; any further ones stay text.
+MAX_MENTIONS = 20
+
+
+def _discussed(annotation: Annotation, actor: User) -> Annotation:
+    """The verdict as the actor may see it now (selectors.visibility_filter, the one rule), if they
+    may discuss it (roles.can_discuss); PermissionDenied otherwise."""
+    current = Annotation.objects.filter(visibility_filter(actor), pk=annotation.pk).first()
+    if current is None or not can_discuss(actor, current):
+        raise PermissionDenied(DISCUSS_REFUSAL)
+    return current
+
+
+def comment_body_check(body: str) -> str:
+    """A comment's text as stored: every line ending a line feed, stripped; not empty, no NUL, at
+    most the field's length (ValidationError on `body`)."""
+    body = body.replace("\r\n", "\n").replace("\r", "\n").strip()
+    limit = field_limit(Comment, "body")
+    if not body:
+        raise ValidationError({"body": "Write a comment first."})
+    if "\x00" in body:
+        raise ValidationError({"body": "The comment cannot contain NUL characters."})
+    if len(body) > limit:
+        raise ValidationError({"body": f"At most {limit} characters (this one has {len(body)})."})
+    return body
+
+
+def _mentioned(annotation: Annotation, body: str) -> list:
+    """The accounts a comment's @names mention: active desk members (reviewers, editors) who may read
+    the thread, i.e. who may see the verdict (visibility_filter, asked for all of them in one
+    query) and discuss it (roles.can_discuss). Any other @word stays plain text."""
+    names = mentioned_names(body)[:MAX_MENTIONS]
+    if not names:
+        return []
+    users = list(get_user_model().objects.filter(username__in=names, is_active=True).prefetch_related("groups"))
+    if not users:
+        return []
+    for user in users:
+        remember_groups(user, {group.name for group in user.groups.all()})
+    seen = Annotation.objects.filter(pk=annotation.pk).aggregate(
+        **{f"user_{user.pk}": Count("pk", filter=visibility_filter(user)) for user in users}
+    )
+    return [user for user in users if seen[f"user_{user.pk}"] and can_discuss(user, annotation)]
+
+
+@transaction.atomic
+def comment_create(*, annotation: Annotation, author: User, body: str) -> Comment:
+    """A comment in a verdict's discussion.
+
+    Rules: the author may discuss the verdict (`_discussed`: PermissionDenied); the body passes
+    `comment_body_check` (ValidationError on `body`). Side effects: the comment and its mentions
+    (`_mentioned`). The verdict is not touched: no state, version, `updated_at` or event changes.
+    """
+    current = _discussed(annotation, author)
+    comment = Comment.objects.create(
+        annotation=current, author=author, body=comment_body_check(body), created_at=timezone.now()
+    )
+    comment.mentions.set(_mentioned(current, comment.body))
+    return comment
+
+
+def _lock_comment(comment: Comment) -> Comment:
+    """The comment's row, locked (not its verdict's: a comment changes nothing of the verdict)."""
+    return Comment.objects.select_for_update(of=("self",)).select_related("annotation").get(pk=comment.pk)
+
+
+@transaction.atomic
+def comment_edit(*, comment: Comment, actor: User, body: str) -> Comment:
+    """Change a comment's words: its writer only, within FACTCHECK_COMMENT_EDIT_SECONDS
+    (roles.comment_edit_refusal: PermissionDenied), while they may still discuss the verdict. The
+    body is checked as a new one's; `edited_at` is set and the mentions read again. An unchanged
+    body changes nothing."""
+    current = _lock_comment(comment)
+    annotation = _discussed(current.annotation, actor)
+    refusal = comment_edit_refusal(actor, current, now=timezone.now())
+    if refusal:
+        raise PermissionDenied(refusal)
+    body = comment_body_check(body)
+    if body != current.body:
+        current.body, current.edited_at = body, timezone.now()
+        current.save(update_fields=["body", "edited_at"])
+        current.mentions.set(_mentioned(annotation, body))
+    return current
+
+
+@transaction.atomic
+def comment_delete(*, comment: Comment, actor: User) -> Comment:
+    """Take a comment out of the discussion: its writer or an editor (roles.comment_delete_refusal:
+    PermissionDenied), while they may discuss the verdict. Never silent and never a row deleted: the
+    thread shows "deleted by X" in its place; the body is kept for the record but not shown again."""
+    current = _lock_comment(comment)
+    _discussed(current.annotation, actor)
+    refusal = comment_delete_refusal(actor, current)
+    if refusal:
+        raise PermissionDenied(refusal)
+    current.deleted_at, current.deleted_by = timezone.now(), actor
+    current.save(update_fields=["deleted_at", "deleted_by"])
+    return current

@@ -26,6 +26,9 @@ urlpatterns = [
     path("annotations/<id:pk>/delete/", views.annotation_delete, name="annotation-delete"),
     path("annotations/<id:pk>/restore/", views.annotation_restore, name="annotation-restore"),
     path("annotations/<id:pk>/history/", views.annotation_history, name="annotation-history"),
+    path("annotations/<id:pk>/discussion/", views.annotation_discussion, name="annotation-discussion"),
+    path("comments/<id:pk>/edit/", views.comment_edit, name="comment-edit"),
+    path("comments/<id:pk>/delete/", views.comment_delete, name="comment-delete"),
     path("annotations/<id:pk>/submit/", views.annotation_transition, {"action": "submit"}, name="annotation-submit"),
     path("annotations/<id:pk>/approve/", views.annotation_transition, {"action": "approve"}, name="annotation-approve"),
     path(

@@ -40,11 +40,13 @@ from .models import (
     Annotation,
     Article,
     ArticleImport,
+    Comment,
     ImportState,
     Relation,
     State,
     Status,
     default_relation,
+    field_limit,
     status_legend,
 )
 from .parsing import parse_id, query_number, whole_number
@@ -472,6 +474,95 @@ def annotation_history(request: HttpRequest, pk: int) -> HttpResponse:
     if request.htmx:
         template += "#timeline"
     return render(request, template, {"annotation": annotation, "events": events})
+
+
+DISCUSSION = "annotations/annotation_discussion.html"
+
+
+def _discussion_response(
+    request: HttpRequest, annotation: Annotation, *, typed: str = "", error: str = "", editing=None, status: int = 200
+) -> HttpResponse:
+    """A verdict's discussion: the thread with its comment form, for htmx (the card's Discussion
+    section, swapped whole) or as its own page. `editing`: the comment whose edit form is open,
+    with `typed` in it; otherwise `typed` stays in the new comment's box; `error` goes under the box."""
+    context = {
+        "annotation": annotation,
+        "items": selectors.annotation_thread(annotation=annotation, viewer=request.user),
+        "typed": typed,
+        "error": error,
+        "editing": editing,
+        "body_limit": field_limit(Comment, "body"),
+    }
+    return render(request, f"{DISCUSSION}#thread" if request.htmx else DISCUSSION, context, status=status)
+
+
+def _discussable(request: HttpRequest, pk: int) -> Annotation:
+    """The verdict if this user may see it (404) and discuss it (403)."""
+    annotation = _get_annotation_for_user(request, pk)
+    if not roles.can_discuss(request.user, annotation):
+        raise PermissionDenied(roles.DISCUSS_REFUSAL)
+    return annotation
+
+
+def _comment_for_user(request: HttpRequest, pk: int) -> Comment:
+    comment = selectors.comment_for(viewer=request.user, pk=pk)
+    if comment is None:
+        raise Http404("No such comment.")
+    if not roles.can_discuss(request.user, comment.annotation):
+        raise PermissionDenied(roles.DISCUSS_REFUSAL)
+    return comment
+
+
+def _comment_write(request: HttpRequest, annotation: Annotation, write, *, editing=None) -> HttpResponse:
+    """Run one comment service; a refusal comes back in place with what was typed, its message at
+    the field; success: the thread again (the page: redirect to it)."""
+    typed = request.POST.get("body", "")
+    try:
+        write()
+    except ValidationError as error:
+        message = " ".join(error.message_dict.get("body", error.messages))
+        return _discussion_response(request, annotation, typed=typed, error=message, editing=editing, status=400)
+    except PermissionDenied as refusal:
+        return _discussion_response(request, annotation, typed=typed, error=str(refusal), editing=editing, status=403)
+    if not request.htmx:
+        return redirect("annotations:annotation-discussion", annotation.pk)
+    return _discussion_response(request, annotation)
+
+
+@require_http_methods(["GET", "POST"])
+def annotation_discussion(request: HttpRequest, pk: int) -> HttpResponse:
+    """GET: a verdict's discussion; POST `body`: a new comment (services.comment_create)."""
+    annotation = _discussable(request, pk)
+    if request.method == "GET":
+        return _discussion_response(request, annotation)
+    body = request.POST.get("body", "")
+    return _comment_write(
+        request, annotation, lambda: services.comment_create(annotation=annotation, author=request.user, body=body)
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def comment_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """GET: the thread with this comment's edit form open; POST `body`: services.comment_edit."""
+    comment = _comment_for_user(request, pk)
+    if request.method == "GET":
+        return _discussion_response(request, comment.annotation, typed=comment.body, editing=comment.pk)
+    body = request.POST.get("body", "")
+    return _comment_write(
+        request,
+        comment.annotation,
+        lambda: services.comment_edit(comment=comment, actor=request.user, body=body),
+        editing=comment.pk,
+    )
+
+
+@require_POST
+def comment_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    """services.comment_delete: "deleted by X" stays in the thread."""
+    comment = _comment_for_user(request, pk)
+    return _comment_write(
+        request, comment.annotation, lambda: services.comment_delete(comment=comment, actor=request.user)
+    )
 
 
 @require_GET

@@ -313,6 +313,8 @@ if any(not re.fullmatch(r"[a-z]{2,3}", code) for code in FACTCHECK_SEARCH_LANGUA
 
 # Seconds during which whoever deleted a verdict can undo it (editors can always restore).
 FACTCHECK_UNDO_SECONDS = env_int("FACTCHECK_UNDO_SECONDS", 60)
+# How long the writer of a comment on a verdict may still edit it (roles.can_edit_comment).
+FACTCHECK_COMMENT_EDIT_SECONDS = env_int("FACTCHECK_COMMENT_EDIT_SECONDS", 600)
 
 # HTTPS: on unless DEBUG. Behind a TLS-terminating proxy that sets X-Forwarded-Proto.
 HTTPS = env_bool("DJANGO_HTTPS", not DEBUG)

@@ -3,6 +3,8 @@
 from django.urls import reverse
 import pytest
 
+from annotations import records
+
 from .conftest import api, create_payload
 
 pytestmark = pytest.mark.django_db
@@ -51,3 +53,17 @@ def test_the_schema_documents_the_claims(reviewer):
     assert annotation["claim"] == {"type": "integer", "readOnly": True, "nullable": True}
     write = schema["components"]["schemas"]["AnnotationCreateRequest"]["properties"]["same_claim_as"]
     assert (write["type"], write["minimum"], write["maximum"]) == ("integer", 1, 2**63 - 1)
+
+
+def test_the_schema_documents_the_discussion(reviewer):
+    schema = api(reviewer).get(reverse("api:schema"), HTTP_ACCEPT="application/json").json()
+    paths = schema["paths"]
+    assert {path: sorted(m for m in paths[path] if m != "parameters") for path in paths if "/comments/" in path} == {
+        "/api/v1/annotations/{id}/comments/": ["get", "post"],
+        "/api/v1/annotations/{id}/comments/{comment}/": ["delete", "patch"],
+    }
+    listed = paths["/api/v1/annotations/{id}/comments/"]["get"]["responses"]["200"]["content"]["application/json"]
+    assert listed["schema"] == {"type": "array", "items": {"$ref": "#/components/schemas/ThreadItem"}}
+    item = schema["components"]["schemas"]["ThreadItem"]["properties"]
+    assert tuple(item) == records.THREAD_ITEM_KEYS
+    assert list(schema["components"]["schemas"]["CommentWriteRequest"]["properties"]) == ["body"]

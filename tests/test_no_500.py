@@ -58,6 +58,7 @@ FORM_FIELDS = {
     "title": "t",
     "same_claim_as": "1",
     "annotation": "1",
+    "body": "b",
 }
 NUMBER_PARAMS = ["offset", "upto", "article", "reviewer", "version", "page", "page_size", "start", "end"]
 SKIPPED_PREFIXES = ("admin/", "static/")
@@ -101,6 +102,7 @@ def world(reviewer, editor, seed_article, bbc_source):
         article=seed_article, author=reviewer, status="alleged", **sentence_span(seed_article, 3)
     )
     claim = services.claim_link(annotation=again, earlier=live, actor=reviewer)
+    comment = services.comment_create(annotation=live, author=reviewer, body="A comment @editor")
     return {
         # First: a claim's routes also name "annotations"; the claim's own id is the one to fill in.
         "claims": claim.pk,
@@ -108,6 +110,7 @@ def world(reviewer, editor, seed_article, bbc_source):
         "annotations": live.pk,
         "sources": bbc_source.pk,
         "factchecks": seed_article.pk,
+        "comments": comment.pk,
     }
 
 
@@ -136,6 +139,8 @@ def test_the_walk_finds_the_pages_and_the_api():
     assert {"claims/<id:pk>/", "claims/<id:pk>/annotations/<id:annotation_pk>/remove/"} <= set(found)
     assert any(route.startswith("api/v1/claims/") and "(?P<annotation>" in route for route in found)
     assert any(route.startswith("api/v1/annotations/") for route in found)
+    assert {"annotations/<id:pk>/discussion/", "comments/<id:pk>/edit/", "comments/<id:pk>/delete/"} <= set(found)
+    assert any(route.startswith("api/v1/annotations/") and "(?P<comment>" in route for route in found)
 
 
 @pytest.mark.parametrize("value", ["²", "٣", "9" * 19, "9" * 25, "0"])

@@ -73,6 +73,7 @@ def test_every_typed_field_follows_the_direction_of_its_text(reviewer, reviewer2
         "edit form": (client_for(reviewer), reverse("annotations:annotation-edit", args=[draft.pk])),
         "reader as editor": (client_for(editor), urdu_article.get_absolute_url()),
         "review queue": (client_for(editor), reverse("annotations:review-queue")),
+        "discussion": (client_for(editor), reverse("annotations:annotation-discussion", args=[submitted.pk])),
     }
     seen = {}
     for name, (client, url) in pages.items():
@@ -88,8 +89,10 @@ def test_every_typed_field_follows_the_direction_of_its_text(reviewer, reviewer2
         "add article": ["body", "language", "publisher", "title"],
         "verdict form": ["claimant", "denied_by", "note", "publisher", "q", "title"],
         "edit form": ["claimant", "denied_by", "note", "publisher", "q", "title"],
-        "reader as editor": ["comment", "comment", "note"],  # approve or return; reopen; an assignment's note
+        # approve or return the submitted one; reopen the other; the assignment's note
+        "reader as editor": ["comment", "comment", "note"],
         "review queue": ["comment"],
+        "discussion": ["body"],
     }
 
 

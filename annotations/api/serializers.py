@@ -428,3 +428,30 @@ class AssignmentSerializer(serializers.Serializer):
     note = serializers.CharField()
     assigned_by = serializers.CharField()
     assigned_at = serializers.DateTimeField()
+
+
+class CommentWriteSerializer(serializers.Serializer):
+    body = TextField(
+        allow_blank=True,
+        trim_whitespace=False,
+        help_text="Plain text; line breaks kept; `@username` mentions a desk member who may read the thread. "
+        "Stripped; not empty; at most 4,000 characters (services.comment_body_check says so at `body`).",
+    )
+
+
+class ThreadItemSerializer(serializers.Serializer):
+    """An item of a verdict's discussion as the API shows it (records.thread_item): for the OpenAPI schema only."""
+
+    id = serializers.IntegerField(help_text="The comment's id; for a review, its event's.")
+    kind = serializers.ChoiceField(choices=["comment", "review"])
+    action = serializers.ChoiceField(
+        choices=["approve", "request_changes", "reopen"],
+        allow_null=True,
+        help_text="The review move (null: a comment).",
+    )
+    author = serializers.CharField()
+    body = serializers.CharField(help_text="Empty for a deleted comment.")
+    created_at = serializers.DateTimeField()
+    edited_at = serializers.DateTimeField(allow_null=True)
+    deleted_by = serializers.CharField(allow_null=True, help_text="Who deleted the comment (null: not deleted).")
+    mentions = serializers.ListField(child=serializers.CharField(), help_text="Usernames mentioned and recorded.")

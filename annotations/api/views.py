@@ -3,6 +3,7 @@
 from functools import cache
 
 from django import forms
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.db.models import Count
 from django.http import FileResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404
@@ -19,7 +20,7 @@ from rest_framework.pagination import Cursor, CursorPagination
 from rest_framework.response import Response
 from rest_framework.utils.urls import remove_query_param, replace_query_param
 
-from .. import logins, records, rendering, selectors, services
+from .. import logins, records, rendering, roles, selectors, services
 from ..exporters import FORMATS, stream
 from ..exporters.common import Selection
 from ..forms import SearchForm, SimilarForm, search_cursor
@@ -428,6 +429,67 @@ class AnnotationViewSet(viewsets.ModelViewSet):
     def events(self, request, pk=None):
         """A verdict's history, oldest first: a plain list (a history is short), as the schema says."""
         return Response(selectors.event_records(annotation=self.get_object()))
+
+    def _discussed(self) -> Annotation:
+        """The verdict if the caller may see it (404) and discuss it (403: roles.can_discuss)."""
+        annotation = self.get_object()
+        if not roles.can_discuss(self.request.user, annotation):
+            raise DjangoPermissionDenied(roles.DISCUSS_REFUSAL)
+        return annotation
+
+    @extend_schema(
+        methods=["GET"],
+        request=None,
+        responses={200: s.ThreadItemSerializer(many=True)},
+        description="The verdict's discussion, oldest first: its comments and its review moves' comments.",
+    )
+    @extend_schema(
+        methods=["POST"],
+        request=s.CommentWriteSerializer,
+        responses={201: s.ThreadItemSerializer},
+        description="Comment on the verdict (its author, editors, and reviewers once it is submitted). "
+        "A comment changes nothing of the verdict.",
+    )
+    @action(detail=True, methods=["get", "post"], pagination_class=None, filterset_class=None)
+    def comments(self, request, pk=None):
+        annotation = self._discussed()
+        if request.method == "GET":
+            items = selectors.annotation_thread(annotation=annotation, viewer=request.user)
+            return Response([records.thread_item(item) for item in items])
+        data = _valid(s.CommentWriteSerializer, request.data)
+        comment = services.comment_create(annotation=annotation, author=request.user, body=data["body"])
+        return Response(records.thread_item(selectors.comment_item(comment, viewer=request.user)), status=201)
+
+    @extend_schema(
+        methods=["PATCH"],
+        request=s.CommentWriteSerializer,
+        responses={200: s.ThreadItemSerializer},
+        description="Edit your comment (within FACTCHECK_COMMENT_EDIT_SECONDS of writing it).",
+    )
+    @extend_schema(
+        methods=["DELETE"],
+        request=None,
+        responses={204: None},
+        description="Delete a comment (its writer or an editor): the thread keeps it as deleted by you.",
+    )
+    @action(
+        detail=True,
+        methods=["patch", "delete"],
+        url_path=r"comments/(?P<comment>[0-9]{1,19})",
+        pagination_class=None,
+        filterset_class=None,
+    )
+    def comment(self, request, pk=None, comment=None):
+        annotation = self._discussed()
+        found = selectors.comment_for(viewer=request.user, pk=_id(comment))
+        if found is None or found.annotation_id != annotation.pk:
+            raise NotFound("No Comment matches the given query.")
+        if request.method == "DELETE":
+            services.comment_delete(comment=found, actor=request.user)
+            return Response(status=status.HTTP_204_NO_CONTENT)
+        data = _valid(s.CommentWriteSerializer, request.data)
+        edited = services.comment_edit(comment=found, actor=request.user, body=data["body"])
+        return Response(records.thread_item(selectors.comment_item(edited, viewer=request.user)))
 
 
 # What the API answers for a claim it cannot find or the viewer may see no appearance of.

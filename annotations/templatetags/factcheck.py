@@ -23,6 +23,12 @@ def search_snippet(text: str):
 
 
 @register.filter
+def comment_html(item):
+    """A discussion item's body (selectors.ThreadItem): escaped, mentions highlighted, line breaks kept."""
+    return rendering.comment_html(item.body, item.mentions or [])
+
+
+@register.filter
 def mark_note(annotation) -> str:
     """The description a mark points to with aria-describedby: status, state, author."""
     return rendering.mark_description(annotation)

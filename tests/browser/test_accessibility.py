@@ -153,6 +153,34 @@ def history_open(visit: Visit) -> list[str]:
     return []
 
 
+def _discussed(visit: Visit):
+    """The demo's returned verdict with a conversation: its review comment, a reply mentioning the
+    editor over two lines, the editor's answer and a deleted comment."""
+
+    def make():
+        article = visit.demo_article()
+        returned = article.annotations.get(state="changes_requested")
+        reviewer, editor = visit.user("reviewer"), visit.user("editor")
+        services.comment_create(annotation=returned, author=reviewer, body="Done: I added ¶ 42.\nOK now, @editor?")
+        services.comment_create(annotation=returned, author=editor, body="Yes, resubmit it.")
+        gone = services.comment_create(annotation=returned, author=reviewer, body="Wrong verdict, sorry")
+        services.comment_delete(comment=gone, actor=reviewer)
+        return returned
+
+    return visit.once("discussed", make)
+
+
+def discussion_open(visit: Visit) -> list[str]:
+    returned = _discussed(visit)
+    visit.login("reviewer")
+    visit.goto(f"/articles/{returned.article_id}/")
+    card = visit.page.locator(f"#annotation-{returned.pk}")
+    card.locator(".discussion-box summary").click()
+    expect(card.locator(".thread-item")).to_have_count(4)
+    expect(card.locator(".thread-tombstone")).to_have_text("Comment deleted by reviewer.")
+    return []
+
+
 def urdu_reader(visit: Visit) -> list[str]:
     article = visit.urdu_article()
     visit.login("reviewer")
@@ -382,6 +410,7 @@ SCENARIOS: dict[str, Callable[[Visit], list[str]]] = {
     "checked-before": checked_before,
     "source-search": source_search_open,
     "history": history_open,
+    "discussion": discussion_open,
     "desk-search": desk_search,
     "urdu-reader": urdu_reader,
     "urdu-panel": urdu_panel_open,

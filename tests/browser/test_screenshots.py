@@ -512,3 +512,30 @@ def test_screenshots_assignments(
         box.screenshot(path=SCREENSHOTS / f"assignments-box{suffix}.png")
         page.context.clear_cookies()
     assert console_errors == []
+
+
+@pytest.mark.screenshot
+def test_screenshots_discussion(
+    page: Page, live_server, login, console_errors, reviewer, reviewer2, editor, seed_article
+):
+    create_demo_verdicts(article=seed_article, reviewer=reviewer, reviewer2=reviewer2, editor=editor)
+    returned = seed_article.annotations.get(state="changes_requested")
+    services.comment_create(
+        annotation=returned, author=reviewer, body="Done: I added ¶ 42 of the complaint.\nIs that enough, @editor?"
+    )
+    services.comment_create(annotation=returned, author=editor, body="Yes. Say in the note that no court has ruled.")
+    gone = services.comment_create(annotation=returned, author=reviewer2, body="Wrong verdict, sorry")
+    services.comment_delete(comment=gone, actor=reviewer2)
+    for viewport, suffix in ((VIEWPORT, ""), ({"width": 390, "height": 844}, "-390")):
+        page.set_viewport_size(viewport)
+        login(page, live_server, reviewer)
+        page.goto(f"{live_server.url}{seed_article.get_absolute_url()}#annotation-{returned.pk}")
+        card = page.locator(f"#annotation-{returned.pk}")
+        card.locator(".discussion-box summary").click()
+        expect(card.locator(".thread-item")).to_have_count(4)
+        box = card.locator(".discussion-box")
+        box.scroll_into_view_if_needed()
+        page.mouse.move(0, 0)
+        box.screenshot(path=SCREENSHOTS / f"discussion{suffix}.png")
+        page.context.clear_cookies()
+    assert console_errors == []
