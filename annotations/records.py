@@ -348,3 +348,26 @@ def thread_item(item) -> dict:
         "deleted_by": item.deleted_by,
         "mentions": list(item.mentions or []),
     }
+
+
+# The dashboard's figures as CSV: each file's header and its rows (selectors.DeskFigures).
+DESK_CSV = {
+    "backlog": ("state", "status", "count"),
+    "approved-per-day": ("day", "count"),
+    "decisions": ("days", "decisions", "returned", "returned_rate", "median_hours", "p90_hours"),
+    "reviewers": ("username", "drafts", "waiting", "approved", "returned", "assigned_open", "assigned_overdue"),
+}
+
+
+def desk_csv_rows(figures, name: str, days: int) -> list[tuple]:
+    """The rows of one of the dashboard's CSV files (DESK_CSV names them), without the header."""
+    if name == "backlog":
+        return [(row["state"], row["status"], row["count"]) for row in figures.backlog]
+    if name == "approved-per-day":
+        return [(row["day"].isoformat(), row["count"]) for row in figures.approved_per_day]
+    if name == "decisions":
+        rate = "" if figures.returned_rate is None else round(figures.returned_rate, 3)
+        median = "" if figures.median_hours is None else figures.median_hours
+        p90 = "" if figures.p90_hours is None else figures.p90_hours
+        return [(days, figures.decisions, figures.returned, rate, median, p90)]
+    return [tuple(row[column] for column in DESK_CSV["reviewers"]) for row in figures.reviewers]

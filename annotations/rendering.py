@@ -95,3 +95,29 @@ def comment_html(body: str, mentions: list[str]) -> SafeString:
     out.append(escape(body[last:]))
     html = "".join(out)
     return mark_safe(html.replace("\r\n", "\n").replace("\n", "<br>"))  # noqa: S308 (escaped; only <strong>, <br>)
+
+
+# --- The dashboard's charts: drawn on the server as SVG, each with a title and a data table ------
+
+
+def bar_chart(values: list[int], *, width: int = 600, height: int = 160, gap: int = 2) -> dict:
+    """Bars of a column chart for an inline SVG of `width` × `height` (the axis along the bottom):
+    each {x, y, width, height, middle, value}, tallest at the full height less room for its label; and
+    the largest value (the axis's top)."""
+    top = max(values, default=0)
+    room = height - 16  # the tallest bar's value is written above it
+    step = width / max(1, len(values))
+    bars = []
+    for index, value in enumerate(values):
+        tall = 0 if not top else round(room * value / top, 1)
+        bars.append(
+            {
+                "x": round(index * step + gap / 2, 1),
+                "y": round(height - tall, 1),
+                "width": round(max(1.0, step - gap), 1),
+                "middle": round(index * step + step / 2, 1),
+                "height": tall,
+                "value": value,
+            }
+        )
+    return {"bars": bars, "top": top, "width": width, "height": height}

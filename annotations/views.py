@@ -1,3 +1,4 @@
+import csv
 import json
 
 from django.conf import settings
@@ -15,7 +16,7 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect, reswap, retarget, trigger_client_event
 
-from . import logins, roles, selectors, services, workflow
+from . import logins, records, rendering, roles, selectors, services, workflow
 from .anchoring import SpanError, anchor_span
 from .diffing import body_diff as diff_of
 from .exporters import claimreview
@@ -963,3 +964,47 @@ def orphan_resolve(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         context = {"orphans": selectors.orphan_queue(viewer=request.user), "error_for": pk, "error": error}
         return render(request, ORPHANS, context, status=400)
     return redirect("annotations:orphan-queue")
+
+
+@require_GET
+def desk_dashboard(request: HttpRequest) -> HttpResponse:
+    """The desk's work for editors (selectors.desk_dashboard), with a chart and a table per figure."""
+    _require_editor(request)
+    figures = selectors.desk_dashboard()
+    states = [(value, label) for value, label in State.choices]
+    counts = {(row["state"], row["status"]): row["count"] for row in figures.backlog}
+    backlog = [
+        {"label": label, "counts": [counts.get((value, status), 0) for status, _ in Status.choices]}
+        for value, label in states
+    ]
+    for row in backlog:
+        row["total"] = sum(row["counts"])
+    backlog_chart = rendering.bar_chart([row["total"] for row in backlog], width=400, height=140, gap=24)
+    for bar, row in zip(backlog_chart["bars"], backlog, strict=True):
+        bar["label"] = row["label"]
+    context = {
+        "figures": figures,
+        "days": selectors.DASHBOARD_DAYS,
+        "statuses": Status.choices,
+        "backlog": backlog,
+        "backlog_chart": backlog_chart,
+        "approved_chart": rendering.bar_chart([row["count"] for row in figures.approved_per_day]),
+        "approved_total": sum(row["count"] for row in figures.approved_per_day),
+        "csv_names": list(records.DESK_CSV),
+    }
+    return render(request, "annotations/desk.html", context)
+
+
+@require_GET
+def desk_csv(request: HttpRequest, name: str) -> HttpResponse:
+    """One of the dashboard's figures as CSV (records.DESK_CSV), for editors."""
+    _require_editor(request)
+    if name not in records.DESK_CSV:
+        raise Http404("No such figure.")
+    figures = selectors.desk_dashboard()
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="desk-{name}-{figures.today.isoformat()}.csv"'
+    writer = csv.writer(response)
+    writer.writerow(records.DESK_CSV[name])
+    writer.writerows(records.desk_csv_rows(figures, name, selectors.DASHBOARD_DAYS))
+    return response

@@ -4,6 +4,7 @@ import re
 
 from django.contrib.auth import get_user_model
 
+from annotations import rendering
 from annotations.models import Annotation, Sentence
 from annotations.reader import layout
 from annotations.rendering import mark_description, piece_html
@@ -59,3 +60,20 @@ def test_marked_text_is_escaped_and_unchanged():
     html = sentence_html([verdict(1, 7, 22, "unverified")])
     assert "&lt;secrets&gt;" in html
     assert re.sub(r"<[^>]+>", "", html).replace("&lt;", "<").replace("&gt;", ">") == BODY
+
+
+def test_a_bar_chart_scales_its_bars_to_the_largest_value():
+    chart = rendering.bar_chart([0, 2, 4], width=300, height=116, gap=10)
+    assert chart["top"] == 4
+    assert [(bar["x"], bar["width"], bar["middle"]) for bar in chart["bars"]] == [
+        (5.0, 90.0, 50.0),
+        (105.0, 90.0, 150.0),
+        (205.0, 90.0, 250.0),
+    ]
+    # the tallest leaves 16 units above it for its value; the empty one has no height
+    assert [(bar["y"], bar["height"], bar["value"]) for bar in chart["bars"]] == [
+        (116, 0, 0),
+        (66.0, 50.0, 2),
+        (16.0, 100.0, 4),
+    ]
+    assert rendering.bar_chart([0, 0])["top"] == 0

@@ -247,6 +247,15 @@ def assign_refused(visit: Visit) -> list[str]:
     ]
 
 
+def desk_dashboard(visit: Visit) -> list[str]:
+    visit.demo_article()
+    visit.login("editor")
+    visit.goto("/desk/")
+    expect(visit.page.locator("svg.chart")).to_have_count(2)
+    visit.page.locator(".desk-data summary").click()
+    return []
+
+
 def article_list(visit: Visit) -> list[str]:
     visit.demo_article()
     visit.urdu_article()
@@ -417,6 +426,7 @@ SCENARIOS: dict[str, Callable[[Visit], list[str]]] = {
     "review-queue": review_queue,
     "mine": my_verdicts,
     "article-list": article_list,
+    "desk": desk_dashboard,
     "assigned-to-me": assigned_to_me,
     "assign-refused": assign_refused,
     "add-article": add_article,

@@ -539,3 +539,17 @@ def test_screenshots_discussion(
         box.screenshot(path=SCREENSHOTS / f"discussion{suffix}.png")
         page.context.clear_cookies()
     assert console_errors == []
+
+
+@pytest.mark.screenshot
+def test_screenshots_desk(page: Page, live_server, login, console_errors, reviewer, reviewer2, editor, seed_article):
+    """The desk dashboard on the demo's verdicts, at 1440 and 390 px."""
+    create_demo_verdicts(article=seed_article, reviewer=reviewer, reviewer2=reviewer2, editor=editor)
+    login(page, live_server, editor)
+    for viewport, suffix in ((VIEWPORT, ""), ({"width": 390, "height": 844}, "-390")):
+        page.set_viewport_size(viewport)
+        page.goto(f"{live_server.url}/desk/")
+        expect(page.locator("svg.chart")).to_have_count(2)
+        page.mouse.move(0, 0)
+        page.screenshot(path=SCREENSHOTS / f"desk{suffix}.png", full_page=True)
+    assert console_errors == []

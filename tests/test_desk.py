@@ -1,0 +1,172 @@
+"""The desk dashboard: editors only; every figure counted by the database, the same on the page and in
+its CSV files; a fixed number of queries whatever the data."""
+
+from datetime import timedelta
+
+from django.urls import reverse
+from django.utils import timezone
+import pytest
+
+from annotations import selectors, services
+from annotations.models import Action, Annotation, AnnotationEvent, Assignment, State
+
+from .conftest import client_for, sentence_span
+
+pytestmark = pytest.mark.django_db
+
+
+def verdict(article, author, index, state=State.DRAFT):
+    made = services.annotation_create(article=article, author=author, status="alleged", **sentence_span(article, index))
+    Annotation.objects.filter(pk=made.pk).update(state=state)
+    return made
+
+
+def event(annotation, actor, action, hours_ago, to_state):
+    AnnotationEvent.objects.create(
+        annotation=annotation,
+        actor=actor,
+        action=action,
+        at=timezone.now() - timedelta(hours=hours_ago),
+        from_state=State.SUBMITTED if action != Action.SUBMIT else State.DRAFT,
+        to_state=to_state,
+        from_status="alleged",
+        to_status="alleged",
+    )
+
+
+@pytest.fixture
+def desk(seed_article, reviewer, reviewer2, editor):
+    """Three decisions in the window (waits 2 h, 24 h and 1 h; one returned), one long before it."""
+    first = verdict(seed_article, reviewer, 0, State.APPROVED)
+    event(first, reviewer, Action.SUBMIT, 10, State.SUBMITTED)
+    event(first, editor, Action.APPROVE, 8, State.APPROVED)
+    second = verdict(seed_article, reviewer2, 1, State.CHANGES_REQUESTED)
+    event(second, reviewer2, Action.SUBMIT, 30, State.SUBMITTED)
+    event(second, editor, Action.REQUEST_CHANGES, 6, State.CHANGES_REQUESTED)
+    third = verdict(seed_article, reviewer2, 2, State.APPROVED)
+    event(third, reviewer2, Action.SUBMIT, 24 * 41, State.SUBMITTED)
+    event(third, editor, Action.APPROVE, 24 * 40, State.APPROVED)  # before the 30 days
+    event(third, editor, Action.REOPEN, 6, State.SUBMITTED)
+    event(third, reviewer2, Action.SUBMIT, 5, State.SUBMITTED)
+    event(third, editor, Action.APPROVE, 4, State.APPROVED)
+    verdict(seed_article, reviewer, 3)  # a draft
+    verdict(seed_article, reviewer, 4, State.SUBMITTED)
+    assignment = services.assignment_create(article=seed_article, editor=editor, username="reviewer")
+    Assignment.objects.filter(pk=assignment.pk).update(due=timezone.localdate() - timedelta(days=1))
+    return first, second, third
+
+
+def test_the_figures_are_counted_by_the_database(desk, reviewer, editor):
+    figures = selectors.desk_dashboard()
+    assert (figures.decisions, figures.returned, round(figures.returned_rate, 3)) == (3, 1, 0.333)
+    # waits of 1, 2 and 24 hours: the median is the 2nd, the 90th percentile the 3rd (nearest rank)
+    assert (figures.median_hours, figures.p90_hours) == (2.0, 24.0)
+    assert sorted((row["state"], row["count"]) for row in figures.backlog) == [
+        ("approved", 2),
+        ("changes_requested", 1),
+        ("draft", 1),
+        ("submitted", 1),
+    ]
+    approved_days = [row["day"] for row in figures.approved_per_day for _ in range(row["count"])]
+    expected_days = sorted(timezone.localdate(timezone.now() - timedelta(hours=hours)) for hours in (8, 4))
+    assert approved_days == expected_days
+    assert len(figures.approved_per_day) == selectors.DASHBOARD_DAYS
+    assert figures.reviewers == [
+        {
+            "username": "editor",
+            "drafts": 0,
+            "waiting": 0,
+            "approved": 0,
+            "returned": 0,
+            "assigned_open": 0,
+            "assigned_overdue": 0,
+        },
+        {
+            "username": "reviewer",
+            "drafts": 1,
+            "waiting": 1,
+            "approved": 1,
+            "returned": 0,
+            "assigned_open": 1,
+            "assigned_overdue": 1,
+        },
+        {
+            "username": "reviewer2",
+            "drafts": 0,
+            "waiting": 0,
+            "approved": 1,
+            "returned": 1,
+            "assigned_open": 0,
+            "assigned_overdue": 0,
+        },
+    ]
+
+
+def test_an_empty_desk_has_no_figures_to_divide(editor):
+    figures = selectors.desk_dashboard()
+    assert (figures.decisions, figures.returned_rate, figures.median_hours, figures.p90_hours) == (0, None, None, None)
+    html = client_for(editor).get(reverse("annotations:desk-dashboard")).text
+    assert "<dt>Submission to decision, median</dt><dd>—</dd>" in html
+
+
+def test_only_editors_see_the_desk(desk, reviewer, outsider, editor):
+    for user in (reviewer, outsider):
+        assert client_for(user).get(reverse("annotations:desk-dashboard")).status_code == 403
+        assert client_for(user).get(reverse("annotations:desk-csv", args=["reviewers"])).status_code == 403
+    anonymous = client_for(editor).__class__().get(reverse("annotations:desk-dashboard"))
+    assert (anonymous.status_code, anonymous.url) == (302, "/accounts/login/?next=/desk/")
+    assert client_for(editor).get(reverse("annotations:desk-csv", args=["nothing"])).status_code == 404
+
+
+def test_the_page_shows_each_chart_with_its_title_and_table(desk, editor):
+    html = client_for(editor).get(reverse("annotations:desk-dashboard")).text
+    assert '<a href="/desk/" aria-current="page">Desk</a>' in html
+    assert "<dt>Decisions</dt><dd>3</dd>" in html
+    assert "<dt>Returned for changes</dt><dd>33 % <span" in html
+    assert "<dt>Submission to decision, median</dt><dd>2.0 h</dd>" in html
+    assert "<dt>90th percentile</dt><dd>24.0 h</dd>" in html
+    assert (
+        '<title id="backlog-svg-title">Live verdicts by state: '
+        "Draft 1, Submitted 1, Approved 2, Changes requested 1</title>" in html
+    )
+    assert html.count('role="img"') == 2 and html.count("<table") == 3
+    assert '<td class="num"><span class="overdue-badge">1</span></td>' in html
+
+
+def test_every_figure_downloads_as_csv(desk, editor):
+    client = client_for(editor)
+    decisions = client.get(reverse("annotations:desk-csv", args=["decisions"]))
+    assert decisions["Content-Type"] == "text/csv; charset=utf-8"
+    assert decisions.content.decode().splitlines() == [
+        "days,decisions,returned,returned_rate,median_hours,p90_hours",
+        "30,3,1,0.333,2.0,24.0",
+    ]
+    reviewers = client.get(reverse("annotations:desk-csv", args=["reviewers"])).content.decode().splitlines()
+    assert reviewers[0] == "username,drafts,waiting,approved,returned,assigned_open,assigned_overdue"
+    assert reviewers[1:] == ["editor,0,0,0,0,0,0", "reviewer,1,1,1,0,1,1", "reviewer2,0,0,1,1,0,0"]
+    backlog = client.get(reverse("annotations:desk-csv", args=["backlog"])).content.decode().splitlines()
+    assert backlog[0] == "state,status,count" and sorted(backlog[1:]) == [
+        "approved,alleged,2",
+        "changes_requested,alleged,1",
+        "draft,alleged,1",
+        "submitted,alleged,1",
+    ]
+    days = client.get(reverse("annotations:desk-csv", args=["approved-per-day"])).content.decode().splitlines()
+    assert (
+        len(days) == 1 + selectors.DASHBOARD_DAYS
+        and days[-1] == f"{timezone.localdate().isoformat()},{days[-1].split(',')[1]}"
+    )
+
+
+@pytest.mark.parametrize("extra", [0, 6])
+def test_the_page_reads_a_fixed_number_of_queries(
+    desk, seed_article, reviewer, editor, django_assert_num_queries, extra
+):
+    for index in range(extra):
+        made = verdict(seed_article, reviewer, 5 + index, State.APPROVED)
+        event(made, reviewer, Action.SUBMIT, 3, State.SUBMITTED)
+        event(made, editor, Action.APPROVE, 2, State.APPROVED)
+    client = client_for(editor)
+    client.get(reverse("annotations:desk-dashboard"))
+    with django_assert_num_queries(10):  # session, user, groups, waiting count; six for the figures
+        assert client.get(reverse("annotations:desk-dashboard")).status_code == 200
