@@ -40,7 +40,9 @@ venv: $(STAMP)
 run: $(STAMP)
 	DJANGO_DEBUG=$${DJANGO_DEBUG:-1} $(BIN)/python manage.py migrate --no-input
 	DJANGO_DEBUG=$${DJANGO_DEBUG:-1} $(BIN)/python manage.py load_demo
-	@# The worker stores large imports in the background; it stops with the server.
+	DJANGO_DEBUG=$${DJANGO_DEBUG:-1} $(BIN)/python manage.py schedule_reminders
+	@# The worker runs the background work (large imports, source archiving, notification e-mails
+	@# and the daily due-date reminder); it stops with the server.
 	export DJANGO_DEBUG=$${DJANGO_DEBUG:-1}; \
 	$(BIN)/python manage.py db_worker --interval 0.5 --no-reload --no-startup-delay & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null' EXIT; \

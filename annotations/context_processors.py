@@ -4,7 +4,8 @@ from . import roles, selectors
 
 
 def review(request) -> dict:
-    """Roles for the header, and the number of verdicts waiting for an editor (queried only when shown)."""
+    """Roles for the header, the number of verdicts waiting for an editor and of the user's unread
+    notifications (each queried only when shown)."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
@@ -14,4 +15,5 @@ def review(request) -> dict:
         "nav_is_reviewer": roles.user_is_reviewer(user),
         "nav_can_unlock": roles.can_unlock_logins(user),
         "review_waiting": SimpleLazyObject(lambda: selectors.waiting_count(viewer=user)) if is_editor else None,
+        "unread_notifications": SimpleLazyObject(lambda: selectors.unread_notification_count(user=user)),
     }

@@ -551,3 +551,77 @@ class Assignment(models.Model):
 
     def is_overdue(self, today) -> bool:
         return self.removed_at is None and self.due is not None and self.due < today
+
+
+class NotificationKind(models.TextChoices):
+    """What a notification tells its recipient (notifications.py decides who receives which)."""
+
+    RETURNED = "returned", "My verdict was returned for changes"
+    APPROVED = "approved", "My verdict was approved"
+    REOPENED = "reopened", "My verdict was reopened"
+    COMMENT = "comment", "A comment on a verdict I wrote or discussed"
+    MENTION = "mention", "Someone mentioned me"
+    ASSIGNED = "assigned", "An article was assigned to me"
+    DUE = "due", "An assignment of mine is due tomorrow"
+
+
+class EmailState(models.TextChoices):
+    NONE = "", "not e-mailed"  # the recipient does not want e-mail of this kind, or has no address
+    QUEUED = "queued", "queued"
+    SENT = "sent", "sent"
+    FAILED = "failed", "failed"  # every attempt failed; the worker's log and task results say why
+
+
+class Notification(models.Model):
+    """Something a desk member should know: written by notifications.py only, read by its recipient.
+    Nothing is deleted: reading sets `read_at`; an e-mail, when wanted, is sent by a background task
+    (tasks.email_notification), never in the request that caused it."""
+
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
+    kind = models.CharField(max_length=16, choices=NotificationKind.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="+")
+    annotation = models.ForeignKey(Annotation, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    comment = models.ForeignKey(Comment, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    assignment = models.ForeignKey(Assignment, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    # The review move's comment (returned, approved, reopened), as it was said.
+    message = models.TextField(blank=True, max_length=COMMENT_LENGTH)
+    created_at = models.DateTimeField(default=timezone.now)
+    read_at = models.DateTimeField(null=True, blank=True)
+    email = models.CharField(max_length=8, choices=EmailState.choices, blank=True, default=EmailState.NONE)
+    email_attempts = models.PositiveSmallIntegerField(default=0)
+    emailed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["recipient", "-created_at", "-id"], name="notification_inbox"),
+            # The header's unread count: one index range scan of the recipient's unread rows.
+            models.Index(fields=["recipient"], condition=models.Q(read_at__isnull=True), name="notification_unread"),
+        ]
+        constraints = [
+            # The day-before reminder is sent once per assignment, however often the reminder runs.
+            models.UniqueConstraint(
+                fields=["assignment", "recipient"], condition=models.Q(kind="due"), name="one_due_reminder"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} for {self.recipient_id} ({'read' if self.read_at else 'unread'})"
+
+
+class NotificationPreference(models.Model):
+    """Whether a user wants e-mail for one kind of notification. No row: yes (the default); in-app
+    notifications are always kept."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=16, choices=NotificationKind.choices)
+    email = models.BooleanField(default=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "kind"], name="one_preference_per_kind")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.kind}: {'e-mail' if self.email else 'no e-mail'}"

@@ -11,6 +11,8 @@ UTC, written by the database (db.IsoText).
 
 from typing import Any
 
+from django.urls import reverse
+
 # A verdict's fields copied from its row as they are, and in the order written.
 SPAN_FIELDS = ("start", "end", "quote", "prefix", "suffix")
 # Which version of its article the span points into, and how it was found there (issue 16).
@@ -371,3 +373,83 @@ def desk_csv_rows(figures, name: str, days: int) -> list[tuple]:
         p90 = "" if figures.p90_hours is None else figures.p90_hours
         return [(days, figures.decisions, figures.returned, rate, median, p90)]
     return [tuple(row[column] for column in DESK_CSV["reviewers"]) for row in figures.reviewers]
+
+
+# --- Notifications ---------------------------------------------------------------------------------
+
+# What each kind says, with {actor}, {title} (the article's) and {quote} (the verdict's, shortened).
+NOTIFICATION_TEXT = {
+    "returned": "{actor} returned your verdict on “{quote}” for changes",
+    "approved": "{actor} approved your verdict on “{quote}”",
+    "reopened": "{actor} reopened your verdict on “{quote}”",
+    "comment": "{actor} commented on the verdict on “{quote}”",
+    "mention": "{actor} mentioned you on the verdict on “{quote}”",
+    "assigned": "{actor} assigned you “{title}”",
+    "due": "“{title}” is due tomorrow",
+}
+EXCERPT_CHARS = 80
+
+
+def excerpt(text: str, limit: int = EXCERPT_CHARS) -> str:
+    """The text on one line, cut at a word before `limit` characters with an ellipsis."""
+    flat = " ".join(text.split())
+    if len(flat) <= limit:
+        return flat
+    cut = flat[: limit - 1].rsplit(" ", 1)[0] if " " in flat[: limit - 1] else flat[: limit - 1]
+    return f"{cut}…"
+
+
+def notification_target(notification) -> str:
+    """Where a notification leads: its verdict's card on the article page, else the article."""
+    url = notification.article.get_absolute_url()
+    return f"{url}#annotation-{notification.annotation_id}" if notification.annotation_id else url
+
+
+def notification_record(notification) -> dict:
+    """A notification as the page, the API and the e-mail show it (actor, article, annotation,
+    comment and assignment read with it: no query here). `said` is what was written with it: the
+    comment (empty once deleted), the review move's comment, or the assignment's note and due date."""
+    comment, assignment = notification.comment, notification.assignment
+    if comment is not None:
+        said = "" if comment.deleted_at else comment.body
+    elif assignment is not None:
+        said = assignment.note
+    else:
+        said = notification.message
+    quote = notification.annotation.quote if notification.annotation_id else ""
+    return {
+        "id": notification.pk,
+        "kind": notification.kind,
+        "text": NOTIFICATION_TEXT[notification.kind].format(
+            actor=notification.actor.get_username() if notification.actor_id else "factcheck",
+            title=excerpt(notification.article.title),
+            quote=excerpt(quote, 60),
+        ),
+        "said": said,
+        "comment_deleted": bool(comment is not None and comment.deleted_at),
+        "actor": notification.actor.get_username() if notification.actor_id else None,
+        "article": {"id": notification.article_id, "title": notification.article.title},
+        "annotation": notification.annotation_id,
+        "comment": notification.comment_id,
+        "due": assignment.due.isoformat() if assignment is not None and assignment.due else None,
+        "url": notification_target(notification),
+        "created_at": _iso(notification.created_at),
+        "read_at": _iso(notification.read_at),
+    }
+
+
+def notification_email(notification, *, site: str) -> tuple[str, str]:
+    """A notification's e-mail: its subject and plain text, with the link to follow."""
+    record = notification_record(notification)
+    lines = [f"{record['text']}.", ""]
+    if record["said"]:
+        lines += [*(f"> {line}" for line in record["said"].splitlines()), ""]
+    if record["due"]:
+        lines += [f"Due: {record['due']}", ""]
+    lines += [
+        f"Open it: {site}{reverse('annotations:notification-open', args=[notification.pk])}",
+        "",
+        f"Article: {notification.article.title}",
+        f"Choose which e-mails you get: {site}{reverse('annotations:notification-list')}#email-choices",
+    ]
+    return f"[factcheck] {excerpt(record['text'], 120)}", "\n".join(lines)

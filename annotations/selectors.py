@@ -53,6 +53,7 @@ from .models import (
     Assignment,
     Claim,
     Comment,
+    Notification,
     Sentence,
     Source,
     SourceSnapshot,
@@ -74,6 +75,28 @@ def visibility_filter(viewer, *, prefix: str = "", deleted: bool = False, publis
     return _visibility(
         _viewer_kind(viewer), getattr(viewer, "pk", None), prefix=prefix, deleted=deleted, published=published
     )
+
+
+def readers_of(annotation: Annotation, users: list) -> list:
+    """Of these users, the active ones who may see the verdict now (visibility_filter, asked for all
+    of them in one query) and read and write its discussion (roles.can_discuss): who a mention may
+    name and who a notification about the verdict may reach. The users' groups are read here, in
+    one query, unless already known."""
+    users = [user for user in users if user.is_active]
+    if not users:
+        return []
+    unknown = [user for user in users if getattr(user, "_factcheck_groups", None) is None]
+    if unknown:
+        groups = defaultdict(set)
+        through = get_user_model().groups.through.objects.filter(user_id__in=[user.pk for user in unknown])
+        for user_id, name in through.values_list("user_id", "group__name"):
+            groups[user_id].add(name)
+        for user in unknown:
+            roles.remember_groups(user, groups[user.pk])
+    seen = Annotation.objects.filter(pk=annotation.pk).aggregate(
+        **{f"user_{user.pk}": Count("pk", filter=visibility_filter(user)) for user in users}
+    )
+    return [user for user in users if seen[f"user_{user.pk}"] and roles.can_discuss(user, annotation)]
 
 
 def _viewer_kind(viewer) -> str:
@@ -1310,4 +1333,31 @@ def desk_dashboard(*, today: date | None = None) -> DeskFigures:
         median_hours=percentile(0.5),
         p90_hours=percentile(0.9),
         reviewers=reviewers,
+    )
+
+
+# --- Notifications ---------------------------------------------------------------------------------
+
+
+def unread_notification_count(*, user) -> int:
+    """The header's count: one query on the `notification_unread` partial index."""
+    return Notification.objects.filter(recipient=user, read_at=None).count()
+
+
+def notifications_of(*, user, unread: bool = False) -> QuerySet[Notification]:
+    """The user's notifications, newest first, with what records.notification_record reads (no
+    query per row); only their own, whoever asks."""
+    rows = Notification.objects.filter(recipient=user)
+    if unread:
+        rows = rows.filter(read_at=None)
+    return (
+        rows.select_related("actor", "article", "annotation", "comment", "assignment")
+        .only(
+            *("id", "kind", "message", "created_at", "read_at", "recipient_id", "email"),
+            *("actor__id", "actor__username", "article__id", "article__title"),
+            *("annotation__id", "annotation__quote", "annotation__article_id"),
+            *("comment__id", "comment__body", "comment__deleted_at"),
+            *("assignment__id", "assignment__note", "assignment__due"),
+        )
+        .order_by("-created_at", "-id")
     )

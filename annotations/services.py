@@ -12,11 +12,10 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Count
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
-from . import workflow
+from . import notifications, workflow
 from .anchoring import EXACT, FUZZY, Reanchored, SpanError, anchor_span, locate, reanchor, same_words
 from .db import insert_new_verdict, insert_sentences
 from .fetching import FetchError, fetch
@@ -56,13 +55,12 @@ from .roles import (
     comment_edit_refusal,
     contributors,
     edit_refusal,
-    remember_groups,
     transition_refusal,
     user_is_editor,
     user_is_reviewer,
 )
 from .segmentation import has_visible_text, normalize_text, sentence_splitter, split_sentences
-from .selectors import visibility_filter
+from .selectors import readers_of, visibility_filter
 from .weburls import UrlError, normalize_url
 
 logger = logging.getLogger(__name__)
@@ -1061,6 +1059,7 @@ def annotation_transition(
         current.updated_at = now
         current.save()
         _record(current, actor=actor, action=action, from_state=from_state, from_status=from_status, comment=comment)
+        notifications.verdict_decided(annotation=current, actor=actor, action=action, message=comment)
     return current
 
 
@@ -1627,9 +1626,11 @@ def assignment_create(
     Assignment.objects.select_for_update().filter(article=article, reviewer=reviewer, removed_at=None).update(
         removed_at=now, removed_by=editor
     )
-    return Assignment.objects.create(
+    assignment = Assignment.objects.create(
         article=article, reviewer=reviewer, due=due, note=note, assigned_by=editor, assigned_at=now
     )
+    notifications.assignment_made(assignment=assignment)
+    return assignment
 
 
 @transaction.atomic
@@ -1681,21 +1682,12 @@ def comment_body_check(body: str) -> str:
 
 
 def _mentioned(annotation: Annotation, body: str) -> list:
-    """The accounts a comment's @names mention: active desk members (reviewers, editors) who may read
-    the thread, i.e. who may see the verdict (visibility_filter, asked for all of them in one
-    query) and discuss it (roles.can_discuss). Any other @word stays plain text."""
+    """The accounts a comment's @names mention: active desk members who may read the thread
+    (selectors.readers_of). Any other @word stays plain text."""
     names = mentioned_names(body)[:MAX_MENTIONS]
     if not names:
         return []
-    users = list(get_user_model().objects.filter(username__in=names, is_active=True).prefetch_related("groups"))
-    if not users:
-        return []
-    for user in users:
-        remember_groups(user, {group.name for group in user.groups.all()})
-    seen = Annotation.objects.filter(pk=annotation.pk).aggregate(
-        **{f"user_{user.pk}": Count("pk", filter=visibility_filter(user)) for user in users}
-    )
-    return [user for user in users if seen[f"user_{user.pk}"] and can_discuss(user, annotation)]
+    return readers_of(annotation, list(get_user_model().objects.filter(username__in=names, is_active=True)))
 
 
 @transaction.atomic
@@ -1710,7 +1702,9 @@ def comment_create(*, annotation: Annotation, author: User, body: str) -> Commen
     comment = Comment.objects.create(
         annotation=current, author=author, body=comment_body_check(body), created_at=timezone.now()
     )
-    comment.mentions.set(_mentioned(current, comment.body))
+    mentioned = _mentioned(current, comment.body)
+    comment.mentions.set(mentioned)
+    notifications.comment_written(comment=comment, mentioned=mentioned)
     return comment
 
 
@@ -1734,7 +1728,10 @@ def comment_edit(*, comment: Comment, actor: User, body: str) -> Comment:
     if body != current.body:
         current.body, current.edited_at = body, timezone.now()
         current.save(update_fields=["body", "edited_at"])
-        current.mentions.set(_mentioned(annotation, body))
+        before = set(current.mentions.values_list("pk", flat=True))
+        mentioned = _mentioned(annotation, body)
+        current.mentions.set(mentioned)
+        notifications.mentions_added(comment=current, mentioned=[user for user in mentioned if user.pk not in before])
     return current
 
 

@@ -10,13 +10,14 @@ from django.core.paginator import Paginator
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect, reswap, retarget, trigger_client_event
 
-from . import logins, records, rendering, roles, selectors, services, workflow
+from . import logins, notifications, records, rendering, roles, selectors, services, workflow
 from .anchoring import SpanError, anchor_span
 from .diffing import body_diff as diff_of
 from .exporters import claimreview
@@ -43,6 +44,7 @@ from .models import (
     ArticleImport,
     Comment,
     ImportState,
+    NotificationKind,
     Relation,
     State,
     Status,
@@ -1008,3 +1010,64 @@ def desk_csv(request: HttpRequest, name: str) -> HttpResponse:
     writer.writerow(records.DESK_CSV[name])
     writer.writerows(records.desk_csv_rows(figures, name, selectors.DASHBOARD_DAYS))
     return response
+
+
+NOTIFICATIONS = "annotations/notifications.html"
+NOTIFICATIONS_PER_PAGE = 30
+
+
+def _notifications_response(request: HttpRequest, *, error: str = "", status: int = 200) -> HttpResponse:
+    unread_only = request.GET.get("unread") == "1"
+    rows = selectors.notifications_of(user=request.user, unread=unread_only)
+    page = Paginator(rows, NOTIFICATIONS_PER_PAGE).get_page(request.GET.get("page"))
+    choices = notifications.email_choices(user=request.user)
+    context = {
+        "page": page,
+        "items": [(records.notification_record(row), row) for row in page],
+        "unread_only": unread_only,
+        "email_choices": [(kind, label, choices[kind]) for kind, label in NotificationKind.choices],
+        "has_email": bool(request.user.email),
+        "choices_error": error,
+    }
+    return render(request, NOTIFICATIONS, context, status=status)
+
+
+@require_GET
+def notification_list(request: HttpRequest) -> HttpResponse:
+    """The user's notifications, newest first (`?unread=1`: only unread), and their e-mail choices."""
+    return _notifications_response(request)
+
+
+@require_GET
+def notification_open(request: HttpRequest, pk: int) -> HttpResponse:
+    """Follow a notification: it is marked read and the page opens on its verdict's card."""
+    notification = notifications.notification_open(user=request.user, pk=pk)
+    if notification is None:
+        raise Http404("No such notification.")
+    return redirect(records.notification_target(notification))
+
+
+@require_POST
+def notification_read(request: HttpRequest) -> HttpResponse:
+    """Mark read: every unread notification (`all`), or the `id`s given."""
+    if request.POST.get("all"):
+        marked = notifications.notifications_read(user=request.user, everything=True)
+    else:
+        ids = [whole_number(value) for value in request.POST.getlist("id")]
+        try:
+            marked = notifications.notifications_read(user=request.user, ids=ids)
+        except ValidationError as error:
+            return HttpResponseBadRequest(" ".join(error.message_dict["ids"]))
+    messages.success(request, f"Marked {marked} notification{'' if marked == 1 else 's'} as read.")
+    return redirect("annotations:notification-list")
+
+
+@require_POST
+def notification_email_choices(request: HttpRequest) -> HttpResponse:
+    """Keep which kinds of notification the user wants by e-mail (the checked `email` boxes)."""
+    try:
+        notifications.email_choices_set(user=request.user, wanted=set(request.POST.getlist("email")))
+    except ValidationError as error:
+        return _notifications_response(request, error=" ".join(error.message_dict["kinds"]), status=400)
+    messages.success(request, "Your e-mail choices are saved.")
+    return redirect(f"{reverse('annotations:notification-list')}#email-choices")

@@ -316,6 +316,43 @@ FACTCHECK_UNDO_SECONDS = env_int("FACTCHECK_UNDO_SECONDS", 60)
 # How long the writer of a comment on a verdict may still edit it (roles.can_edit_comment).
 FACTCHECK_COMMENT_EDIT_SECONDS = env_int("FACTCHECK_COMMENT_EDIT_SECONDS", 600)
 
+# Notifications by e-mail (annotations/notifications.py), sent by the background worker
+# (`manage.py db_worker`), never in the request. DEBUG prints them on the console; production sends
+# them over SMTP with the DJANGO_EMAIL_* settings below (Django 6.1's MAILERS).
+_smtp = {
+    "host": env_str("DJANGO_EMAIL_HOST", "localhost"),
+    "port": env_int("DJANGO_EMAIL_PORT", 25),
+    "username": env_str("DJANGO_EMAIL_HOST_USER"),
+    "password": env_str("DJANGO_EMAIL_HOST_PASSWORD"),
+    "use_tls": env_bool("DJANGO_EMAIL_USE_TLS", False),
+    "use_ssl": env_bool("DJANGO_EMAIL_USE_SSL", False),
+    "timeout": env_int("DJANGO_EMAIL_TIMEOUT", 20),
+}
+if _smtp["use_tls"] and _smtp["use_ssl"]:
+    raise ImproperlyConfigured("Set DJANGO_EMAIL_USE_TLS or DJANGO_EMAIL_USE_SSL, not both.")
+_mail_backend = env_str("DJANGO_EMAIL_BACKEND", "console" if DEBUG else "smtp")
+if _mail_backend not in {"console", "smtp"}:
+    raise ImproperlyConfigured(f"DJANGO_EMAIL_BACKEND={_mail_backend!r} must be console or smtp.")
+MAILERS = {
+    "default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}
+    if _mail_backend == "console"
+    else {"BACKEND": "django.core.mail.backends.smtp.EmailBackend", "OPTIONS": _smtp}
+}
+DEFAULT_FROM_EMAIL = env_str("DJANGO_DEFAULT_FROM_EMAIL", "factcheck <factcheck@localhost>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# The site's address, for the links in e-mails (the worker has no request to read it from).
+FACTCHECK_SITE_URL = env_str("FACTCHECK_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# A failed e-mail is tried this many times in all, waiting FACTCHECK_EMAIL_RETRY_SECONDS, then
+# twice as long, … between tries; then it is marked failed (and logged), never dropped silently.
+FACTCHECK_EMAIL_ATTEMPTS = env_int("FACTCHECK_EMAIL_ATTEMPTS", 4)
+FACTCHECK_EMAIL_RETRY_SECONDS = env_int("FACTCHECK_EMAIL_RETRY_SECONDS", 60)
+# The day-before reminder of due assignments runs every day at this hour (TIME_ZONE).
+FACTCHECK_REMINDER_HOUR = env_int("FACTCHECK_REMINDER_HOUR", 8)
+if not 0 <= FACTCHECK_REMINDER_HOUR <= 23:
+    raise ImproperlyConfigured("FACTCHECK_REMINDER_HOUR must be an hour of the day, 0 to 23.")
+if FACTCHECK_EMAIL_ATTEMPTS < 1:
+    raise ImproperlyConfigured("FACTCHECK_EMAIL_ATTEMPTS must be at least 1.")
+
 # HTTPS: on unless DEBUG. Behind a TLS-terminating proxy that sets X-Forwarded-Proto.
 HTTPS = env_bool("DJANGO_HTTPS", not DEBUG)
 # Proxies in front of the app that append the client's address to X-Forwarded-For. The client is the

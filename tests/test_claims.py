@@ -401,7 +401,7 @@ def test_the_page_reads_with_a_fixed_number_of_queries(reviewer, claimed, django
     claim, earlier, _mine, _theirs = claimed
     _grow(claim, earlier, reviewer, extra)
     client = client_for(reviewer)
-    # session, user, the user's groups, the claim, its appearances
-    with django_assert_num_queries(5):
+    # session, user, the user's groups, the claim, its appearances, the unread count
+    with django_assert_num_queries(6):
         response = client.get(reverse("annotations:claim-detail", args=[claim.pk]))
     assert f'Appearances <span class="count">{2 + extra}</span>' in response.text

@@ -168,5 +168,5 @@ def test_the_page_reads_a_fixed_number_of_queries(
         event(made, editor, Action.APPROVE, 2, State.APPROVED)
     client = client_for(editor)
     client.get(reverse("annotations:desk-dashboard"))
-    with django_assert_num_queries(10):  # session, user, groups, waiting count; six for the figures
+    with django_assert_num_queries(11):  # session, user, groups, waiting and unread counts; six for the figures
         assert client.get(reverse("annotations:desk-dashboard")).status_code == 200

@@ -17,6 +17,7 @@ from ..models import (
     AnnotationSource,
     Article,
     ImportState,
+    NotificationKind,
     Relation,
     Source,
     State,
@@ -455,3 +456,51 @@ class ThreadItemSerializer(serializers.Serializer):
     edited_at = serializers.DateTimeField(allow_null=True)
     deleted_by = serializers.CharField(allow_null=True, help_text="Who deleted the comment (null: not deleted).")
     mentions = serializers.ListField(child=serializers.CharField(), help_text="Usernames mentioned and recorded.")
+
+
+class NotificationSerializer(serializers.Serializer):
+    """A notification as the API shows it (records.notification_record): for the OpenAPI schema only."""
+
+    id = serializers.IntegerField()
+    kind = serializers.ChoiceField(choices=NotificationKind.choices)
+    text = serializers.CharField(help_text="What happened, in a sentence (plain text).")
+    said = serializers.CharField(help_text="The comment, the review move's comment or the assignment's note.")
+    comment_deleted = serializers.BooleanField()
+    actor = serializers.CharField(allow_null=True, help_text="Who caused it (null: the due-date reminder).")
+    article = serializers.DictField(help_text="{id, title}")
+    annotation = serializers.IntegerField(allow_null=True)
+    comment = serializers.IntegerField(allow_null=True)
+    due = serializers.DateField(allow_null=True)
+    url = serializers.CharField(help_text="The page it is about: the verdict's card, or the article.")
+    created_at = serializers.DateTimeField()
+    read_at = serializers.DateTimeField(allow_null=True)
+
+
+class NotificationsQuery(serializers.Serializer):
+    unread = serializers.BooleanField(required=False, default=False, help_text="1: only unread ones.")
+
+
+class NotificationReadSerializer(serializers.Serializer):
+    ids = serializers.ListField(
+        child=serializers.IntegerField(min_value=1, max_value=BIGINT_MAX),
+        required=False,
+        allow_empty=False,
+        max_length=500,
+        help_text="Your notifications' ids (at most 500); ids not yours are ignored.",
+    )
+    all = serializers.BooleanField(required=False, default=False, help_text="true: every unread notification.")
+
+    def validate(self, data):
+        if data.get("all") and "ids" in data:
+            raise serializers.ValidationError({"ids": ["Give ids or all: true, not both."]})
+        if not data.get("all") and "ids" not in data:
+            raise serializers.ValidationError({"ids": ["Give a list of notification ids, or all: true."]})
+        return data
+
+
+class NotificationPageSerializer(serializers.Serializer):
+    """A page of notifications (the API's cursor pages): for the OpenAPI schema only."""
+
+    next = serializers.URLField(allow_null=True)
+    previous = serializers.URLField(allow_null=True)
+    results = NotificationSerializer(many=True)

@@ -19,6 +19,8 @@ urlpatterns = [
     path("export/", views.export, name="export"),
     path("search/", views.search, name="search"),
     path("similar/", views.similar, name="similar"),
+    path("notifications/", views.notification_list, name="notification-list"),
+    path("notifications/read/", views.notification_read, name="notification-read"),
     path("export/schema.json", views.export_schema, name="export-schema"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),

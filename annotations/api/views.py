@@ -20,7 +20,7 @@ from rest_framework.pagination import Cursor, CursorPagination
 from rest_framework.response import Response
 from rest_framework.utils.urls import remove_query_param, replace_query_param
 
-from .. import logins, records, rendering, roles, selectors, services
+from .. import logins, notifications, records, rendering, roles, selectors, services
 from ..exporters import FORMATS, stream
 from ..exporters.common import Selection
 from ..forms import SearchForm, SimilarForm, search_cursor
@@ -731,3 +731,31 @@ def export(request):
 def export_schema(request):
     """The JSON Schema of the native export format."""
     return FileResponse(EXPORT_SCHEMA_PATH.open("rb"), content_type="application/schema+json")
+
+
+@extend_schema(
+    parameters=[
+        OpenApiParameter("unread", bool, description="1: only unread ones."),
+        OpenApiParameter("cursor", str, description="From a previous answer's `next` or `previous` link."),
+    ],
+    responses={200: s.NotificationPageSerializer},
+    description="Your notifications, newest first, a page at a time (the API's cursor pages).",
+)
+@api_view(["GET"])
+def notification_list(request):
+    query = _valid(s.NotificationsQuery, request.query_params)
+    pages = Pages()
+    page = pages.paginate_queryset(selectors.notifications_of(user=request.user, unread=query["unread"]), request)
+    return pages.get_paginated_response([records.notification_record(row) for row in page])
+
+
+@extend_schema(
+    request=s.NotificationReadSerializer,
+    responses={200: OpenApiTypes.OBJECT},
+    description="Mark your notifications read: `{ids: [...]}` or `{all: true}`. Answers {marked, unread}.",
+)
+@api_view(["POST"])
+def notification_read(request):
+    data = _valid(s.NotificationReadSerializer, request.data)
+    marked = notifications.notifications_read(user=request.user, ids=data.get("ids"), everything=data["all"])
+    return Response({"marked": marked, "unread": selectors.unread_notification_count(user=request.user)})

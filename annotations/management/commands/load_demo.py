@@ -35,6 +35,8 @@ class Command(BaseCommand):
             user, created = User.objects.get_or_create(username=username)
             if created:
                 user.set_password(DEMO_PASSWORD)
+                # example.org never receives mail; DEBUG prints the e-mails on the console instead.
+                user.email = f"{username}@example.org"
                 user.save()
             user.groups.add(Group.objects.get(name=group_name))
             users[username] = user

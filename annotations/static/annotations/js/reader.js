@@ -307,6 +307,11 @@ function toast(text) {
 }
 
 if (body && reader) {
+  // A link to a verdict (a notification, My verdicts) names its card: the page opens on it, focused,
+  // loading the cards on to the page that holds it when it is not among the first.
+  const linked = /^#annotation-(\d+)$/.exec(window.location.hash);
+  if (linked) focusCard(linked[1]);
+
   // Drags may end outside the article (in the margin, over the side panel): listen on the document.
   let downY;
   document.addEventListener("mousedown", (event) => { downY = event.clientY; });
