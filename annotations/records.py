@@ -399,6 +399,11 @@ def excerpt(text: str, limit: int = EXCERPT_CHARS) -> str:
     return f"{cut}…"
 
 
+def quote_excerpt(quote: str) -> str:
+    """A verdict's quote, shortened, as a notification names it (inside quotation marks of its own)."""
+    return excerpt(quote.strip("“”\"‘’' "), 60)
+
+
 def notification_target(notification) -> str:
     """Where a notification leads: its verdict's card on the article page, else the article."""
     url = notification.article.get_absolute_url()
@@ -423,7 +428,7 @@ def notification_record(notification) -> dict:
         "text": NOTIFICATION_TEXT[notification.kind].format(
             actor=notification.actor.get_username() if notification.actor_id else "factcheck",
             title=excerpt(notification.article.title),
-            quote=excerpt(quote, 60),
+            quote=quote_excerpt(quote),
         ),
         "said": said,
         "comment_deleted": bool(comment is not None and comment.deleted_at),

@@ -62,7 +62,7 @@ def kinds(user) -> list[str]:
 
 
 def quote_of(annotation) -> str:
-    return records.excerpt(annotation.quote, 60)
+    return records.quote_excerpt(annotation.quote)
 
 
 # --- Who receives what ----------------------------------------------------------------------------

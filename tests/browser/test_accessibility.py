@@ -22,7 +22,7 @@ from pytest_django.live_server_helper import LiveServer
 
 from annotations import services
 from annotations.demo import create_demo_articles, create_demo_verdicts
-from annotations.models import Article, ArticleImport, Assignment, ImportState
+from annotations.models import Article, ArticleImport, Assignment, ImportState, Notification
 from tests.factories import ArticleFactory
 
 VIEWPORTS = [(1440, 900), (390, 844)]
@@ -412,6 +412,24 @@ def claim_removed(visit: Visit) -> list[str]:
     return []
 
 
+def notifications_page(visit: Visit) -> list[str]:
+    """The reviewer's notifications after the discussion: a mention, an assignment, one read."""
+
+    def make():
+        returned = _discussed(visit)
+        editor = visit.user("editor")
+        services.comment_create(annotation=returned, author=editor, body="@reviewer cite the docket too.")
+        services.assignment_create(article=returned.article, editor=editor, username="reviewer", note="Legal claims")
+        first = Notification.objects.filter(recipient=visit.user("reviewer")).order_by("id").first()
+        Notification.objects.filter(pk=first.pk).update(read_at=timezone.now())
+
+    visit.once("notified", make)
+    visit.login("reviewer")
+    visit.goto("/notifications/")
+    expect(visit.page.locator(".notification.is-unread").first).to_be_visible()
+    return []
+
+
 SCENARIOS: dict[str, Callable[[Visit], list[str]]] = {
     "reader": reader_as_reviewer,
     "reader-editor": reader_as_editor,
@@ -427,6 +445,7 @@ SCENARIOS: dict[str, Callable[[Visit], list[str]]] = {
     "mine": my_verdicts,
     "article-list": article_list,
     "desk": desk_dashboard,
+    "notifications": notifications_page,
     "assigned-to-me": assigned_to_me,
     "assign-refused": assign_refused,
     "add-article": add_article,
@@ -446,6 +465,7 @@ SCENARIOS: dict[str, Callable[[Visit], list[str]]] = {
 # The main pages also in the demo's mode (make run: DEBUG on), where django-htmx adds its debug script;
 # the markup is otherwise the same, so not every state twice. Django's own debug 404 page is not ours.
 IN_DEBUG_TOO = {"reader", "verdict-panel", "checked-before", "article-list", "login", "claim", "claim-removed"}
+IN_DEBUG_TOO |= {"notifications", "desk", "assigned-to-me", "discussion"}
 CASES = [
     pytest.param(name, debug, id=f"{name}-{'debug' if debug else 'production'}")
     for name in SCENARIOS

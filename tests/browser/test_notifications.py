@@ -8,6 +8,7 @@ from django.core.management import call_command
 from django_tasks_db.management.commands import db_worker
 from playwright.sync_api import Page, expect
 
+from annotations import records
 from annotations.models import Annotation, Notification
 
 
@@ -35,6 +36,7 @@ def test_assign_record_mention_reply_return_each_told_by_notifications(
     page.locator("#verdict-form label.status-option-alleged").click()
     page.fill("#id_claimant", "The lawsuit")
     page.get_by_role("button", name="Save and submit").click()
+    expect(page.locator("#verdicts-title .count")).to_have_text("1")
     verdict = Annotation.objects.get()
     card = page.locator(f"#annotation-{verdict.pk}")
     expect(card).to_have_attribute("data-state", "submitted")
@@ -51,7 +53,7 @@ def test_assign_record_mention_reply_return_each_told_by_notifications(
     mention = desk.locator(".notification.is-unread")
     expect(mention).to_have_count(1)
     expect(mention.locator(".notification-text a")).to_have_text(
-        f"reviewer mentioned you on the verdict on “{verdict.quote[:59].rsplit(' ', 1)[0]}…”"
+        f"reviewer mentioned you on the verdict on “{records.quote_excerpt(verdict.quote)}”"
     )
     expect(mention.locator(".notification-said")).to_have_text("@editor is the lawsuit's date in the filing?")
     mention.locator(".notification-text a").click()
@@ -71,11 +73,11 @@ def test_assign_record_mention_reply_return_each_told_by_notifications(
     page.goto(f"{live_server.url}/notifications/")
     expect(page.locator("#unread-notifications")).to_have_text("3 unread")
     texts = page.locator(".notification-text a")
-    quote = verdict.quote[:59].rsplit(" ", 1)[0]
+    quote = records.quote_excerpt(verdict.quote)
     expect(texts).to_have_text(
         [
-            f"editor returned your verdict on “{quote}…” for changes",
-            f"editor commented on the verdict on “{quote}…”",
+            f"editor returned your verdict on “{quote}” for changes",
+            f"editor commented on the verdict on “{quote}”",
             f"editor assigned you “{seed_article.title}”",
         ]
     )
@@ -87,7 +89,11 @@ def test_assign_record_mention_reply_return_each_told_by_notifications(
     expect(card).to_be_focused()
     card.locator(".discussion-box summary").click()
     expect(card.locator(".thread-item .thread-body")).to_have_text(
-        ["@editor is the lawsuit's date in the filing?", "Yes: 3 March. Cite the docket.", "Add the docket as a source."]
+        [
+            "@editor is the lawsuit's date in the filing?",
+            "Yes: 3 March. Cite the docket.",
+            "Add the docket as a source.",
+        ]
     )
     page.goto(f"{live_server.url}/notifications/")
     expect(page.locator("#unread-notifications")).to_have_text("2 unread")

@@ -553,3 +553,46 @@ def test_screenshots_desk(page: Page, live_server, login, console_errors, review
         page.mouse.move(0, 0)
         page.screenshot(path=SCREENSHOTS / f"desk{suffix}.png", full_page=True)
     assert console_errors == []
+
+
+@pytest.mark.screenshot
+def test_screenshots_notifications(
+    page: Page, live_server, login, console_errors, reviewer, reviewer2, editor, seed_article
+):
+    """The reviewer's notifications after a day on the desk: an assignment, a reply, a mention, a
+    return and an approval, two of them read."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from annotations import notifications
+    from annotations.models import Notification
+
+    create_demo_verdicts(article=seed_article, reviewer=reviewer, reviewer2=reviewer2, editor=editor)
+    services.assignment_create(
+        article=seed_article,
+        editor=editor,
+        username="reviewer",
+        due=timezone.localdate() + timedelta(days=1),
+        note="Check the legal claims first.",
+    )
+    notifications.due_reminders(today=timezone.localdate())
+    returned = seed_article.annotations.get(state="changes_requested")
+    services.comment_create(annotation=returned, author=reviewer, body="Done: I added ¶ 42 of the complaint.")
+    services.comment_create(
+        annotation=returned, author=editor, body="Thanks, @reviewer. Say in the note that no court has ruled."
+    )
+    waiting = seed_article.annotations.filter(state="submitted", author=reviewer).first()
+    if waiting is not None:
+        services.annotation_approve(annotation=waiting, editor=editor, version=waiting.version)
+    oldest = Notification.objects.filter(recipient=reviewer).order_by("id")[:2]
+    Notification.objects.filter(pk__in=[n.pk for n in oldest]).update(read_at=timezone.now())
+    for viewport, suffix in ((VIEWPORT, ""), ({"width": 390, "height": 844}, "-390")):
+        page.set_viewport_size(viewport)
+        login(page, live_server, reviewer)
+        page.goto(f"{live_server.url}/notifications/")
+        expect(page.locator(".notification").first).to_be_visible()
+        page.mouse.move(0, 0)
+        page.screenshot(path=SCREENSHOTS / f"notifications{suffix}.png", full_page=True)
+        page.context.clear_cookies()
+    assert console_errors == []
