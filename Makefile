@@ -16,10 +16,11 @@ PYTHON ?= $(shell for c in python3.14 python3.13 python3.12 \
 TEST_ENV := DJANGO_DEBUG=0 DJANGO_SECRET_KEY=test-only-not-a-secret DJANGO_HTTPS=0 DJANGO_STATIC_MANIFEST=0 \
 	DJANGO_ALLOW_ASYNC_UNSAFE=true
 
-.PHONY: help venv run demo test test-fast test-browser lint format bench bench-search screenshots clean
+.PHONY: help venv run serve demo test test-fast test-browser lint format bench bench-search screenshots clean
 
 help:
 	@echo "make run           install, migrate, load the demo and serve on http://127.0.0.1:8000 (with the import worker)"
+	@echo "make serve         production mode: check the settings, migrate, collect static files, gunicorn"
 	@echo "make test          the whole test suite (browser tests included)"
 	@echo "make test-fast     the suite without browser tests"
 	@echo "make lint          ruff check and format check"
@@ -47,6 +48,18 @@ run: $(STAMP)
 	$(BIN)/python manage.py db_worker --interval 0.5 --no-reload --no-startup-delay & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null' EXIT; \
 	$(BIN)/python manage.py runserver 127.0.0.1:8000
+
+# Production mode (DEBUG off): the settings it needs are checked first (`check --deploy` must find
+# nothing), and that the database is migrated (by its owner: the app's role may not), then
+# collectstatic and gunicorn with factcheck/gunicorn_config.py. Run the task worker beside it
+# (`manage.py db_worker`, see the README).
+serve: $(STAMP)
+	@if [ "$${DJANGO_DEBUG:-0}" != "0" ]; then echo "make serve runs with DJANGO_DEBUG=0 (make run is the demo)." >&2; exit 1; fi
+	DJANGO_DEBUG=0 $(BIN)/python manage.py check --deploy --fail-level WARNING
+	@DJANGO_DEBUG=0 $(BIN)/python manage.py migrate --check >/dev/null || { echo "The database is not migrated:" \
+	  "run manage.py migrate as the database's owner (README: Two database roles), or make run for the demo." >&2; exit 1; }
+	DJANGO_DEBUG=0 $(BIN)/python manage.py collectstatic --no-input --verbosity 0
+	DJANGO_DEBUG=0 exec $(BIN)/gunicorn -c python:factcheck.gunicorn_config
 
 test: $(STAMP)
 	$(TEST_ENV) $(BIN)/python -m pytest $(PYTEST_ARGS)
