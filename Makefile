@@ -16,7 +16,7 @@ PYTHON ?= $(shell for c in python3.14 python3.13 python3.12 \
 TEST_ENV := DJANGO_DEBUG=0 DJANGO_SECRET_KEY=test-only-not-a-secret DJANGO_HTTPS=0 DJANGO_STATIC_MANIFEST=0 \
 	DJANGO_ALLOW_ASYNC_UNSAFE=true
 
-.PHONY: help venv run serve demo test test-fast test-browser lint format bench bench-search screenshots clean
+.PHONY: help venv run serve loadtest demo test test-fast test-browser lint format bench bench-search screenshots clean
 
 help:
 	@echo "make run           install, migrate, load the demo and serve on http://127.0.0.1:8000 (with the import worker)"
@@ -26,6 +26,7 @@ help:
 	@echo "make lint          ruff check and format check"
 	@echo "make screenshots   refresh the screenshots in docs/"
 	@echo "make bench         performance figures as JSON (SQLite and PostgreSQL, about ten minutes)"
+	@echo "make loadtest      50 simulated desk members for 2 minutes against make serve's gunicorn on PostgreSQL"
 	@echo "make bench-search  only the desk search at 10,000 articles and 100,000 verdicts (its part of make bench)"
 
 $(STAMP): requirements.txt requirements-dev.txt
@@ -94,3 +95,9 @@ screenshots: $(STAMP)
 
 clean:
 	rm -rf $(VENV) .pytest_cache staticfiles
+
+# A desk under load (bench/loadtest.py, bench/locustfile.py): 50 users for 2 minutes against
+# make serve's gunicorn, on PostgreSQL (LOADTEST_ARGS="--replica postgres://postgres@127.0.0.1:5433"
+# runs it again with a streaming replica).
+loadtest: $(STAMP)
+	$(BIN)/python bench/loadtest.py $(LOADTEST_ARGS)
