@@ -410,3 +410,43 @@ def test_the_api_refuses_a_bad_unread_flag_and_strangers(reviewer):
             401,
             {"detail": "Authentication credentials were not provided."},
         )
+
+
+def test_what_each_kind_contains(seed_article, submitted, reviewer, reviewer2, editor):
+    """Every kind's record as the page, the API and the e-mail show it: the words, what was said
+    with it, who caused it and where it leads."""
+    today = timezone.localdate()
+    services.assignment_create(
+        article=seed_article, username="reviewer", editor=editor, due=today + timedelta(days=1), note="Legal claims"
+    )
+    notifications.due_reminders(today=today)
+    services.comment_create(annotation=submitted, author=reviewer2, body="Which court?")
+    services.comment_create(annotation=submitted, author=editor, body="@reviewer see above")
+    approved = services.annotation_approve(
+        annotation=submitted, editor=editor, version=submitted.version, comment="Checked."
+    )
+    services.annotation_reopen(annotation=approved, editor=editor, version=approved.version, comment="New filing.")
+    card = f"{seed_article.get_absolute_url()}#annotation-{submitted.pk}"
+    quote = quote_of(submitted)
+    rows = selectors.notifications_of(user=reviewer).order_by("id")
+    got = [
+        {key: record[key] for key in ("kind", "text", "said", "actor", "annotation", "due", "url", "read_at")}
+        for record in map(records.notification_record, rows)
+    ]
+    due = (today + timedelta(days=1)).isoformat()
+    assert got == [
+        {"kind": "assigned", "text": f"editor assigned you “{seed_article.title}”", "said": "Legal claims",
+         "actor": "editor", "annotation": None, "due": due, "url": seed_article.get_absolute_url(), "read_at": None},
+        {"kind": "due", "text": f"“{seed_article.title}” is due tomorrow", "said": "Legal claims",
+         "actor": None, "annotation": None, "due": due, "url": seed_article.get_absolute_url(), "read_at": None},
+        {"kind": "comment", "text": f"reviewer2 commented on the verdict on “{quote}”", "said": "Which court?",
+         "actor": "reviewer2", "annotation": submitted.pk, "due": None, "url": card, "read_at": None},
+        {"kind": "mention", "text": f"editor mentioned you on the verdict on “{quote}”", "said": "@reviewer see above",
+         "actor": "editor", "annotation": submitted.pk, "due": None, "url": card, "read_at": None},
+        {"kind": "approved", "text": f"editor approved your verdict on “{quote}”", "said": "Checked.",
+         "actor": "editor", "annotation": submitted.pk, "due": None, "url": card, "read_at": None},
+        {"kind": "reopened", "text": f"editor reopened your verdict on “{quote}”", "said": "New filing.",
+         "actor": "editor", "annotation": submitted.pk, "due": None, "url": card, "read_at": None},
+    ]  # fmt: skip
+    assert kinds(reviewer2) == ["comment"]  # the editor's comment, after reviewer2 took part
+    assert inbox(editor) == []  # the editor took part only after reviewer2's comment, and caused the rest
