@@ -294,6 +294,9 @@ TABLE_PRIVILEGES = sql.SQL("SELECT, INSERT, UPDATE, DELETE")
 APPEND_ONLY_MODELS = (AnnotationEvent,)
 APPEND_ONLY_PRIVILEGES = sql.SQL("SELECT, INSERT")
 SEQUENCE_PRIVILEGES = sql.SQL("USAGE, SELECT")
+# Which migrations ran: read by /readyz (health.readiness), written only by the owner's migrate.
+READ_ONLY_TABLES = ("django_migrations",)
+READ_ONLY_PRIVILEGES = sql.SQL("SELECT")
 
 ROLE_SQL = "SELECT rolsuper, rolcreaterole, rolcanlogin FROM pg_catalog.pg_roles WHERE rolname = %s"
 # The relations Django resolves by these names (the search path), with their schema and whether
@@ -325,7 +328,7 @@ def grant_app_role(connection, cursor, role: str) -> tuple[str, bool]:
 
     tables = connection.introspection.django_table_names(only_existing=True, include_views=False)
     sequences = [sequence["name"] for sequence in connection.introspection.sequence_list()]
-    cursor.execute(RELATIONS_SQL, [role, [*tables, *sequences]])
+    cursor.execute(RELATIONS_SQL, [role, [*tables, *READ_ONLY_TABLES, *sequences]])
     relations = cursor.fetchall()
     owned = sorted(name for name, _, _, owns in relations if owns)
     if owned:
@@ -334,9 +337,17 @@ def grant_app_role(connection, cursor, role: str) -> tuple[str, bool]:
             "the event log's triggers. Give the app a role that owns nothing."
         )
     append_only = {model._meta.db_table for model in APPEND_ONLY_MODELS}
-    by_kind: dict[str, list[sql.Identifier]] = {"table": [], "append-only": [], "sequence": []}
+    by_kind: dict[str, list[sql.Identifier]] = {"table": [], "append-only": [], "read-only": [], "sequence": []}
     for name, schema, is_sequence, _ in relations:
-        kind = "sequence" if is_sequence else "append-only" if name in append_only else "table"
+        kind = (
+            "sequence"
+            if is_sequence
+            else "append-only"
+            if name in append_only
+            else "read-only"
+            if name in READ_ONLY_TABLES
+            else "table"
+        )
         by_kind[kind].append(sql.Identifier(schema, name))
     schemas = sorted({schema for _, schema, _, _ in relations})
     cursor.execute("SELECT current_database()")
@@ -351,6 +362,7 @@ def grant_app_role(connection, cursor, role: str) -> tuple[str, bool]:
     for kind, privileges, on in [
         ("table", TABLE_PRIVILEGES, sql.SQL("TABLE")),
         ("append-only", APPEND_ONLY_PRIVILEGES, sql.SQL("TABLE")),
+        ("read-only", READ_ONLY_PRIVILEGES, sql.SQL("TABLE")),
         ("sequence", SEQUENCE_PRIVILEGES, sql.SQL("SEQUENCE")),
     ]:
         if by_kind[kind]:
@@ -363,7 +375,8 @@ def grant_app_role(connection, cursor, role: str) -> tuple[str, bool]:
     summary = (
         f"Granted {role} on database {database_name}: CONNECT; USAGE on schema {', '.join(schemas)}; "
         f"SELECT, INSERT, UPDATE, DELETE on {len(by_kind['table'])} tables; SELECT, INSERT on the append-only "
-        f"{', '.join(sorted(append_only))}; USAGE, SELECT on {len(by_kind['sequence'])} sequences. "
+        f"{', '.join(sorted(append_only))}; SELECT on {', '.join(READ_ONLY_TABLES)}; "
+        f"USAGE, SELECT on {len(by_kind['sequence'])} sequences. "
         "No TRUNCATE, no ownership."
     )
     return summary, can_login

@@ -625,3 +625,13 @@ class NotificationPreference(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} {self.kind}: {'e-mail' if self.email else 'no e-mail'}"
+
+
+class WorkerHeartbeat(models.Model):
+    """When a task worker last ran the heartbeat task (tasks.worker_heartbeat): one row (pk 1),
+    written by the worker, read by /readyz and /metrics (health.py)."""
+
+    beat_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"worker seen at {self.beat_at:%Y-%m-%d %H:%M:%S}"

@@ -1361,3 +1361,10 @@ def notifications_of(*, user, unread: bool = False) -> QuerySet[Notification]:
         )
         .order_by("-created_at", "-id")
     )
+
+
+def verdicts_by_state() -> dict[str, int]:
+    """Live (not deleted) verdicts per review state, every state named, in one aggregate query: the
+    whole desk's figures for /metrics, not a viewer's, so no visibility rule applies."""
+    counts = dict(Annotation.objects.filter(deleted_at=None).order_by().values_list("state").annotate(n=Count("id")))
+    return {state: counts.get(state, 0) for state in State.values}

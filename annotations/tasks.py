@@ -11,6 +11,7 @@ from django.tasks import TaskResultStatus, task
 from django.utils import timezone
 
 from . import notifications, services
+from .models import WorkerHeartbeat
 
 logger = logging.getLogger(__name__)
 
@@ -69,4 +70,40 @@ def schedule_reminders(*, after: datetime | None = None) -> bool:
         remind_due_assignments.enqueue()
     else:
         remind_due_assignments.using(run_after=next_reminder_run(after)).enqueue()
+    return True
+
+
+def heartbeat_interval() -> timedelta:
+    """How often the worker beats: a fifth of FACTCHECK_WORKER_STALE_SECONDS, so a worker counts as
+    missing only after several beats in a row went unrun."""
+    return timedelta(seconds=settings.FACTCHECK_WORKER_STALE_SECONDS / 5)
+
+
+@task()
+def worker_heartbeat() -> None:
+    """Record that a worker is running tasks (WorkerHeartbeat: /readyz, /metrics), delete the
+    earlier beats' results, and queue the next beat. Started by the first /readyz (schedule_heartbeat)."""
+    from django_tasks_db.models import DBTaskResult
+
+    now = timezone.now()
+    WorkerHeartbeat.objects.update_or_create(pk=1, defaults={"beat_at": now})
+    # This beat is RUNNING: only the earlier ones go. Without this, a row a minute piles up.
+    DBTaskResult.objects.filter(
+        task_path=worker_heartbeat.module_path, status__in=[TaskResultStatus.SUCCESSFUL, TaskResultStatus.FAILED]
+    ).delete()
+    schedule_heartbeat(after=now)
+
+
+def schedule_heartbeat(*, after: datetime | None = None) -> bool:
+    """Queue the heartbeat task: at once (`after` None) or one interval after `after`, unless a beat
+    is already waiting. True if one was queued."""
+    from django_tasks_db.models import DBTaskResult
+
+    waiting = DBTaskResult.objects.filter(task_path=worker_heartbeat.module_path, status=TaskResultStatus.READY)
+    if waiting.exists():
+        return False
+    if after is None:
+        worker_heartbeat.enqueue()
+    else:
+        worker_heartbeat.using(run_after=after + heartbeat_interval()).enqueue()
     return True

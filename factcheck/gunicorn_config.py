@@ -2,8 +2,10 @@
 factcheck.wsgi`). Each reads an environment variable, documented in the README's Configuration
 table; gunicorn's own command-line flags still override them."""
 
+import glob
 import multiprocessing
 import os
+import tempfile
 
 
 def _int(name: str, default: int) -> int:
@@ -32,8 +34,24 @@ max_requests_jitter = max_requests // 10
 # One access-log line per request on standard output, with its duration in microseconds.
 accesslog = "-"
 errorlog = "-"
-access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(D)sus "%(a)s"'
+# The path without its query string (%(U)s, not %(r)s): a token in a URL never reaches the log.
+access_log_format = '%(h)s "%(m)s %(U)s %(H)s" %(s)s %(b)s %(D)sus "%(a)s"'
 # The TLS proxy in front sets X-Forwarded-Proto; trust it from these addresses only.
 forwarded_allow_ips = os.environ.get("FACTCHECK_FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
 # Load the application once in the master: a broken setting stops start-up before any worker forks.
 preload_app = True
+
+# /metrics adds up every worker's figures from files in this directory (prometheus-client's
+# multiprocess mode): a fresh one per start unless PROMETHEUS_MULTIPROC_DIR names one, which is then
+# emptied. Set before the application is loaded, which is when prometheus-client reads it.
+if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="factcheck-metrics-")
+for _stale in glob.glob(os.path.join(os.environ["PROMETHEUS_MULTIPROC_DIR"], "*.db")):
+    os.remove(_stale)
+
+
+def child_exit(server, worker) -> None:
+    """A worker that ended no longer counts in the live gauges."""
+    from prometheus_client import multiprocess
+
+    multiprocess.mark_process_dead(worker.pid)

@@ -5,6 +5,7 @@ for production (DEBUG off, HTTPS on); `make run` turns DEBUG on for the demo.
 """
 
 from datetime import timedelta
+import ipaddress
 import os
 from pathlib import Path
 import re
@@ -100,6 +101,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: times every request, gives it an id, writes its log line and metrics, and answers the
+    # probes (/healthz, /readyz) and /metrics before the HTTPS redirect and the host check.
+    "annotations.observe.observe_requests",
     "django.middleware.security.SecurityMiddleware",
     "annotations.middleware.refuse_nul_characters",
     "annotations.api.middleware.release_api_view",
@@ -282,6 +286,30 @@ FACTCHECK_FETCH_DEADLINE = env_seconds("FACTCHECK_FETCH_DEADLINE", 20)
 # Background work (large imports) runs as Django tasks stored in the database; `manage.py db_worker`
 # (started by `make run`) runs them.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# /readyz: the worker counts as missing when its heartbeat (a task it runs every fifth of this time)
+# is older than this many seconds, or a task has waited this long; 0 leaves the worker out of /readyz.
+FACTCHECK_WORKER_STALE_SECONDS = env_int("FACTCHECK_WORKER_STALE_SECONDS", 300)
+if FACTCHECK_WORKER_STALE_SECONDS != 0 and FACTCHECK_WORKER_STALE_SECONDS < 10:
+    raise ImproperlyConfigured("FACTCHECK_WORKER_STALE_SECONDS must be 0 (not checked) or at least 10 seconds.")
+
+# /metrics (Prometheus) answers the client addresses in these networks (DJANGO_PROXY_COUNT decides
+# which address is the client's), and any caller with `Authorization: Bearer <FACTCHECK_METRICS_TOKEN>`.
+_metrics_addresses = env_str("FACTCHECK_METRICS_ADDRESSES", "127.0.0.1,::1")
+try:
+    FACTCHECK_METRICS_NETWORKS = tuple(
+        ipaddress.ip_network(item.strip(), strict=False) for item in _metrics_addresses.split(",") if item.strip()
+    )
+except ValueError as exc:
+    raise ImproperlyConfigured(
+        f"FACTCHECK_METRICS_ADDRESSES={_metrics_addresses!r}: {exc}. Use addresses or networks, "
+        "comma-separated (10.0.0.0/8,::1), or leave it empty for none."
+    ) from None
+FACTCHECK_METRICS_TOKEN = env_str("FACTCHECK_METRICS_TOKEN")
+if FACTCHECK_METRICS_TOKEN and len(FACTCHECK_METRICS_TOKEN) < 24:
+    raise ImproperlyConfigured(
+        "FACTCHECK_METRICS_TOKEN is shorter than 24 characters: use a long random one "
+        "(python -c 'import secrets; print(secrets.token_urlsafe(32))'), or leave it empty."
+    )
 
 # Four-eyes rule: an editor may not review their own verdict unless this is on.
 FACTCHECK_ALLOW_SELF_APPROVAL = env_bool("FACTCHECK_ALLOW_SELF_APPROVAL", False)
@@ -449,8 +477,16 @@ SPECTACULAR_SETTINGS = {
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {"json": {"()": "factcheck.logs.JsonLines"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler"},
+        "json": {"class": "logging.StreamHandler", "formatter": "json"},
+    },
     "root": {"handlers": ["console"], "level": env_str("DJANGO_LOG_LEVEL", "INFO")},
-    # django-axes logs each failed log-in and each lockout as WARNING, its housekeeping as INFO.
-    "loggers": {"axes": {"level": "WARNING"}},
+    "loggers": {
+        # django-axes logs each failed log-in and each lockout as WARNING, its housekeeping as INFO.
+        "axes": {"level": "WARNING"},
+        # One JSON line per request (annotations.observe): id, user, method, path, view, status, time.
+        "factcheck.requests": {"handlers": ["json"], "level": "INFO", "propagate": False},
+    },
 }

@@ -177,7 +177,8 @@ def grant(role: str) -> str:
 GRANTED = (
     f"Granted {APP_ROLE} on database {{database}}: CONNECT; USAGE on schema public; "
     "SELECT, INSERT, UPDATE, DELETE on {tables} tables; SELECT, INSERT on the append-only "
-    "annotations_annotationevent; USAGE, SELECT on {sequences} sequences. No TRUNCATE, no ownership."
+    "annotations_annotationevent; SELECT on django_migrations; USAGE, SELECT on {sequences} sequences. "
+    "No TRUNCATE, no ownership."
 )
 
 
@@ -224,7 +225,7 @@ def test_grant_app_role_grants_exactly_what_the_app_needs(app_role):
     assert granted == {
         **{table: ["DELETE", "INSERT", "SELECT", "UPDATE"] for table in tables},
         EVENTS: ["INSERT", "SELECT"],
-        "django_migrations": None,
+        "django_migrations": ["SELECT"],  # /readyz reads which migrations ran
     }
 
 
@@ -286,6 +287,7 @@ verdict = services.annotation_approve(annotation=verdict, editor=editor, version
 client = Client()
 client.force_login(editor)
 page = client.get(f"/articles/{article.pk}/")
+ready = Client().get("/readyz").json()["checks"]
 with connection.cursor() as cursor:
     cursor.execute("SELECT current_user")
     (user,) = cursor.fetchone()
@@ -294,6 +296,7 @@ print(json.dumps({
     "verdict": [verdict.state, verdict.version],
     "events": list(AnnotationEvent.objects.filter(annotation=verdict).values_list("action", flat=True)),
     "page": [page.status_code, "Written as the app role" in page.text],
+    "readiness": [ready["database"], ready["migrations"]],
 }))
 """
 
@@ -318,6 +321,7 @@ def test_the_app_runs_as_a_role_that_cannot_truncate_or_disable_triggers(app_rol
         "verdict": ["approved", 3],
         "events": ["create", "submit", "approve"],
         "page": [200, True],
+        "readiness": ["ok", "ok"],  # it may read which migrations ran (and nothing more on them)
     }
 
     events = sql.Identifier(EVENTS)

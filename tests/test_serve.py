@@ -88,12 +88,21 @@ def test_gunicorn_serves_behind_the_tls_proxy_and_stops_gracefully():
         style = get(port, "/static/annotations/css/factcheck.css", PROXIED)
         assert (style.status, style.getheader("Content-Type")) == (200, 'text/css; charset="utf-8"')
         assert get(port, "/", {**PROXIED, "Host": "evil.example.com"}).status == 400
+        # Both workers' requests are counted in /metrics (prometheus-client's multiprocess mode).
+        for _ in range(6):
+            get(port, "/accounts/login/?next=/secret-token", PROXIED)
+        metrics = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        metrics.request("GET", "/metrics")
+        text = metrics.getresponse().read().decode()
+        line = 'factcheck_http_requests_total{method="GET",status="200",view="login"}'
+        assert f"{line} 7.0" in text, text
     finally:
         process.send_signal(signal.SIGTERM)
         output, _ = process.communicate(timeout=40)
     assert process.returncode == 0
     assert "Handling signal: term" in output
     assert '"GET /accounts/login/ HTTP/1.1" 200' in output  # the access log, one line per request
+    assert "secret-token" not in output  # the path without its query string
     assert "Shutting down: Master" in output
 
 

@@ -132,3 +132,33 @@ def test_search_languages_must_be_language_codes():
     assert settings_value("settings.FACTCHECK_SEARCH_LANGUAGES", FACTCHECK_SEARCH_LANGUAGES="fr, en") == "['fr', 'en']"
     refused = run_check({"DJANGO_DEBUG": "1", "FACTCHECK_SEARCH_LANGUAGES": "french"})
     assert "FACTCHECK_SEARCH_LANGUAGES=['french'] must be language codes such as en,fr." in refused.stderr
+
+
+def test_observability_settings_fail_loudly():
+    refusals = {
+        name: run_check({"DJANGO_DEBUG": "1", name: value}).stderr.strip().splitlines()[-1]
+        for name, value in [
+            ("FACTCHECK_METRICS_ADDRESSES", "10.0.0.0/8,intranet"),
+            ("FACTCHECK_METRICS_TOKEN", "short"),
+            ("FACTCHECK_WORKER_STALE_SECONDS", "5"),
+        ]
+    }
+    assert refusals == {
+        "FACTCHECK_METRICS_ADDRESSES": (
+            "django.core.exceptions.ImproperlyConfigured: FACTCHECK_METRICS_ADDRESSES='10.0.0.0/8,intranet': "
+            "'intranet' does not appear to be an IPv4 or IPv6 network. Use addresses or networks, "
+            "comma-separated (10.0.0.0/8,::1), or leave it empty for none."
+        ),
+        "FACTCHECK_METRICS_TOKEN": (
+            "django.core.exceptions.ImproperlyConfigured: FACTCHECK_METRICS_TOKEN is shorter than 24 characters: "
+            "use a long random one (python -c 'import secrets; print(secrets.token_urlsafe(32))'), or leave it empty."
+        ),
+        "FACTCHECK_WORKER_STALE_SECONDS": (
+            "django.core.exceptions.ImproperlyConfigured: FACTCHECK_WORKER_STALE_SECONDS must be 0 (not checked) "
+            "or at least 10 seconds."
+        ),
+    }
+    assert (
+        settings_value("settings.FACTCHECK_METRICS_NETWORKS", FACTCHECK_METRICS_ADDRESSES="10.1.2.3/8, ::1")
+        == "(IPv4Network('10.0.0.0/8'), IPv6Network('::1/128'))"
+    )
