@@ -63,6 +63,7 @@ def test_a_source_cited_for_the_first_time_is_archived_by_the_worker(
         cite(seed_article, reviewer, web.url("/relative"))
     source = Source.objects.get()
     assert (queued(), source.archive_requested_at is not None, source.snapshots.count()) == (1, True, 0)
+    assert web.requests == []  # the write only queues the task: no fetch holds up the request that cites
 
     run_worker()
 

@@ -5,6 +5,7 @@ import hashlib
 import ipaddress
 from pathlib import Path
 import shutil
+import socket
 import subprocess
 import time
 
@@ -223,6 +224,20 @@ def test_a_closed_port_is_a_connection_error(web, settings):
     port = web.port
     web.stop()
     assert refusal(f"http://127.0.0.1:{port}/") == ("connection", "Could not connect to “127.0.0.1”.")
+
+
+def test_a_server_that_never_accepts_is_given_up_at_the_connect_timeout(settings):
+    """A listening socket whose one-place accept queue is taken: the kernel drops the fetcher's SYN, so
+    only FACTCHECK_FETCH_CONNECT_TIMEOUT (not the read time-out or the deadline) ends the wait."""
+    settings.FACTCHECK_FETCH_ALLOW_PRIVATE = True
+    settings.FACTCHECK_FETCH_CONNECT_TIMEOUT = 0.3
+    with socket.create_server(("127.0.0.1", 0), backlog=0) as server, socket.socket() as queued:
+        port = server.getsockname()[1]
+        queued.connect(("127.0.0.1", port))  # fills the accept queue; nothing ever accepts
+        started = time.monotonic()
+        assert refusal(f"http://127.0.0.1:{port}/") == ("connection", "Could not connect to “127.0.0.1”.")
+        waited = time.monotonic() - started
+    assert 0.3 <= waited < 2, waited
 
 
 def self_signed(directory: Path, name: str) -> tuple[Path, Path]:

@@ -2,6 +2,7 @@
 server (tests/webserver.py). The fetcher's own rules are in tests/test_fetching.py."""
 
 from datetime import date
+import io
 
 from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
@@ -210,6 +211,24 @@ def test_command_imports_every_listed_page_and_reports_the_rest(web, tmp_path, c
         f"Skipped {web.url('/missing')}: The page answered HTTP 404 (Not Found).",
         f"Skipped {web.url('/plain.txt')}: Give the article a title.",
     ]
+
+
+class Terminal(io.StringIO):
+    """Standard output as a person at a terminal has it: the command shows its progress bar only there."""
+
+    def isatty(self) -> bool:
+        return True
+
+
+def test_command_shows_a_progress_bar_at_a_terminal(web, tmp_path, capsys):
+    listing = tmp_path / "urls.txt"
+    listing.write_text(f"{web.url('/article.html')}\n{web.url('/missing')}\n", encoding="utf-8")
+    out = Terminal()
+    call_command("import_article", "--urls", str(listing), stdout=out)
+    frames = capsys.readouterr().err.split("\r")
+    assert frames[1].startswith("Importing:   0%|          | 0/2 [")
+    assert frames[-1].startswith("Importing: 100%|██████████| 2/2 [")
+    assert out.getvalue().strip().endswith("Imported 1 article(s); skipped 1.")
 
 
 def test_command_needs_a_path_or_a_list_of_addresses(tmp_path):

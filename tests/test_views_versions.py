@@ -2,6 +2,7 @@
 
 from django.test import override_settings
 from django.urls import reverse
+from django.utils import timezone
 import pytest
 
 from annotations import services
@@ -80,8 +81,12 @@ def test_the_reader_shows_the_notice_the_badge_and_not_the_orphan(debug, correct
         page = editor_client.get(article.get_absolute_url())
     html = page.content.decode()
     notice = html[html.index('id="version-notice"') : html.index("</div>", html.index('id="version-notice"'))]
-    assert "you are reading version 2." in notice
-    assert f'href="{reverse("annotations:article-compare", args=[article.pk])}"' in notice
+    corrected_at = timezone.localtime(article.corrected_at)
+    assert (
+        f'<p><strong>Corrected on <time datetime="{corrected_at.isoformat()}">'
+        f"{corrected_at.day} {corrected_at:%B %Y, %H:%M}</time></strong> — you are reading version 2."
+    ) in notice
+    assert f'href="{reverse("annotations:article-compare", args=[article.pk])}">Compare with version 1</a>' in notice
     assert "1 verdict could not be placed in this version</a> and waits in the orphan queue." in notice
     assert [a.pk for a in page.context["annotations"]] == [fuzzy.pk]
     assert '<span class="anchor-badge anchor-fuzzy"' in html

@@ -24,6 +24,7 @@ from annotations import services
 from annotations.demo import create_demo_articles, create_demo_verdicts
 from annotations.models import Article, ArticleImport, Assignment, ImportState, Notification
 from tests.factories import ArticleFactory
+from tests.reanchoring_corpus import demo_correction
 
 VIEWPORTS = [(1440, 900), (390, 844)]
 URDU_TITLE = "ہواوے پر مقدمہ"
@@ -74,6 +75,19 @@ class Visit:
             return article
 
         return self.once("demo", make)
+
+    def corrected_article(self) -> Article:
+        """The demo article corrected as in tests/browser/test_versions.py: one verdict moved to a close
+        match (back in the queue), one orphaned."""
+
+        def make() -> Article:
+            article = self.demo_article()
+            seed_text = self.request.getfixturevalue("seed_text")
+            services.article_version_create(article=article, actor=self.user("editor"), body=demo_correction(seed_text))
+            article.refresh_from_db()
+            return article
+
+        return self.once("corrected", make)
 
     def urdu_article(self) -> Article:
         return self.once("urdu", lambda: ArticleFactory(title=URDU_TITLE, body=URDU_BODY, language="ur"))
@@ -193,6 +207,31 @@ def urdu_panel_open(visit: Visit) -> list[str]:
     urdu_reader(visit)
     visit.page.locator('#article-body .sentence[data-index="1"]').click()
     expect(visit.page.locator("#verdict-form")).to_be_visible()
+    return []
+
+
+def correct_text(visit: Visit) -> list[str]:
+    article = visit.demo_article()
+    visit.login("editor")
+    visit.goto(f"/articles/{article.pk}/versions/new/")
+    expect(visit.page.locator("h1")).to_have_text("Store a corrected version")
+    expect(visit.page.locator("#id_body")).to_have_value(article.body)
+    return []
+
+
+def compare_versions(visit: Visit) -> list[str]:
+    article = visit.corrected_article()
+    visit.login("editor")
+    visit.goto(f"/articles/{article.pk}/compare/")
+    expect(visit.page.locator("#diff-body del", has_text="firm")).to_have_count(1)
+    return []
+
+
+def orphan_queue(visit: Visit) -> list[str]:
+    visit.corrected_article()
+    visit.login("editor")
+    visit.goto("/orphans/")
+    expect(visit.page.locator(".orphan-item")).to_have_count(1)
     return []
 
 
@@ -441,6 +480,9 @@ SCENARIOS: dict[str, Callable[[Visit], list[str]]] = {
     "desk-search": desk_search,
     "urdu-reader": urdu_reader,
     "urdu-panel": urdu_panel_open,
+    "correct-text": correct_text,
+    "compare-versions": compare_versions,
+    "orphan-queue": orphan_queue,
     "review-queue": review_queue,
     "mine": my_verdicts,
     "article-list": article_list,

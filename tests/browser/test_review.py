@@ -502,3 +502,36 @@ def test_history_lists_every_event_in_order(
 
     assert [event.action for event in events] == ["create", "submit", "request_changes", "edit", "submit", "approve"]
     assert console_errors == []
+
+
+def test_a_reopened_card_names_who_reopened_it_and_times_read_just_now(
+    page: Page, live_server, login, console_errors, reviewer, editor, seed_article
+):
+    """Issue 15: the card of a reopened verdict names the editor who reopened it and when (not its
+    author with the reopen time), and a fresh time reads "just now", not "0 minutes ago"."""
+    waiting = submitted(seed_article, reviewer, 4)
+    approved = services.annotation_approve(annotation=waiting, editor=editor, version=waiting.version)
+    login(page, live_server, editor)
+    open_article(page, live_server, seed_article)
+    card = page.locator(f"#annotation-{approved.pk}")
+    expect(card.locator(".card-foot")).to_have_text("reviewer · approved by editor just now")
+
+    card.locator(".reopen-box summary").click()
+    card.get_by_label("Why reopen it?").fill("A new filing contradicts the complaint.")
+    card.get_by_role("button", name="Reopen").click()
+    expect(card.locator(".state-badge")).to_have_text("Submitted")
+    expect(card.locator(".card-foot")).to_have_text("reviewer · reopened by editor just now")
+
+    open_queue(page, live_server, waiting=1)
+    expect(page.locator(f"#queue-item-{approved.pk} .queue-meta .muted")).to_have_text(
+        "by reviewer · submitted just now"
+    )
+    assert stored(approved) == ("submitted", "alleged", 4)
+    assert events_of(approved)[-1] == (
+        "reopen",
+        "editor",
+        "approved",
+        "submitted",
+        "A new filing contradicts the complaint.",
+    )
+    assert console_errors == []

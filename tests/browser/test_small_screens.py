@@ -12,6 +12,7 @@ from annotations import services
 from annotations.demo import create_demo_verdicts
 from tests.browser.conftest import TIMEOUT_MS
 from tests.factories import PASSWORD
+from tests.reanchoring_corpus import demo_correction
 
 PHONE = {"width": 390, "height": 844}
 
@@ -111,7 +112,7 @@ def test_key_hints_show_with_a_keyboard_and_hide_on_a_touch_screen(
 
 
 def test_every_page_fits_320_pixels_without_sideways_scrolling(
-    page: Page, live_server, login, console_errors, reviewer, reviewer2, editor, seed_article, settings
+    page: Page, live_server, login, console_errors, reviewer, reviewer2, editor, seed_article, seed_text, settings
 ):
     create_demo_verdicts(article=seed_article, reviewer=reviewer, reviewer2=reviewer2, editor=editor)
     settings.FACTCHECK_IMPORT_INLINE_BYTES = 1
@@ -148,4 +149,14 @@ def test_every_page_fits_320_pixels_without_sideways_scrolling(
     login(page, live_server, reviewer)
     fits("/mine/", "My verdicts")
     expect(page.locator(".mine-item")).not_to_have_count(0)
+
+    # Issue 16's pages: the correction form, the diff and the orphan queue (one orphan, of reviewer2).
+    fits(f"/articles/{seed_article.pk}/versions/new/", "Store a corrected version")
+    services.article_version_create(article=seed_article, actor=editor, body=demo_correction(seed_text))
+    fits(f"/articles/{seed_article.pk}/compare/", "Compare versions")
+    expect(page.locator("#diff-body del", has_text="firm")).to_have_count(1)
+    page.context.clear_cookies()
+    login(page, live_server, editor)
+    fits("/orphans/", "Orphan queue")
+    expect(page.locator(".orphan-item")).to_have_count(1)
     assert console_errors == []
