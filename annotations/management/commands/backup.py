@@ -7,7 +7,7 @@ annotations.backups'; this command reports what it wrote.
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
-from django.db import DEFAULT_DB_ALIAS
+from django.db import DEFAULT_DB_ALIAS, DatabaseError
 from django.template.defaultfilters import filesizeformat
 
 from annotations import backups
@@ -28,6 +28,8 @@ class Command(BaseCommand):
             written = backups.backup(file, using=database)
         except backups.BackupError as exc:
             raise CommandError(str(exc)) from None
+        except DatabaseError as exc:
+            raise CommandError(f"The database could not be reached or read: {exc}") from None
         self.stdout.write(
             self.style.SUCCESS(
                 f"Backed up the {backups.ENGINE_NAMES[written.engine]} database to {written.path} "

@@ -8,7 +8,7 @@ operator what to run next.
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
-from django.db import DEFAULT_DB_ALIAS
+from django.db import DEFAULT_DB_ALIAS, DatabaseError
 
 from annotations import backups
 
@@ -31,6 +31,8 @@ class Command(BaseCommand):
             restored = backups.restore(file, using=database, force=force)
         except backups.BackupError as exc:
             raise CommandError(str(exc)) from None
+        except DatabaseError as exc:
+            raise CommandError(f"The database could not be reached or read: {exc}") from None
         engine = backups.ENGINE_NAMES[restored.engine]
         migration = restored.migration or "(none)"
         self.stdout.write(
