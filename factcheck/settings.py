@@ -283,6 +283,10 @@ FACTCHECK_FETCH_CONNECT_TIMEOUT = env_seconds("FACTCHECK_FETCH_CONNECT_TIMEOUT",
 FACTCHECK_FETCH_READ_TIMEOUT = env_seconds("FACTCHECK_FETCH_READ_TIMEOUT", 10)
 FACTCHECK_FETCH_DEADLINE = env_seconds("FACTCHECK_FETCH_DEADLINE", 20)
 
+# manage.py backup / restore on PostgreSQL run pg_dump and pg_restore from this directory (default: the
+# PATH, then the newest /usr/lib/postgresql/<version>/bin). They must be at least the server's version.
+FACTCHECK_PG_BIN = env_str("FACTCHECK_PG_BIN")
+
 # Background work (large imports) runs as Django tasks stored in the database; `manage.py db_worker`
 # (started by `make run`) runs them.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
