@@ -38,7 +38,12 @@ class Article(models.Model):
 
     class Meta:
         ordering = ["-imported_at", "-id"]
-        indexes = [models.Index(fields=["title"])]
+        indexes = [
+            models.Index(fields=["title"]),
+            # An article's version without reading its row (SQLite reads past the body to reach it):
+            # the check that a verdict is on the current version, e.g. every page's waiting badge.
+            models.Index(fields=["id", "version"], name="article_id_version"),
+        ]
 
     def __str__(self) -> str:
         return self.title
@@ -319,7 +324,17 @@ class Annotation(models.Model):
 
     class Meta:
         ordering = ["article", "start", "-end", "id"]
-        indexes = [models.Index(fields=["article", "start"]), models.Index(fields=["state", "submitted_at"])]
+        indexes = [
+            models.Index(fields=["article", "start"]),
+            models.Index(fields=["state", "submitted_at"]),
+            # Live verdicts counted from the index alone: by author, state and status (the desk
+            # dashboard), and those waiting on their article's current version (every page's badge).
+            models.Index(
+                fields=["state", "author", "status", "article", "article_version"],
+                condition=models.Q(deleted_at=None),
+                name="annotation_live_by_state",
+            ),
+        ]
         constraints = [
             models.CheckConstraint(condition=models.Q(start__lt=models.F("end")), name="annotation_start_before_end"),
             models.CheckConstraint(condition=models.Q(state__in=State.values), name="annotation_state_valid"),
@@ -422,7 +437,12 @@ class AnnotationEvent(models.Model):
 
     class Meta:
         ordering = ["annotation", "at", "id"]
-        indexes = [models.Index(fields=["annotation", "at"])]
+        indexes = [
+            models.Index(fields=["annotation", "at"]),
+            # The desk dashboard: decisions and approvals in its days, each decision's submission.
+            models.Index(fields=["action", "at", "annotation"], name="event_action_at"),
+            models.Index(fields=["annotation", "action", "at"], name="event_annotation_action_at"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_action_display()} by {self.actor_id} at {self.at:%Y-%m-%d %H:%M}"

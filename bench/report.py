@@ -103,6 +103,8 @@ def search_figures(report: dict) -> list[str]:
         ]
     rows += [
         ("similar_verdicts (a sentence): p50 / p95", ("similar_verdicts",), "latency"),
+        ("GET /desk/ (50 reviewers, in process): p50 / p95", ("desk",), "latency"),
+        ("GET /desk/: SQL queries · decisions in its 30 days", None, "desk"),
         ("Create, concurrency 1: server CPU per request", ("create", "c1", CPU), "ms"),
         ("Create, concurrency 4: server CPU per request", ("create", "c4", CPU), "ms"),
         ("Run time for this database", ("wall_seconds",), "s"),
@@ -113,7 +115,9 @@ def search_figures(report: dict) -> list[str]:
         cells = []
         for vendor in VENDORS:
             result = results.get(vendor, {})
-            if path is None:
+            if unit == "desk":
+                cells.append(f"{_cell(result, ('desk', 'queries'))} · {_cell(result, ('desk', 'decisions'))}")
+            elif path is None:
                 other = _cell(result, ("machine_cpu", "other_processes_cpu_seconds"), "s")
                 cells.append(f"{other} / {_cell(result, ('machine_cpu', 'cpu_steal_seconds'), 's')}")
             elif unit == "latency":

@@ -7,10 +7,10 @@ dropped after it), in turn: migrate; seed; export 10,000 then 100,000 annotation
 500 verdicts (bench/reanchor.py); then, under gunicorn, the
 cheapest authenticated endpoint, annotation creates through the API and an article's 500
 annotations. Then, in a database of its own, the desk search at newsroom size (bench/search.py:
-10,000 articles, 100,000 verdicts, the search index's migration, search and creates); `--only
-search` (`make bench-search`) runs that part alone. Progress goes to standard error. Every process
-started here is stopped, and the temporary files and the PostgreSQL databases are removed, also
-when something fails.
+10,000 articles, 100,000 verdicts, the search index's migration, search and creates; and the desk
+dashboard, GET /desk/, issue 18); `--only search` (`make bench-search`) runs that part alone.
+Progress goes to standard error. Every process started here is stopped, and the temporary files
+and the PostgreSQL databases are removed, also when something fails.
 """
 
 import argparse
@@ -195,8 +195,8 @@ def main(argv: list[str]) -> int:
             "export_annotations": list(config.EXPORT_SIZES),
             "export_annotations_per_article": "100 (copies of the demo article, 2 source links and 2-3 events each)",
             "search": "10,000 articles of at least 3,500 characters (3,723 on average), 100,000 verdicts (a fifth "
-            "drafts), 400 sources; "
-            "40 queries per type, one untimed pass and two timed",
+            "drafts) of 50 reviewers with their review events over 60 days, 2,000 assignments, 400 sources; "
+            "40 queries per type, one untimed pass and two timed; GET /desk/ 2 untimed, 20 timed",
         },
         "databases": {},
         "search": {},

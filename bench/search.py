@@ -1,18 +1,23 @@
-"""Desk search at newsroom size (issue 17): 10,000 articles of at least 3,500 characters (3,723 on
-average) with their 352,000 sentences, 400 sources and 100,000 verdicts (six reviewers, a fifth
-of them drafts, every state), in a database of its own per engine.
+"""Desk search at newsroom size (issue 17) and the desk dashboard (issue 18): 10,000 articles of at
+least 3,500 characters (3,723 on average) with their 352,000 sentences, 400 sources and 100,000
+verdicts (50 reviewers, a fifth of them drafts, every state, with their review events over the
+last 60 days: returns, resubmissions, reopenings), 2,000 assignments, in a database of its own
+per engine.
 
     python bench/search.py seed [--articles 10000] [--verdicts 100000]   (migrated to 0012)
     python bench/search.py measure                                       (migrated to the end)
     python bench/search.py queries                                       (the 40 queries, seeded)
+    python bench/search.py assignments                                   (migrated to the end)
+    python bench/search.py desk                                          (GET /desk/, seeded)
 
 Each runs inside Django against DATABASE_URL and prints one JSON object. `bench_search()` is the
 whole measurement for one engine, called by bench/run.py: migrate to 0012 (no search index), seed,
 time `manage.py migrate annotations 0013` (the index built over everything seeded), migrate to the
 end, then in process `selectors.desk_search` for 40 queries of one to four words of each type as
 a reviewer with drafts of their own (one untimed pass, then two timed), `selectors.similar_verdicts`
-for 20 sentences when it exists, and under gunicorn GET /api/v1/search/ for the same queries and
-verdict creates through the API (the create targets, on this database with its index).
+for 20 sentences when it exists, GET /desk/ as the editor, and under gunicorn GET /api/v1/search/
+for the same queries and verdict creates through the API (the create targets, on this database
+with its index).
 
 The text is made of words drawn by Zipf's law from a vocabulary of 20,000: English stop words, real
 words, then made-up ones, with a name in about every fourth sentence, so that a query may match
@@ -21,10 +26,12 @@ almost every article, a few, or none.
 
 import argparse
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 import hashlib
 import itertools
 import json
+import math
+import os
 from pathlib import Path
 import random
 import statistics
@@ -42,7 +49,10 @@ VERDICTS = 100_000
 SOURCES = 400
 ARTICLE_CHARS = 3_500
 VOCABULARY = 20_000
-REVIEWERS = 6
+REVIEWERS = 50  # six until the desk dashboard was measured here (issue 18)
+REVIEW_DAYS = 60  # verdicts were written and reviewed over the last 60 days
+ASSIGNMENTS_PER_REVIEWER = 40
+DESK_REQUESTS = int(os.environ.get("DESK_REQUESTS", 20))
 PASSWORD = "bench-only-password"
 USERNAME = "bench-search-reviewer-{}"
 EDITOR = "bench-search-editor"
@@ -173,6 +183,70 @@ def sample_sentences() -> list[str]:
     return [bodies[row.article_id][row.start : row.end] for row in third]
 
 
+def review_history(local: random.Random, *, author: int, editor: int, state: str, now: datetime) -> tuple:
+    """A verdict's events as the review workflow writes them, over the last REVIEW_DAYS days: created,
+    submitted within hours, returned and resubmitted in one case of four (twice in one of twenty), then
+    decided after a wait of hours to days (log-normal); one approval in twenty reopened and approved again."""
+    at = now - timedelta(days=local.uniform(0, REVIEW_DAYS))
+    steps = [(author, at, "create", "", "draft", "")]
+
+    def step(actor: int, hours: float, action: str, from_state: str, to_state: str, comment: str = "") -> None:
+        nonlocal at
+        at += timedelta(hours=local.lognormvariate(math.log(hours), 1.0))
+        steps.append((actor, at, action, from_state, to_state, comment))
+
+    if state != "draft":
+        step(author, 2, "submit", "draft", "submitted")
+        for _ in range((local.random() < 0.25) + (local.random() < 0.2)):
+            step(editor, 10, "request_changes", "submitted", "changes_requested", "Name a second source.")
+            step(author, 6, "submit", "changes_requested", "submitted")
+        if state == "approved":
+            step(editor, 10, "approve", "submitted", "approved")
+            if local.random() < 0.05:
+                step(editor, 48, "reopen", "approved", "submitted", "A reader wrote in.")
+                step(editor, 10, "approve", "submitted", "approved")
+        elif state == "changes_requested":
+            step(editor, 10, "request_changes", "submitted", "changes_requested", "Name a second source.")
+    late = at - now + timedelta(minutes=local.uniform(1, 600))
+    if late > timedelta(0):  # everything happened before now
+        steps = [(actor, when - late, *rest) for actor, when, *rest in steps]
+    return tuple(steps)
+
+
+def seed_assignments() -> dict:
+    """ASSIGNMENTS_PER_REVIEWER articles per reviewer: a quarter removed, the rest open, of those a
+    third overdue, a third due later and a third without a date. (Assignments came with migration
+    0017: this runs once the database is migrated to the end.)"""
+    from django.contrib.auth import get_user_model
+    from django.utils import timezone
+
+    from annotations.models import Article, Assignment
+
+    users = get_user_model().objects
+    reviewers = [users.get(username=USERNAME.format(number)).pk for number in range(1, REVIEWERS + 1)]
+    editor, today = users.get(username=EDITOR).pk, timezone.localdate()
+    articles = list(Article.objects.order_by("id").values_list("id", flat=True))
+    now, rows = timezone.now(), []
+    for number, reviewer in enumerate(reviewers):
+        for index in range(ASSIGNMENTS_PER_REVIEWER):
+            article = articles[(number * 97 + index * 13) % len(articles)]
+            removed = index % 4 == 3
+            due = [today - timedelta(days=1 + index % 9), today + timedelta(days=1 + index % 9), None][index % 3]
+            rows.append(
+                Assignment(
+                    article_id=article,
+                    reviewer_id=reviewer,
+                    due=due,
+                    assigned_by_id=editor,
+                    assigned_at=now - timedelta(days=10 + index % 20),
+                    removed_by_id=editor if removed else None,
+                    removed_at=now - timedelta(days=index % 9) if removed else None,
+                )
+            )
+    Assignment.objects.bulk_create(rows)
+    return {"assignments": len(rows), "open": Assignment.objects.filter(removed_at=None).count()}
+
+
 # --- Seeding (at migration 0012: no search index yet) ----------------------------------------------
 
 
@@ -182,10 +256,11 @@ def seed(*, articles: int, verdicts: int) -> dict:
     from django.contrib.auth.models import Group
     from django.db import transaction
     from django.db.models import Count
+    from django.utils import timezone
     from seed import Verdict, bulk_annotations
 
     from annotations import db
-    from annotations.models import Annotation, Article, Sentence, Source
+    from annotations.models import Annotation, AnnotationEvent, Article, Sentence, Source
 
     began = time.perf_counter()
     rng = random.Random(SEED)
@@ -242,16 +317,20 @@ def seed(*, articles: int, verdicts: int) -> dict:
                 jobs.append((article.pk, article.body, spans_of(article.body, [(s[2], s[3]) for s in spans]), count))
     seeded_articles = time.perf_counter() - began
 
+    now = timezone.now()
+
     def verdict_of(pk: int) -> Verdict:
         local = random.Random(pk)
         status = STATUSES[pk % len(STATUSES)]
+        author, state = reviewers[pk % REVIEWERS], STATES[(pk // REVIEWERS) % len(STATES)]
         return Verdict(
-            author=reviewers[pk % REVIEWERS],
-            state=STATES[(pk // REVIEWERS) % len(STATES)],
+            author=author,
+            state=state,
             status=status,
             claimant=local.choice(text.names) if status != "unverified" else "",
             denied_by=local.choice(text.names) if status == "denied" else "",
             note=sentence(local, text),
+            history=review_history(local, author=author, editor=editor.pk, state=state, now=now),
         )
 
     users = {"reviewer": reviewers[0], "reviewer2": reviewers[1], "editor": editor.pk}
@@ -263,6 +342,8 @@ def seed(*, articles: int, verdicts: int) -> dict:
         "sources": Source.objects.count(),
         "verdicts": added,
         "verdict_states": dict(Annotation.objects.order_by("state").values_list("state").annotate(n=Count("id"))),
+        "reviewers": REVIEWERS,
+        "events": AnnotationEvent.objects.count(),
         "articles_and_sentences_seconds": round(seeded_articles, 1),
         "seconds": round(time.perf_counter() - began, 1),
         "search_as": USERNAME.format(1),
@@ -326,6 +407,46 @@ def measure() -> dict:
     return result
 
 
+def measure_desk() -> dict:
+    """GET /desk/ in process (django.test.Client) as the editor: two untimed requests (the second
+    counts the SQL queries), then DESK_REQUESTS timed; and the figures it shows (to compare code
+    that computes them differently)."""
+    from django.contrib.auth import get_user_model
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    from annotations import selectors
+
+    client = Client(HTTP_HOST="127.0.0.1")
+    client.force_login(get_user_model().objects.get(username=EDITOR))
+
+    def get() -> None:
+        response = client.get("/desk/")
+        if response.status_code != 200:
+            raise RuntimeError(f"GET /desk/ answered {response.status_code}, expected 200.")
+
+    get()
+    with CaptureQueriesContext(connection) as captured:
+        get()
+    queries = len(captured)  # now: the next request empties the connection's log
+    timings = [_timed(get) for _ in range(DESK_REQUESTS)]
+    figures = selectors.desk_dashboard()
+    return (
+        {"queries": queries}
+        | summarize(timings)
+        | {
+            "decisions": figures.decisions,
+            "returned": figures.returned,
+            "median_hours": figures.median_hours,
+            "p90_hours": figures.p90_hours,
+            "members": len(figures.reviewers),
+            "open_assignments": sum(row["assigned_open"] for row in figures.reviewers),
+            "overdue_assignments": sum(row["assigned_overdue"] for row in figures.reviewers),
+        }
+    )
+
+
 # --- The whole measurement for one engine (called by bench/run.py) ---------------------------------
 
 
@@ -351,12 +472,16 @@ def bench_search(vendor: str, database_url: str, workdir: Path) -> dict:
         manage(env, "migrate", "annotations", "0013", "--no-input")
     with timed(setup, "migrate_after_0013"):  # whatever later migrations there are (none yet)
         manage(env, "migrate", "--no-input")
+    with timed(setup, "seed_assignments"):
+        seeded["assignments"] = django_script(env, "search.py", "assignments")
     if vendor == "postgresql":
         with timed(setup, "vacuum_analyze_after_0013"):
             databases.vacuum_analyze(database_url)
     log(f"{vendor} search: desk_search in process")
     in_process = django_script(env, "search.py", "measure")
     asked = in_process["queries"]
+    log(f"{vendor} search: GET /desk/ in process")
+    desk = django_script(env, "search.py", "desk")
 
     log(f"{vendor} search: gunicorn, GET /api/v1/search/ and creates")
     http: dict = {}
@@ -391,6 +516,7 @@ def bench_search(vendor: str, database_url: str, workdir: Path) -> dict:
         "desk_search": {type: in_process[type] for type in TYPES},
         "api_search": http,
         "similar_verdicts": in_process["similar_verdicts"],
+        "desk": desk,
         "create": creates,
         "queries": asked,
     }
@@ -404,12 +530,18 @@ def main(argv: list[str]) -> None:
     seeding.add_argument("--verdicts", type=int, default=VERDICTS)
     commands.add_parser("measure")
     commands.add_parser("queries")
+    commands.add_parser("assignments")
+    commands.add_parser("desk")
     args = parser.parse_args(argv)
     djangoenv.setup()
     if args.command == "seed":
         result = seed(articles=args.articles, verdicts=args.verdicts)
     elif args.command == "measure":
         result = measure()
+    elif args.command == "assignments":
+        result = seed_assignments()
+    elif args.command == "desk":
+        result = measure_desk()
     else:
         result = {"queries": queries(corpus(), sample_sentences())}
     json.dump(result, sys.stdout)

@@ -99,7 +99,9 @@ def evaluate(databases: dict[str, dict]) -> list[dict]:
 def evaluate_search(databases: dict[str, dict]) -> list[dict]:
     """Issue 17 at 10,000 articles and 100,000 verdicts: desk search p50 ≤ 50 ms and p95 ≤ 150 ms
     per type, in process and through the API; similar verdicts p50 ≤ 100 ms (once the selector
-    exists); the index's migration < 60 s; creates within the create target with the index present."""
+    exists); the index's migration < 60 s; creates within the create target with the index present.
+    Issue 18 on the same data: the desk dashboard (/desk/, in process) p50 ≤ 300 ms; its query
+    count, which must not grow with the data, is checked by tests/test_desk.py at two sizes."""
     checks = []
     for name, result in databases.items():
         if "error" in result:
@@ -134,6 +136,18 @@ def evaluate_search(databases: dict[str, dict]) -> list[dict]:
         seconds = result["migrate_0013_seconds"]
         checks.append(
             _check("migrate annotations 0013 at 10,000 articles < 60 s", name, seconds, 60, seconds < 60, "s")
+        )
+        desk = result.get("desk") or {}
+        value = desk.get("p50_ms", "not measured")
+        checks.append(
+            _check(
+                "GET /desk/ p50 ≤ 300 ms (100,000 verdicts, 50 reviewers)",
+                name,
+                value,
+                300,
+                _at_most(desk.get("p50_ms"), 300),
+                "ms" if "p50_ms" in desk else "",
+            )
         )
         for key, create in result["create"].items():
             cpu = create["server_cpu_ms_per_request"]

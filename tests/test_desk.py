@@ -1,16 +1,17 @@
 """The desk dashboard: editors only; every figure counted by the database, the same on the page and in
 its CSV files; a fixed number of queries whatever the data."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.urls import reverse
 from django.utils import timezone
 import pytest
 
-from annotations import selectors, services
+from annotations import db, selectors, services
 from annotations.models import Action, Annotation, AnnotationEvent, Assignment, State
 
 from .conftest import client_for, sentence_span
+from .factories import ArticleFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -168,5 +169,106 @@ def test_the_page_reads_a_fixed_number_of_queries(
         event(made, editor, Action.APPROVE, 2, State.APPROVED)
     client = client_for(editor)
     client.get(reverse("annotations:desk-dashboard"))
-    with django_assert_num_queries(11):  # session, user, groups, waiting and unread counts; six for the figures
+    with django_assert_num_queries(10):  # session, user, groups, waiting and unread counts; five for the figures
         assert client.get(reverse("annotations:desk-dashboard")).status_code == 200
+
+
+def at(when: datetime) -> float:
+    """`when` as hours before now, for event()."""
+    return (timezone.now() - when).total_seconds() / 3600
+
+
+@pytest.fixture
+def history(seed_article, reviewer, reviewer2, editor):
+    """Decisions in the window waiting 10 h and 3 h (returned, resubmitted, approved), 942 h (approved
+    before the window, reopened, approved again: from the old submission), 1 h (returned, then the
+    verdict deleted: its decision still counts), 0 h (submitted and approved at the same instant)
+    and 2 h (approved at the window's first instant); not counted: a decision one second before
+    the window, and one without a submission before it."""
+    first_instant = timezone.make_aware(
+        datetime.combine(timezone.localdate() - timedelta(days=selectors.DASHBOARD_DAYS - 1), datetime.min.time())
+    )
+    returned = verdict(seed_article, reviewer, 0, State.APPROVED)
+    event(returned, reviewer, Action.SUBMIT, 50, State.SUBMITTED)
+    event(returned, editor, Action.REQUEST_CHANGES, 40, State.CHANGES_REQUESTED)
+    event(returned, reviewer, Action.SUBMIT, 30, State.SUBMITTED)
+    event(returned, editor, Action.APPROVE, 27, State.APPROVED)
+    reopened = verdict(seed_article, reviewer2, 1, State.APPROVED)
+    event(reopened, reviewer2, Action.SUBMIT, 24 * 40, State.SUBMITTED)
+    event(reopened, editor, Action.APPROVE, 24 * 39, State.APPROVED)
+    event(reopened, editor, Action.REOPEN, 20, State.SUBMITTED)
+    event(reopened, editor, Action.APPROVE, 18, State.APPROVED)
+    deleted = verdict(seed_article, reviewer2, 2, State.CHANGES_REQUESTED)
+    event(deleted, reviewer2, Action.SUBMIT, 9, State.SUBMITTED)
+    event(deleted, editor, Action.REQUEST_CHANGES, 8, State.CHANGES_REQUESTED)
+    services.annotation_delete(annotation=deleted, actor=editor)
+    instant = verdict(seed_article, reviewer, 3, State.APPROVED)
+    now = timezone.now() - timedelta(hours=5)
+    for action, to_state in ((Action.SUBMIT, State.SUBMITTED), (Action.APPROVE, State.APPROVED)):
+        AnnotationEvent.objects.create(
+            annotation=instant, actor=editor, action=action, at=now, to_state=to_state, to_status="alleged"
+        )
+    edge = verdict(seed_article, reviewer, 4, State.APPROVED)
+    event(edge, reviewer, Action.SUBMIT, at(first_instant - timedelta(hours=2)), State.SUBMITTED)
+    event(edge, editor, Action.APPROVE, at(first_instant), State.APPROVED)
+    before = verdict(seed_article, reviewer2, 5, State.APPROVED)
+    event(before, reviewer2, Action.SUBMIT, at(first_instant - timedelta(hours=3)), State.SUBMITTED)
+    event(before, editor, Action.APPROVE, at(first_instant - timedelta(seconds=1)), State.APPROVED)
+    unsubmitted = verdict(seed_article, reviewer2, 6, State.APPROVED)
+    event(unsubmitted, editor, Action.APPROVE, 2, State.APPROVED)
+    verdict(seed_article, reviewer2, 7)  # a draft
+    verdict(seed_article, reviewer, 8, State.SUBMITTED)
+    soon = timezone.localdate() + timedelta(days=3)
+    services.assignment_create(article=seed_article, editor=editor, username="reviewer")
+    late = services.assignment_create(article=seed_article, editor=editor, username="reviewer2", due=soon)
+    Assignment.objects.filter(pk=late.pk).update(due=timezone.localdate() - timedelta(days=2))
+    other = ArticleFactory()
+    services.assignment_create(article=other, editor=editor, username="reviewer2", due=soon)
+    services.assignment_create(article=other, editor=editor, username="reviewer")
+    services.assignment_remove(article=other, username="reviewer", editor=editor)
+
+
+def test_each_figure_of_a_tricky_history_is_the_hand_counted_one(history):
+    figures = selectors.desk_dashboard()
+    # waits 0, 1, 2, 3, 10 and 942 hours: the median is the 3rd, the 90th percentile the 6th
+    assert (figures.decisions, figures.returned) == (6, 2)
+    assert (figures.median_hours, figures.p90_hours, round(figures.returned_rate, 3)) == (2.0, 942.0, 0.333)
+    # returned, reopened, instant, edge and the one without a submission (an approval all the same)
+    assert sum(row["count"] for row in figures.approved_per_day) == 5
+    assert figures.approved_per_day[0]["count"] == 1  # the edge, at the first instant
+    assert sorted((row["state"], row["status"], row["count"]) for row in figures.backlog) == [
+        ("approved", "alleged", 6),
+        ("draft", "alleged", 1),
+        ("submitted", "alleged", 1),
+    ]
+    assert [tuple(row.values()) for row in figures.reviewers] == [
+        ("editor", 0, 0, 0, 0, 0, 0),
+        ("reviewer", 0, 1, 3, 0, 1, 0),
+        ("reviewer2", 1, 0, 3, 0, 2, 1),
+    ]
+
+
+@pytest.mark.parametrize("fixture", ["desk", "history"])
+def test_the_waits_statement_counts_and_ranks_as_python_does(request, fixture):
+    """db.wait_figures (one statement) against the same rows ranked in Python."""
+    request.getfixturevalue(fixture)
+    today = timezone.localdate()
+    start = timezone.make_aware(
+        datetime.combine(today - timedelta(days=selectors.DASHBOARD_DAYS - 1), datetime.min.time())
+    )
+    end = timezone.make_aware(datetime.combine(today + timedelta(days=1), datetime.min.time()))
+    for percents in [(50, 90), (1, 25, 50, 75, 99, 100)]:
+        decisions = selectors.decisions_in(start=start, end=end)
+        options = {"returned_action": Action.REQUEST_CHANGES, "percents": percents}
+        fast, plain = db.wait_figures(decisions, **options), db.wait_figures_plain(decisions, **options)
+        assert fast == plain
+
+
+def test_the_waits_of_no_decision_are_none(editor):
+    now = timezone.now()
+    figures = db.wait_figures(
+        selectors.decisions_in(start=now - timedelta(days=1), end=now),
+        returned_action=Action.REQUEST_CHANGES,
+        percents=(50, 90),
+    )
+    assert figures == db.WaitFigures(decisions=0, returned=0, percentiles={50: None, 90: None})
