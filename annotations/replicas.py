@@ -36,6 +36,7 @@ REPLICA = "replica"
 PRIMARY = DEFAULT_DB_ALIAS
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 WROTE_COOKIE = "factcheck_wrote"
+ROUTER = "annotations.replicas.ReplicaRouter"
 
 logger = logging.getLogger(__name__)
 
@@ -77,7 +78,8 @@ _verdict_lock = threading.Lock()
 
 
 def configured() -> bool:
-    return REPLICA in connections.settings
+    """Whether reads may go to a replica: the router is on (settings.py turns it on with the alias)."""
+    return ROUTER in settings.DATABASE_ROUTERS and REPLICA in connections.settings
 
 
 def replica_state() -> tuple[bool, str] | None:
