@@ -16,7 +16,7 @@ PYTHON ?= $(shell for c in python3.14 python3.13 python3.12 \
 TEST_ENV := DJANGO_DEBUG=0 DJANGO_SECRET_KEY=test-only-not-a-secret DJANGO_HTTPS=0 DJANGO_STATIC_MANIFEST=0 \
 	DJANGO_ALLOW_ASYNC_UNSAFE=true
 
-.PHONY: help venv run serve loadtest demo test test-fast test-browser lint format bench bench-search screenshots clean
+.PHONY: help venv run serve loadtest demo test test-fast test-browser lint format bench bench-search screenshots replica replica-stop clean
 
 help:
 	@echo "make run           install, migrate, load the demo and serve on http://127.0.0.1:8000 (with the import worker)"
@@ -28,6 +28,7 @@ help:
 	@echo "make bench         performance figures as JSON (SQLite and PostgreSQL, about ten minutes)"
 	@echo "make loadtest      50 simulated desk members for 2 minutes against make serve's gunicorn on PostgreSQL"
 	@echo "make bench-search  only the desk search at 10,000 articles and 100,000 verdicts (its part of make bench)"
+	@echo "make replica       a streaming replica of the local PostgreSQL on port 5433 (root; make replica-stop stops it)"
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@if [ -z "$(PYTHON)" ]; then echo "factcheck needs Python 3.12 or newer; none was found (tried python3.14/3.13/3.12, pyenv, python3)." >&2; exit 1; fi
@@ -92,6 +93,15 @@ bench-search: $(STAMP)
 
 screenshots: $(STAMP)
 	$(TEST_ENV) $(BIN)/python -m pytest -m screenshot --screenshots -p no:cacheprovider tests/browser/test_screenshots.py
+
+# A real streaming replica of the local PostgreSQL (127.0.0.1:5432) on 127.0.0.1:5433, for
+# tests/test_replica.py (FACTCHECK_TEST_REPLICA_URL) and for trying DATABASE_REPLICA_URL; see .ci/replica.
+replica:
+	.ci/replica start
+	@echo "Tests: FACTCHECK_TEST_REPLICA_URL=$$(.ci/replica url); the app: DATABASE_REPLICA_URL=$$(.ci/replica url factcheck)"
+
+replica-stop:
+	.ci/replica stop
 
 clean:
 	rm -rf $(VENV) .pytest_cache staticfiles

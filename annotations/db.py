@@ -14,7 +14,7 @@ import re
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
-from django.db import connection, models, transaction
+from django.db import connection, connections, models, router, transaction
 from django.db.models import CharField, F, Func, Lookup, QuerySet
 from django.db.models.expressions import RawSQL, Value
 from django.db.models.functions import Replace
@@ -93,7 +93,7 @@ def fetch_tuples(rows: QuerySet) -> list[tuple]:
     Buys: an export chunk's few thousand rows in one call instead of Django's pieces of a hundred,
     each passed through its converters."""
     sql, params = rows.query.sql_with_params()
-    with connection.cursor() as cursor:
+    with connections[rows.db].cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall()
 
@@ -383,6 +383,33 @@ def grant_app_role(connection, cursor, role: str) -> tuple[str, bool]:
     return summary, can_login
 
 
+# --- The read replica's lag (annotations.replicas) ----------------------------------------------
+
+PRIMARY_WAL_SQL = "SELECT pg_catalog.pg_current_wal_lsn()::text"
+# Caught up: it has replayed all the WAL the primary had written a moment before (an idle primary's
+# replica is current however old its last transaction is). Otherwise: the age of the last
+# transaction it replayed, which over-states the lag after an idle spell (never under-states it).
+REPLICA_LAG_SQL = """
+SELECT pg_catalog.pg_is_in_recovery(),
+       CASE WHEN pg_catalog.pg_last_wal_replay_lsn() >= %s::pg_lsn THEN 0
+            ELSE extract(epoch FROM clock_timestamp() - pg_catalog.pg_last_xact_replay_timestamp())::float8
+       END
+"""
+
+
+def replica_lag(primary, replica) -> float:
+    """Seconds by which the replica's data is behind the primary's (the two are connections);
+    infinite when `replica` is not a standby in recovery or has replayed no transaction yet.
+    Buys: reads are sent to a replica only while its answers are at most a bound behind."""
+    with primary.cursor() as cursor:
+        cursor.execute(PRIMARY_WAL_SQL)
+        (position,) = cursor.fetchone()
+    with replica.cursor() as cursor:
+        cursor.execute(REPLICA_LAG_SQL, [position])
+        in_recovery, lag = cursor.fetchone()
+    return float(lag) if in_recovery and lag is not None else float("inf")
+
+
 # --- ORM statements compiled once per shape ------------------------------------------------------
 
 
@@ -400,11 +427,13 @@ class Compiled:
     sql: str
     params: tuple
     names: tuple[str, ...]
+    model: type[models.Model]
 
     def tuples(self, **values) -> list[tuple]:
         """Run it with these values for its slots; rows as tuples, as `.values_list()` gives them."""
         params = [values[param.name] if isinstance(param, _Slot) else param for param in self.params]
-        with connection.cursor() as cursor:
+        # Where the ORM would read it (the router: a replica for heavy reads, annotations.replicas).
+        with connections[router.db_for_read(self.model)].cursor() as cursor:
             cursor.execute(self.sql, params)
             return cursor.fetchall()
 
@@ -450,7 +479,7 @@ def compile_values(build, slots: dict[str, type]) -> Compiled:
         raise NotCompilable("a value was written into the SQL text")
     names = list(query.selected) if query.selected else [*query.extra_select, *query.values_select]
     names += [] if query.selected else list(query.annotation_select)
-    return Compiled(sql, tuple(compiled_params), tuple(names))
+    return Compiled(sql, tuple(compiled_params), tuple(names), queryset.model)
 
 
 # --- Full-text search (tables, columns and triggers: migration 0013_search) ------------------------

@@ -54,6 +54,7 @@ from .models import (
 )
 from .parsing import parse_id, query_number, whole_number
 from .reader import span_place
+from .replicas import heavy_read
 
 ARTICLES_PER_PAGE = 25
 QUEUE_PER_PAGE = 25
@@ -110,6 +111,7 @@ def _reader_context(
     return context | extra
 
 
+@heavy_read
 def article_list(request: HttpRequest) -> HttpResponse:
     search = request.GET.get("q", "").strip()
     review = request.GET.get("review", "")
@@ -651,6 +653,7 @@ def claim_remove(request: HttpRequest, pk: int, annotation_pk: int) -> HttpRespo
 
 
 @require_GET
+@heavy_read
 def desk_search(request: HttpRequest) -> HttpResponse:
     """Search across the desk: the page, and its results for htmx as the words are typed (the same
     form and selector as GET /api/v1/search/). A bad filter answers 400 with the form's messages."""
@@ -841,6 +844,7 @@ def login_locked_out(
 
 @login_not_required
 @require_GET
+@heavy_read
 def factcheck_page(request: HttpRequest, pk: int) -> HttpResponse:
     """The public page of an article's approved verdicts, with schema.org ClaimReview for search engines."""
     article = get_object_or_404(Article, pk=pk)
@@ -969,6 +973,7 @@ def orphan_resolve(request: HttpRequest, pk: int, action: str) -> HttpResponse:
 
 
 @require_GET
+@heavy_read
 def desk_dashboard(request: HttpRequest) -> HttpResponse:
     """The desk's work for editors (selectors.desk_dashboard), with a chart and a table per figure."""
     _require_editor(request)
@@ -998,6 +1003,7 @@ def desk_dashboard(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
+@heavy_read
 def desk_csv(request: HttpRequest, name: str) -> HttpResponse:
     """One of the dashboard's figures as CSV (records.DESK_CSV), for editors."""
     _require_editor(request)

@@ -144,44 +144,79 @@ WSGI_APPLICATION = "factcheck.wsgi.application"
 
 # Database: DATABASE_URL, default an SQLite file in the project root.
 _database_url = env_str("DATABASE_URL") or f"sqlite:///{BASE_DIR / 'db.sqlite3'}"
-try:
-    _database = dj_database_url.parse(
-        _database_url,
-        conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 600),
-        conn_health_checks=True,
-    )
-except (ValueError, KeyError) as exc:
-    raise ImproperlyConfigured(
-        f"DATABASE_URL could not be read ({exc}). Use sqlite:///path/to/db.sqlite3 "
-        "or postgres://user:password@host:5432/dbname."
-    ) from None
-if _database["ENGINE"] not in {"django.db.backends.sqlite3", "django.db.backends.postgresql"}:
-    raise ImproperlyConfigured(
-        f"DATABASE_URL uses {_database['ENGINE']}; factcheck supports sqlite:// and postgres:// only."
-    )
-if _database["ENGINE"] == "django.db.backends.sqlite3":
-    # Write transactions take the lock when they begin, so a read-check-write never races.
-    _database.setdefault("OPTIONS", {})["transaction_mode"] = "IMMEDIATE"
-    # A write that meets another one waits for the lock (up to this many seconds) instead of failing
-    # with "database is locked"; no request holds it long (imports segment before their transaction).
-    _database["OPTIONS"]["timeout"] = env_int("DJANGO_SQLITE_BUSY_TIMEOUT", 20)
-    # WAL: readers never wait for a writer, and a commit appends to the log instead of syncing the
-    # file twice. With synchronous=NORMAL a power cut can lose the last commits, never corrupt the file;
-    # production runs on PostgreSQL. Connections are kept (CONN_MAX_AGE) as on PostgreSQL.
-    _database["OPTIONS"]["init_command"] = "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
-elif env_bool("DATABASE_PREPARED_STATEMENTS", True):
-    # PostgreSQL: the values travel apart from the SQL text, and a statement that a connection runs
-    # a fifth time is prepared: later runs skip parsing and planning (a page's 500 annotation ids
-    # would otherwise be parsed as one long literal each time). Turn it off behind a connection
-    # pooler in transaction mode that does not track prepared statements.
-    _database.setdefault("OPTIONS", {}).update(server_side_binding=True, prepare_threshold=5)
-if _database["ENGINE"] == "django.db.backends.postgresql":
+
+
+def database_from_url(name: str, url: str) -> dict:
+    """A DATABASES entry from the URL in the variable `name`, with factcheck's connection options."""
+    try:
+        database = dj_database_url.parse(
+            url,
+            conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 600),
+            conn_health_checks=True,
+        )
+    except (ValueError, KeyError) as exc:
+        raise ImproperlyConfigured(
+            f"{name} could not be read ({exc}). Use sqlite:///path/to/db.sqlite3 "
+            "or postgres://user:password@host:5432/dbname."
+        ) from None
+    if database["ENGINE"] not in {"django.db.backends.sqlite3", "django.db.backends.postgresql"}:
+        raise ImproperlyConfigured(
+            f"{name} uses {database['ENGINE']}; factcheck supports sqlite:// and postgres:// only."
+        )
+    options = database.setdefault("OPTIONS", {})
+    if database["ENGINE"] == "django.db.backends.sqlite3":
+        # Write transactions take the lock when they begin, so a read-check-write never races.
+        options["transaction_mode"] = "IMMEDIATE"
+        # A write that meets another one waits for the lock (up to this many seconds) instead of failing
+        # with "database is locked"; no request holds it long (imports segment before their transaction).
+        options["timeout"] = env_int("DJANGO_SQLITE_BUSY_TIMEOUT", 20)
+        # WAL: readers never wait for a writer, and a commit appends to the log instead of syncing the
+        # file twice. With synchronous=NORMAL a power cut can lose the last commits, never corrupt the file;
+        # production runs on PostgreSQL. Connections are kept (CONN_MAX_AGE) as on PostgreSQL.
+        options["init_command"] = "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
+        return database
+    if env_bool("DATABASE_PREPARED_STATEMENTS", True):
+        # PostgreSQL: the values travel apart from the SQL text, and a statement that a connection runs
+        # a fifth time is prepared: later runs skip parsing and planning (a page's 500 annotation ids
+        # would otherwise be parsed as one long literal each time). Turn it off behind a connection
+        # pooler in transaction mode that does not track prepared statements.
+        options.update(server_side_binding=True, prepare_threshold=5)
     # Desk search's misspelling fallback (db.search_fuzzy): how alike a query word and a word of a
     # title or quote must be (pg_trgm's word_similarity, 0-1) for the trigram index to return it.
     # pg_trgm's default, 0.6, misses "Huwei" for "Huawei" (0.44); 0.4 still keeps unrelated words out.
-    _options = _database.setdefault("OPTIONS", {})
-    _options["options"] = f"{_options.get('options', '')} -c pg_trgm.word_similarity_threshold=0.4".strip()
-DATABASES = {"default": _database}
+    options["options"] = f"{options.get('options', '')} -c pg_trgm.word_similarity_threshold=0.4".strip()
+    return database
+
+
+DATABASES = {"default": database_from_url("DATABASE_URL", _database_url)}
+
+# A read replica (PostgreSQL streaming replication): the heavy reads go there (annotations.replicas,
+# README "Scaling out"), unless the reader wrote within FACTCHECK_READ_YOUR_WRITES_SECONDS or the
+# replica is down or more than FACTCHECK_REPLICA_MAX_LAG_SECONDS behind; every process looks again
+# after FACTCHECK_REPLICA_CHECK_SECONDS.
+FACTCHECK_READ_YOUR_WRITES_SECONDS = env_int("FACTCHECK_READ_YOUR_WRITES_SECONDS", 10)
+FACTCHECK_REPLICA_MAX_LAG_SECONDS = env_seconds("FACTCHECK_REPLICA_MAX_LAG_SECONDS", 5)
+FACTCHECK_REPLICA_CHECK_SECONDS = env_seconds("FACTCHECK_REPLICA_CHECK_SECONDS", 5)
+if FACTCHECK_READ_YOUR_WRITES_SECONDS < 1:
+    raise ImproperlyConfigured("FACTCHECK_READ_YOUR_WRITES_SECONDS must be at least 1.")
+_replica_url = env_str("DATABASE_REPLICA_URL")
+if _replica_url:
+    _replica = database_from_url("DATABASE_REPLICA_URL", _replica_url)
+    if not _replica["ENGINE"] == DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+        raise ImproperlyConfigured(
+            "DATABASE_REPLICA_URL needs PostgreSQL for both: DATABASE_URL the primary, "
+            "DATABASE_REPLICA_URL a streaming replica of it (postgres://…)."
+        )
+    # A replica that does not answer is skipped after this many seconds, not waited for.
+    _replica["OPTIONS"]["connect_timeout"] = env_int("DATABASE_REPLICA_CONNECT_TIMEOUT", 2)
+    # Tests: the replica's test database is the primary's, copied by replication; never created.
+    _replica["TEST"] = {"MIRROR": "default"}
+    DATABASES["replica"] = _replica
+    DATABASE_ROUTERS = ["annotations.replicas.ReplicaRouter"]
+    MIDDLEWARE.insert(
+        MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1,
+        "annotations.replicas.read_your_writes",
+    )
 
 # Cache: the API's request counts. The default local-memory cache is per process, so with N gunicorn
 # workers a client gets up to N times its rate; db://<table> shares the counts through the database

@@ -2,7 +2,7 @@ import os
 from pathlib import Path
 
 from django.core.cache import cache
-from django.db import connection, transaction
+from django.db import connection, connections, transaction
 from django.test import Client
 import pytest
 from rest_framework.authtoken.models import Token
@@ -83,6 +83,25 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix, t
     end of the run."""
     if connection.vendor == "sqlite":
         connection.settings_dict["TEST"]["NAME"] = str(tmp_path_factory.mktemp("database") / "test.sqlite3")
+    add_test_replica()
+
+
+def add_test_replica() -> None:
+    """On PostgreSQL with FACTCHECK_TEST_REPLICA_URL (a streaming replica of the primary, made by
+    `.ci/replica start`), the `replica` alias as DATABASE_REPLICA_URL would make it: a test mirror
+    of `default`, so Django creates the test database on the primary only and streaming replication
+    copies it (the URL's database name is replaced by the test database's). Only
+    tests/test_replica.py turns the router on; every other test reads and writes the primary."""
+    url = os.environ.get("FACTCHECK_TEST_REPLICA_URL", "")
+    if connection.vendor != "postgresql" or not url or "replica" in connections.settings:
+        return
+    from factcheck.settings import database_from_url
+
+    replica = database_from_url("FACTCHECK_TEST_REPLICA_URL", url)
+    replica["OPTIONS"]["connect_timeout"] = 2
+    replica["TEST"] = {"MIRROR": "default"}
+    connections.settings["replica"] = replica
+    connections.configure_settings(connections.settings)
 
 
 @pytest.fixture(scope="session", autouse=True)

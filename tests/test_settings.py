@@ -162,3 +162,30 @@ def test_observability_settings_fail_loudly():
         settings_value("settings.FACTCHECK_METRICS_NETWORKS", FACTCHECK_METRICS_ADDRESSES="10.1.2.3/8, ::1")
         == "(IPv4Network('10.0.0.0/8'), IPv6Network('::1/128'))"
     )
+
+
+def test_a_replica_url_adds_the_replica_its_router_and_read_your_writes():
+    primary, replica = "postgres://factcheck@db1:5432/factcheck", "postgres://factcheck@db2:5432/factcheck"
+    assert (
+        settings_value("sorted(settings.DATABASES), settings.DATABASE_ROUTERS", DATABASE_URL=primary)
+        == "(['default'], [])"
+    )
+    expression = (
+        "settings.DATABASES['replica']['HOST'], settings.DATABASES['replica']['TEST']['MIRROR'], "
+        "settings.DATABASES['replica']['OPTIONS']['connect_timeout'], settings.DATABASE_ROUTERS, "
+        "settings.MIDDLEWARE[settings.MIDDLEWARE.index('annotations.replicas.read_your_writes') - 1]"
+    )
+    assert settings_value(expression, DATABASE_URL=primary, DATABASE_REPLICA_URL=replica) == (
+        "('db2', 'default', 2, ['annotations.replicas.ReplicaRouter'], "
+        "'django.contrib.auth.middleware.AuthenticationMiddleware')"
+    )
+
+
+def test_a_replica_needs_postgresql_and_sensible_bounds():
+    replica = "postgres://factcheck@db2:5432/factcheck"
+    refused = run_check({"DJANGO_DEBUG": "1", "DATABASE_URL": "sqlite:///:memory:", "DATABASE_REPLICA_URL": replica})
+    assert "DATABASE_REPLICA_URL needs PostgreSQL for both" in refused.stderr
+    refused = run_check({"DJANGO_DEBUG": "1", "FACTCHECK_REPLICA_MAX_LAG_SECONDS": "0"})
+    assert "FACTCHECK_REPLICA_MAX_LAG_SECONDS must be more than 0 seconds." in refused.stderr
+    refused = run_check({"DJANGO_DEBUG": "1", "FACTCHECK_READ_YOUR_WRITES_SECONDS": "0"})
+    assert "FACTCHECK_READ_YOUR_WRITES_SECONDS must be at least 1." in refused.stderr

@@ -27,6 +27,7 @@ from ..forms import SearchForm, SimilarForm, search_cursor
 from ..models import Action, Anchoring, Annotation, Article, ArticleImport, Claim, Source, State, Status
 from ..parsing import BIGINT_MAX, IdConverter, parse_id, whole_number
 from ..paths import EXPORT_SCHEMA_PATH
+from ..replicas import heavy_read
 from ..selectors import SEARCH_TYPES
 from . import serializers as s
 from .exceptions import LoginLockedOut
@@ -147,6 +148,10 @@ class ArticleViewSet(
 
     def get_serializer_class(self):
         return s.ArticleSerializer if self.action == "list" else s.ArticleDetailSerializer
+
+    @heavy_read
+    def list(self, request, *args, **kwargs):
+        return super().list(request, *args, **kwargs)
 
     def create(self, request, *args, **kwargs):
         data = _valid(s.ArticleFromUrlOrTextSerializer, request.data)
@@ -326,6 +331,7 @@ class AnnotationViewSet(viewsets.ModelViewSet):
             raise NotFound(NO_VERDICT)
         return annotation
 
+    @heavy_read
     def list(self, request, *args, **kwargs):
         # The filters are checked by the form DjangoFilterBackend would check them with (same
         # 400s, same OpenAPI parameters); the rows come from the selector every reader uses.
@@ -610,6 +616,10 @@ class SourceViewSet(
     def get_queryset(self):
         return selectors.visible_sources(viewer=self.request.user)
 
+    @heavy_read
+    def list(self, request, *args, **kwargs):
+        return super().list(request, *args, **kwargs)
+
     def create(self, request, *args, **kwargs):
         data = _valid(s.SourceSerializer, request.data)
         source, created = services.source_get_or_create(
@@ -648,6 +658,7 @@ class ExportQuery(serializers.Serializer):
     "<mark>. `next` and `previous` are links with a cursor, or null.",
 )
 @api_view(["GET"])
+@heavy_read
 def search(request):
     form = SearchForm(request.query_params)
     if not form.is_valid():
@@ -704,6 +715,7 @@ def similar(request):
     description="Streams the verdicts you may see: native (docs/export.schema.json), w3c or claimreview.",
 )
 @api_view(["GET"])
+@heavy_read
 def export(request):
     query = ExportQuery(data=request.query_params)
     query.is_valid(raise_exception=True)
