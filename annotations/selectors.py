@@ -477,7 +477,12 @@ def article_assignments(*, article: Article) -> list[Assignment]:
 
 # --- Verdicts as records (API, exports, public page) ---------------------------------------------
 
-VERDICT_TIMES = {"created": IsoText("created_at"), "updated": IsoText("updated_at"), "reviewed": IsoText("reviewed_at")}
+VERDICT_TIMES = {
+    "created": IsoText("created_at"),
+    "updated": IsoText("updated_at"),
+    "reviewed": IsoText("reviewed_at"),
+    "claim_day": Cast("claim_date", CharField()),
+}
 
 
 def verdict_rows(annotations: QuerySet[Annotation]) -> QuerySet[dict]:

@@ -336,7 +336,8 @@ def annotation_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _initial(annotation: Annotation) -> dict:
-    fields = ["start", "end", "quote", "version", "status", "note", "claimant", "denied_by"]
+    fields = ["start", "end", "quote", "version", "status", "note", "claimant", "claimant_type", "claim_date"]
+    fields += ["denied_by"]
     return {name: getattr(annotation, name) for name in fields}
 
 
