@@ -4,3 +4,6 @@ from django.apps import AppConfig
 class AnnotationsConfig(AppConfig):
     name = "annotations"
     verbose_name = "Fact-check annotations"
+
+    def ready(self) -> None:
+        from . import checks  # noqa: F401  (registers the system checks)

@@ -10,7 +10,7 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 
 from .importing import read_document
-from .models import COMMENT_LENGTH, Annotation, Assignment, Relation, Source, State, Status, field_limit
+from .models import COMMENT_LENGTH, Annotation, Assignment, ClaimantType, Relation, Source, State, Status, field_limit
 from .parsing import BIGINT_MAX, parse_id
 from .selectors import SEARCH_TYPES, SearchFilters, annotation_for, desk_search
 from .services import SAME_CLAIM_UNKNOWN, NewSource, SourceLink
@@ -162,6 +162,12 @@ class AnnotationForm(forms.Form):
     claimant = forms.CharField(
         label="Who makes the claim", required=False, max_length=field_limit(Annotation, "claimant")
     )
+    claimant_type = forms.ChoiceField(
+        label="The claimant is", required=False, choices=[("", "Not said"), *ClaimantType.choices]
+    )
+    claim_date = forms.DateField(
+        label="When the claim was made", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
     denied_by = forms.CharField(label="Who denied it", required=False, max_length=field_limit(Annotation, "denied_by"))
     # "Checked before": the earlier verdict this one checks the same claim as (radio inputs of that
     # name in the form). services.claim_link decides whether it may be linked.
@@ -230,7 +236,8 @@ class AnnotationForm(forms.Form):
 
     def verdict(self, *, span: bool = False) -> dict:
         """The keyword arguments of services.annotation_update (with the span: annotation_create)."""
-        names = ("start", "end", "quote") * span + ("status", "note", "claimant", "denied_by")
+        names = ("start", "end", "quote") * span + ("status", "note", "claimant", "claimant_type", "claim_date")
+        names += ("denied_by",)
         verdict = {name: self.cleaned_data[name] for name in names} | {"sources": self.source_links()}
         if self.cleaned_data.get("same_claim_as") is not None:
             verdict["same_claim_as"] = self.cleaned_data["same_claim_as"]
@@ -249,7 +256,7 @@ class AnnotationForm(forms.Form):
                 self.source_errors.extend(messages)
                 # Keep the form invalid for callers that check is_valid() again.
                 self._errors.setdefault("__all__", self.error_class(error_class="nonfield"))
-            elif field in {"status", "note", "claimant", "denied_by", "same_claim_as"}:
+            elif field in {"status", "note", "claimant", "claimant_type", "claim_date", "denied_by", "same_claim_as"}:
                 self.add_error(field, messages)
             else:
                 self.add_error(None, messages)

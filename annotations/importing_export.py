@@ -27,7 +27,7 @@ from .models import (
 from .parsing import BIGINT_MAX, parse_id
 from .paths import EXPORT_SCHEMA_PATH, EXPORT_SCHEMA_V1_PATH, EXPORT_SCHEMA_V2_PATH
 from .records import archive_state
-from .services import body_sha256, status_errors
+from .services import body_sha256, claim_errors, status_errors
 from .weburls import UrlError, normalize_url
 
 MAX_LISTED_ERRORS = 10
@@ -126,6 +126,12 @@ def _problems_of_verdict(item: dict, body: str) -> list[str]:
         anchor_span(body, start=item["start"], end=item["end"], quote=item["quote"])
     except SpanError as exc:
         problems.append(str(exc))
+    claim_date = parse_date(item["claim_date"]) if item.get("claim_date") else None
+    if item.get("claim_date") and claim_date is None:
+        problems.append(f"the claim_date {item['claim_date']} is not a date.")
+    problems += claim_errors(
+        claimant=item["claimant"], claimant_type=item.get("claimant_type", ""), claim_date=claim_date
+    ).values()
     supported = any(source["relation"] == Relation.SUPPORTS for source in item["sources"])
     problems += status_errors(status=item["status"], denied_by=item["denied_by"], supported=supported).values()
     for position, source in enumerate(item["sources"]):
@@ -363,6 +369,8 @@ def _import_annotation(article: Article, item: dict, users: dict, sources: dict,
         anchor=item.get("anchor", "exact"),
         status=item["status"],
         claimant=item["claimant"],
+        claimant_type=item.get("claimant_type", ""),
+        claim_date=parse_date(item["claim_date"]) if item.get("claim_date") else None,
         denied_by=item["denied_by"],
         note=item["note"],
         state=item["state"],

@@ -251,6 +251,14 @@ class State(models.TextChoices):
     CHANGES_REQUESTED = "changes_requested", "Changes requested"
 
 
+class ClaimantType(models.TextChoices):
+    """What kind of party the claimant is, as ClaimReview names the claim's author (a blank one is
+    published as an Organization)."""
+
+    PERSON = "person", "Person"
+    ORGANIZATION = "organization", "Organization"
+
+
 class Anchoring(models.TextChoices):
     """How a verdict's span was found on its article's version (anchoring.reanchor)."""
 
@@ -297,6 +305,11 @@ class Annotation(models.Model):
     anchor = models.CharField(max_length=10, choices=Anchoring.choices, default=Anchoring.EXACT)
     status = models.CharField(max_length=16, choices=Status.choices)
     claimant = models.CharField(max_length=200, blank=True, help_text="Who makes the claim, per the article.")
+    claimant_type = models.CharField(
+        max_length=12, choices=ClaimantType.choices, blank=True, help_text="Person or organization (optional)."
+    )
+    # When the claim was made, if the reviewer knows it (else its article's publication date).
+    claim_date = models.DateField(null=True, blank=True, help_text="When the claim was made (optional).")
     denied_by = models.CharField(max_length=200, blank=True, help_text="Who denied it (required for denied).")
     note = models.TextField(blank=True, max_length=10_000)
     state = models.CharField(max_length=20, choices=State.choices, default=State.DRAFT)
@@ -340,6 +353,9 @@ class Annotation(models.Model):
             models.CheckConstraint(condition=models.Q(state__in=State.values), name="annotation_state_valid"),
             models.CheckConstraint(condition=models.Q(status__in=Status.values), name="annotation_status_valid"),
             models.CheckConstraint(condition=models.Q(anchor__in=Anchoring.values), name="annotation_anchor_valid"),
+            models.CheckConstraint(
+                condition=models.Q(claimant_type__in=["", *ClaimantType.values]), name="annotation_claimant_type_valid"
+            ),
             models.CheckConstraint(
                 condition=~models.Q(status=Status.DENIED) | ~models.Q(denied_by=""),
                 name="annotation_denied_names_who",

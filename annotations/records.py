@@ -17,14 +17,15 @@ from django.urls import reverse
 SPAN_FIELDS = ("start", "end", "quote", "prefix", "suffix")
 # Which version of its article the span points into, and how it was found there (issue 16).
 ANCHOR_FIELDS = ("article_version", "anchor")
-VERDICT_TEXT_FIELDS = ("status", "claimant", "denied_by", "note", "state", "version")
-# A verdict row: these fields of Annotation, plus the times in selectors.VERDICT_TIMES.
+VERDICT_TEXT_FIELDS = ("status", "claimant", "claimant_type", "claim_date", "denied_by", "note", "state", "version")
+# A verdict row: these fields of Annotation, plus the times in selectors.VERDICT_TIMES (the claim's
+# date among them, as ISO text: `claim_day`).
 VERDICT_FIELDS = (
     "id",
     "article_id",
     *SPAN_FIELDS,
     *ANCHOR_FIELDS,
-    *VERDICT_TEXT_FIELDS,
+    *(name for name in VERDICT_TEXT_FIELDS if name != "claim_date"),
     "claim_id",
     "author__username",
     "reviewed_by__username",
@@ -188,6 +189,8 @@ def verdict(
         "sentence_indexes": sentence_indexes,
         "status": row["status"],
         "claimant": row["claimant"],
+        "claimant_type": row["claimant_type"],
+        "claim_date": row["claim_day"],
         "denied_by": row["denied_by"],
         "note": row["note"],
         "state": row["state"],

@@ -475,7 +475,12 @@ def article_assignments(*, article: Article) -> list[Assignment]:
 
 # --- Verdicts as records (API, exports, public page) ---------------------------------------------
 
-VERDICT_TIMES = {"created": IsoText("created_at"), "updated": IsoText("updated_at"), "reviewed": IsoText("reviewed_at")}
+VERDICT_TIMES = {
+    "created": IsoText("created_at"),
+    "updated": IsoText("updated_at"),
+    "reviewed": IsoText("reviewed_at"),
+    "claim_day": Cast("claim_date", CharField()),
+}
 
 
 def verdict_rows(annotations: QuerySet[Annotation]) -> QuerySet[dict]:
@@ -1121,6 +1126,31 @@ def claim_appearances(*, viewer, claim: Claim) -> list[Annotation]:
     for annotation in appearances:
         annotation.can_unlink = roles.can_edit_annotation(viewer, annotation)
     return appearances
+
+
+# --- What the public sees: the fact-check index, feed and sitemap -----------------------------------
+
+
+def published_articles() -> QuerySet[Article]:
+    """The articles with at least one published verdict (visibility_filter(published=True)), each with
+    `published_count` and `last_approved` (its published verdicts' latest approval), newest first."""
+    published = visibility_filter(None, published=True, prefix="annotations__")
+    return (
+        Article.objects.defer("body")
+        .annotate(
+            published_count=Count("annotations", filter=published),
+            last_approved=Max("annotations__reviewed_at", filter=published),
+        )
+        .filter(published_count__gt=0)
+        .order_by("-last_approved", "-id")
+    )
+
+
+def published_verdicts(*, limit: int) -> list[Annotation]:
+    """The latest published verdicts (visibility_filter(published=True)) with their article, most
+    recently approved first."""
+    rows = Annotation.objects.filter(visibility_filter(None, published=True)).select_related("article")
+    return list(rows.defer("article__body").order_by("-reviewed_at", "-id")[:limit])
 
 
 APPEARANCE_ARTICLE_FIELDS = ("id", "title", "url", "publisher", "published_at")

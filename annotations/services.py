@@ -32,6 +32,7 @@ from .models import (
     ArticleVersion,
     Assignment,
     Claim,
+    ClaimantType,
     Comment,
     ImportState,
     Relation,
@@ -699,13 +700,44 @@ def status_errors(*, status: str, denied_by: str, supported: bool) -> dict[str, 
     return {}
 
 
-def _verdict_errors(*, status: str, denied_by: str, note: str, claimant: str, sources: list[SourceLink]) -> dict:
+EARLIEST_CLAIM_DATE = date(1900, 1, 1)
+CLAIMANT_TYPE_NEEDS_CLAIMANT = "Name who makes the claim before saying whether it is a person or an organization."
+
+
+def claim_errors(*, claimant: str, claimant_type: str, claim_date: date | None) -> dict[str, str]:
+    """The rules of who made the claim and when, for create, update and the import: the claimant's
+    type is a person or an organization, and only for a named claimant; the claim's date is not in
+    the future (the desk's day, settings.TIME_ZONE) nor before 1900."""
+    errors = {}
+    if claimant_type not in ("", *ClaimantType.values):
+        errors["claimant_type"] = "Choose person or organization, or leave it blank."
+    elif claimant_type and not claimant.strip():
+        errors["claimant_type"] = CLAIMANT_TYPE_NEEDS_CLAIMANT
+    if claim_date is not None and claim_date > timezone.localdate():
+        errors["claim_date"] = "The claim's date cannot be in the future."
+    elif claim_date is not None and claim_date < EARLIEST_CLAIM_DATE:
+        errors["claim_date"] = "The claim's date cannot be before 1900."
+    return errors
+
+
+def _verdict_errors(
+    *,
+    status: str,
+    denied_by: str,
+    note: str,
+    claimant: str,
+    sources: list[SourceLink],
+    claimant_type: str = "",
+    claim_date: date | None = None,
+) -> dict:
     """The rules of a verdict's fields, shared by create and update (limits read from the model)."""
     supported = any(link.relation == Relation.SUPPORTS for link in sources)
     errors = {
         field: [message]
         for field, message in status_errors(status=status, denied_by=denied_by, supported=supported).items()
     }
+    for field, message in claim_errors(claimant=claimant, claimant_type=claimant_type, claim_date=claim_date).items():
+        errors[field] = [message]
     for field, value, what in (
         ("note", note, "the note"),
         ("claimant", claimant, "the claimant"),
@@ -805,6 +837,8 @@ def annotation_create(
     status: str,
     note: str = "",
     claimant: str = "",
+    claimant_type: str = "",
+    claim_date: date | None = None,
     denied_by: str = "",
     sources: list[SourceLink] | None = None,
     same_claim_as: int | None = None,
@@ -822,7 +856,15 @@ def annotation_create(
     if not user_is_reviewer(author):
         raise PermissionDenied("Only reviewers and editors can record verdicts.")
     sources = sources or []
-    errors = _verdict_errors(status=status, denied_by=denied_by, note=note, claimant=claimant, sources=sources)
+    errors = _verdict_errors(
+        status=status,
+        denied_by=denied_by,
+        note=note,
+        claimant=claimant,
+        sources=sources,
+        claimant_type=claimant_type,
+        claim_date=claim_date,
+    )
     try:
         anchor = anchor_span(article.body, start=start, end=end, quote=quote)
     except SpanError as exc:
@@ -845,6 +887,8 @@ def annotation_create(
         status=status,
         note=note,
         claimant=claimant.strip(),
+        claimant_type=claimant_type,
+        claim_date=claim_date,
         denied_by=denied_by.strip() if status == Status.DENIED else "",
     )
     event = _event(annotation, actor=author, action=Action.CREATE, from_state="", from_status="")
@@ -871,7 +915,7 @@ def _lock(annotation: Annotation, version: int | None) -> Annotation:
     return current
 
 
-SUBSTANCE = ("status", "note", "claimant", "denied_by", "sources")
+SUBSTANCE = ("status", "note", "claimant", "claimant_type", "claim_date", "denied_by", "sources")
 
 
 def annotation_update(
@@ -882,6 +926,8 @@ def annotation_update(
     status: str,
     note: str = "",
     claimant: str = "",
+    claimant_type: str = "",
+    claim_date: date | None = None,
     denied_by: str = "",
     sources: list[SourceLink] | None = None,
     same_claim_as: int | None = None,
@@ -898,7 +944,15 @@ def annotation_update(
     changed fields with old and new values.
     """
     sources = sources or []
-    errors = _verdict_errors(status=status, denied_by=denied_by, note=note, claimant=claimant, sources=sources)
+    errors = _verdict_errors(
+        status=status,
+        denied_by=denied_by,
+        note=note,
+        claimant=claimant,
+        sources=sources,
+        claimant_type=claimant_type,
+        claim_date=claim_date,
+    )
     earlier = _same_claim_as(same_claim_as, actor=actor, errors=errors)
     with transaction.atomic():
         current = _lock(annotation, version)
@@ -914,6 +968,8 @@ def annotation_update(
         current.status = status
         current.note = note
         current.claimant = claimant.strip()
+        current.claimant_type = claimant_type
+        current.claim_date = claim_date
         current.denied_by = denied_by.strip() if status == Status.DENIED else ""
         _replace_source_links(current, sources)
         _archive_first_cited(sources)
@@ -944,6 +1000,8 @@ def _substance(annotation: Annotation) -> dict:
         "status": annotation.status,
         "note": annotation.note,
         "claimant": annotation.claimant,
+        "claimant_type": annotation.claimant_type,
+        "claim_date": annotation.claim_date.isoformat() if annotation.claim_date else None,
         "denied_by": annotation.denied_by,
         "sources": _links_snapshot(annotation),
     }

@@ -1,7 +1,9 @@
+from django.contrib.auth.decorators import login_not_required
 from django.urls import path, register_converter
 
 from . import views
 from .parsing import IdConverter
+from .publishing import ApprovedVerdictsFeed
 
 register_converter(IdConverter, "id")
 
@@ -47,7 +49,9 @@ urlpatterns = [
     path("notifications/read/", views.notification_read, name="notification-read"),
     path("notifications/email/", views.notification_email_choices, name="notification-email-choices"),
     path("desk/<slug:name>.csv", views.desk_csv, name="desk-csv"),
+    path("factchecks/", views.factcheck_index, name="factcheck-index"),
     path("factchecks/<id:pk>/", views.factcheck_page, name="factcheck-page"),
+    path("factchecks/feed/", login_not_required(ApprovedVerdictsFeed()), name="factcheck-feed"),
     path("mine/", views.my_verdicts, name="my-verdicts"),
     path("locked-logins/", views.locked_logins, name="locked-logins"),
     path("locked-logins/unlock/", views.login_unlock, name="login-unlock"),

@@ -17,7 +17,7 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect, reswap, retarget, trigger_client_event
 
-from . import logins, notifications, records, rendering, roles, selectors, services, workflow
+from . import logins, notifications, publishing, records, rendering, roles, selectors, services, workflow
 from .anchoring import SpanError, anchor_span
 from .diffing import body_diff as diff_of
 from .exporters import claimreview
@@ -338,7 +338,8 @@ def annotation_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _initial(annotation: Annotation) -> dict:
-    fields = ["start", "end", "quote", "version", "status", "note", "claimant", "denied_by"]
+    fields = ["start", "end", "quote", "version", "status", "note", "claimant", "claimant_type", "claim_date"]
+    fields += ["denied_by"]
     return {name: getattr(annotation, name) for name in fields}
 
 
@@ -871,8 +872,48 @@ def factcheck_page(request: HttpRequest, pk: int) -> HttpResponse:
                 "updated": parse_datetime(latest) if latest and latest != first else None,
             }
         )
-    context = {"article": article, "verdicts": verdicts, "json_ld": escape_json_for_script(graph)}
+    context = {
+        "article": article,
+        "verdicts": verdicts,
+        "json_ld": escape_json_for_script(graph),
+        "canonical": request.build_absolute_uri(reverse("annotations:factcheck-page", args=[article.pk])),
+        "summary": _public_summary(verdicts),
+        "show_reviewers": settings.FACTCHECK_PUBLIC_SHOW_REVIEWERS,
+        "organization": settings.FACTCHECK_ORGANIZATION_NAME,
+    }
     return render(request, "annotations/factcheck_page.html", context)
+
+
+def _public_summary(verdicts: list[dict]) -> str:
+    """The page's description for link previews: how many approved verdicts, and their ratings."""
+    if not verdicts:
+        return "No verdict on this article has been approved yet."
+    ratings = "; ".join(dict.fromkeys(item["rating"] for item in verdicts))
+    count = len(verdicts)
+    return f"{count} approved fact-check{'s' if count != 1 else ''}: {ratings}."
+
+
+@login_not_required
+@require_GET
+def factcheck_index(request: HttpRequest) -> HttpResponse:
+    """The public index: articles with approved verdicts, the most recently approved first."""
+    page = Paginator(selectors.published_articles(), settings.FACTCHECK_PUBLIC_PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    context = {
+        "page": page,
+        "canonical": request.build_absolute_uri(reverse("annotations:factcheck-index")),
+        "organization": settings.FACTCHECK_ORGANIZATION_NAME,
+    }
+    return render(request, "annotations/factcheck_index.html", context)
+
+
+@login_not_required
+@require_GET
+def robots_txt(request: HttpRequest) -> HttpResponse:
+    """robots.txt: the public pages open to crawlers, the desk's closed (publishing.robots_txt)."""
+    sitemap = request.build_absolute_uri(reverse("sitemap"))
+    return HttpResponse(publishing.robots_txt(sitemap_url=sitemap), content_type="text/plain; charset=utf-8")
 
 
 def escape_json_for_script(value) -> str:

@@ -89,6 +89,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "django.contrib.sitemaps",
     "rest_framework",
     "rest_framework.authtoken",
     "django_filters",
@@ -353,9 +354,16 @@ if FACTCHECK_METRICS_TOKEN and len(FACTCHECK_METRICS_TOKEN) < 24:
 # Four-eyes rule: an editor may not review their own verdict unless this is on.
 FACTCHECK_ALLOW_SELF_APPROVAL = env_bool("FACTCHECK_ALLOW_SELF_APPROVAL", False)
 
-# The fact-checking organisation named as author of published ClaimReviews.
-FACTCHECK_ORGANIZATION_NAME = env_str("FACTCHECK_ORGANIZATION_NAME", "factcheck newsroom")
+# The fact-checking organisation named as author of published ClaimReviews: publishing needs both
+# (`check --deploy` warns when one is missing; the demo, with DEBUG on, has a name of its own).
+FACTCHECK_ORGANIZATION_NAME = env_str("FACTCHECK_ORGANIZATION_NAME", "factcheck newsroom" if DEBUG else "")
 FACTCHECK_ORGANIZATION_URL = env_str("FACTCHECK_ORGANIZATION_URL", "")
+# Public pages name the editor who approved each verdict only when the desk opts in.
+FACTCHECK_PUBLIC_SHOW_REVIEWERS = env_bool("FACTCHECK_PUBLIC_SHOW_REVIEWERS", False)
+# Fact-checks listed on each page of the public index (/factchecks/).
+FACTCHECK_PUBLIC_PAGE_SIZE = env_int("FACTCHECK_PUBLIC_PAGE_SIZE", 20)
+if FACTCHECK_PUBLIC_PAGE_SIZE < 1:
+    raise ImproperlyConfigured("FACTCHECK_PUBLIC_PAGE_SIZE must be at least 1.")
 
 # Re-anchoring on a corrected version: the lowest similarity (0-1) of quote and context at which a
 # verdict moves to an approximate match; below it the verdict is orphaned. 0.7 lies midway between

@@ -1,8 +1,12 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_not_required
+from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 
 from annotations.forms import LoginForm
+from annotations.publishing import SITEMAPS
+from annotations.views import robots_txt
 
 # Logging in and out, and changing one's password. No password-reset pages: they send e-mail,
 # and none is set up (an administrator sets a new password in /admin/).
@@ -17,6 +21,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include(accounts)),
     path("api/v1/", include("annotations.api.urls")),
+    path("sitemap.xml", login_not_required(sitemap), {"sitemaps": SITEMAPS}, name="sitemap"),
+    path("robots.txt", robots_txt, name="robots-txt"),
     path("", include("annotations.urls")),
 ]
 

@@ -151,6 +151,7 @@ def test_a_schema_version_1_file_still_imports(reviewer, tmp_path, django_user_m
             del item[key]
         for verdict in item["annotations"]:
             del verdict["article_version"], verdict["anchor"], verdict["claim"]
+            del verdict["claimant_type"], verdict["claim_date"]
     path = tmp_path / "v1.json"
     path.write_text(json.dumps(data), encoding="utf-8")
     with connection.cursor() as cursor:

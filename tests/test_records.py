@@ -22,6 +22,7 @@ ROW = {
     "anchor": "fuzzy",
     "status": "denied",
     "claimant": "BES",
+    "claimant_type": "organization",
     "denied_by": "Huawei",
     "note": "Why.",
     "state": "approved",
@@ -33,6 +34,7 @@ ROW = {
     "created": "2026-12-01T10:00:00Z",
     "updated": "2026-12-01T11:00:00.5Z",
     "reviewed": "2026-12-01T11:00:00.5Z",
+    "claim_day": "2025-01-31",
 }
 LINK = (7, "https://example.org/", "A filing", "Court", "2025-02-03", "", "denial", "p. 4")
 EVENT = (7, "approve", "editor", "2026-12-01T11:00:00.5Z", "submitted", "approved", "denied", "denied", "")

@@ -42,6 +42,8 @@ def production_env(port: int, **extra: str) -> dict[str, str]:
         "DATABASE_URL": database_url(),
         "FACTCHECK_BIND": f"127.0.0.1:{port}",
         "FACTCHECK_WORKERS": "2",
+        "FACTCHECK_ORGANIZATION_NAME": "Desk of Record",
+        "FACTCHECK_ORGANIZATION_URL": "https://desk.example",
         **extra,
     }
 

@@ -44,6 +44,8 @@ def test_deploy_check_is_clean_with_production_settings(tmp_path):
             "DJANGO_SECRET_KEY": "k" * 20 + "-a-long-random-production-secret-key-value",
             "DJANGO_ALLOWED_HOSTS": "factcheck.example.org",
             "DATABASE_URL": url,
+            "FACTCHECK_ORGANIZATION_NAME": "Desk of Record",
+            "FACTCHECK_ORGANIZATION_URL": "https://desk.example",
         },
         "--deploy",
         "--fail-level",
@@ -51,6 +53,26 @@ def test_deploy_check_is_clean_with_production_settings(tmp_path):
     )
     assert result.returncode == 0, result.stderr
     assert "System check identified no issues (0 silenced)." in result.stdout
+
+
+def test_deploy_check_warns_when_the_publishing_organisation_is_missing(tmp_path):
+    production = {
+        "DJANGO_DEBUG": "0",
+        "DJANGO_SECRET_KEY": "k" * 20 + "-a-long-random-production-secret-key-value",
+        "DJANGO_ALLOWED_HOSTS": "factcheck.example.org",
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
+    }
+    hint = (
+        "\tHINT: Set the fact-checking organisation's name and web address (https://…): published "
+        "ClaimReviews name it as their author."
+    )
+    neither = run_check(production, "--deploy", "--fail-level", "WARNING")
+    assert neither.returncode == 1
+    assert (
+        "?: (factcheck.W001) FACTCHECK_ORGANIZATION_NAME and FACTCHECK_ORGANIZATION_URL are not set.\n" + hint
+    ) in neither.stderr
+    no_url = run_check(production | {"FACTCHECK_ORGANIZATION_NAME": "Desk"}, "--deploy", "--fail-level", "WARNING")
+    assert "?: (factcheck.W001) FACTCHECK_ORGANIZATION_URL is not set.\n" + hint in no_url.stderr
 
 
 def database_options(**env: str) -> str:

@@ -16,6 +16,7 @@ from ..models import (
     AnnotationEvent,
     AnnotationSource,
     Article,
+    ClaimantType,
     ImportState,
     NotificationKind,
     Relation,
@@ -272,6 +273,20 @@ class AnnotationWriteSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=Status.choices)
     claimant = serializers.CharField(
         max_length=field_limit(Annotation, "claimant"), required=False, allow_blank=True, default=""
+    )
+    claimant_type = serializers.ChoiceField(
+        choices=ClaimantType.choices,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="Whether the claimant is a person or an organization (ClaimReview's claim author); "
+        "blank: published as an organization.",
+    )
+    claim_date = serializers.DateField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="When the claim was made, if known (else ClaimReview uses the article's publication date).",
     )
     denied_by = serializers.CharField(
         max_length=field_limit(Annotation, "denied_by"), required=False, allow_blank=True, default=""

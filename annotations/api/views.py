@@ -356,7 +356,10 @@ class AnnotationViewSet(viewsets.ModelViewSet):
         if kwargs.get("partial"):
             current = self._record(annotation.pk)
             given = payload.dict() if hasattr(payload, "dict") else payload
-            payload = {key: current[key] for key in ("status", "claimant", "denied_by", "note", "sources")} | given
+            payload = {
+                key: current[key]
+                for key in ("status", "claimant", "claimant_type", "claim_date", "denied_by", "note", "sources")
+            } | given
         data = _valid(s.AnnotationUpdateSerializer, payload)
         annotation = services.annotation_update(annotation=annotation, actor=request.user, **data)
         return Response(self._record(annotation.pk))

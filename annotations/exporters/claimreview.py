@@ -1,7 +1,9 @@
 """schema.org ClaimReview, one per approved verdict. Only approved verdicts are ever published.
 
 The four statuses are not a truth scale, so the rating is text only (no numeric scale), and a
-denial is reported as a denial, never as "False".
+denial is reported as a denial, never as "False". The claim (itemReviewed) names where it appeared:
+each article's own URL, or its public page (/factchecks/<id>/) when it has none, never a page
+behind the log-in.
 """
 
 from collections.abc import Iterator
@@ -11,7 +13,7 @@ from django.conf import settings
 from django.urls import reverse
 
 from .. import records
-from ..models import Action, Status
+from ..models import Action, ClaimantType, Status
 from .common import Selection, article_stream, day, dumps
 
 CONTENT_TYPE = "application/ld+json"
@@ -28,7 +30,11 @@ def rating_name(verdict: dict) -> str:
 
 
 def organization() -> dict:
-    org = {"@type": "Organization", "name": settings.FACTCHECK_ORGANIZATION_NAME}
+    """The fact-checking organisation, author of every review (check --deploy warns when its name
+    or web address is not set)."""
+    org = {"@type": "Organization"}
+    if settings.FACTCHECK_ORGANIZATION_NAME:
+        org["name"] = settings.FACTCHECK_ORGANIZATION_NAME
     if settings.FACTCHECK_ORGANIZATION_URL:
         org["url"] = settings.FACTCHECK_ORGANIZATION_URL
     return org
@@ -48,9 +54,9 @@ def approval_times(verdict: dict) -> tuple[str | None, str | None]:
 
 
 def creative_work(article: dict, *, base_url: str) -> dict:
-    """Where a claim appears: an article as a schema.org CreativeWork."""
-    article_page = reverse("annotations:article-detail", args=[article["id"]])
-    appearance = {"@type": "CreativeWork", "url": article["url"] or f"{base_url}{article_page}"}
+    """Where a claim appears: an article as a schema.org CreativeWork, at its original URL, or at
+    its public page when it has none (the reader's page asks anonymous visitors to log in)."""
+    appearance = {"@type": "CreativeWork", "url": article["url"] or public_page_url(article["id"], base_url)}
     if article["title"]:
         appearance["headline"] = article["title"]
     if article["publisher"]:
@@ -60,21 +66,37 @@ def creative_work(article: dict, *, base_url: str) -> dict:
     return appearance
 
 
+def first_appearance(articles: list[dict]) -> dict:
+    """The article the claim appeared in first: the earliest published of those with a date, else
+    the first checked."""
+    dated = [article for article in articles if article["published_at"]]
+    return min(dated, key=lambda article: article["published_at"]) if dated else articles[0]
+
+
+def claimant(verdict: dict) -> dict:
+    """Who made the claim, as the reviewer says: a Person, or an Organization (also when not said)."""
+    kind = "Person" if verdict["claimant_type"] == ClaimantType.PERSON else "Organization"
+    return {"@type": kind, "name": verdict["claimant"]}
+
+
 def claim_review(verdict: dict, article: dict, *, base_url: str, appearances: list[dict] = ()) -> dict:
-    """A ClaimReview mapped from a verdict record with its history, and its article's fields. A
-    verdict in a claim lists every article with an approved appearance of that claim
-    (`appearances`, selectors.published_appearances: each article once, first checked first);
-    one without a claim, its own article."""
+    """A ClaimReview mapped from a verdict record with its history, and its article's fields. The
+    claim's appearances are every article with an approved appearance of that claim
+    (`appearances`, selectors.published_appearances: each article once, first checked first), or,
+    for a verdict in no claim, its own article; firstAppearance is the earliest published of them.
+    The claim's date is the reviewer's `claim_date`, else the article's publication date."""
     first, latest = approval_times(verdict)
-    if appearances:
-        appearance = [creative_work(item, base_url=base_url) for item in appearances]
-    else:
-        appearance = creative_work(article, base_url=base_url)
-    item = {"@type": "Claim", "appearance": appearance}
+    articles = list(appearances) or [article]
+    item = {
+        "@type": "Claim",
+        "appearance": [creative_work(each, base_url=base_url) for each in articles],
+        "firstAppearance": creative_work(first_appearance(articles), base_url=base_url),
+    }
     if verdict["claimant"]:
-        item["author"] = {"@type": "Organization", "name": verdict["claimant"]}
-    if article["published_at"]:
-        item["datePublished"] = day(article["published_at"])
+        item["author"] = claimant(verdict)
+    claim_date = verdict["claim_date"] or day(article["published_at"])
+    if claim_date:
+        item["datePublished"] = claim_date
     review = {
         "@type": "ClaimReview",
         "url": f"{public_page_url(article['id'], base_url)}#claim-{verdict['id']}",

@@ -346,6 +346,15 @@ def public_page(visit: Visit) -> list[str]:
     return []
 
 
+def factchecks_index(visit: Visit) -> list[str]:
+    visit.demo_article()
+    visit.page.context.clear_cookies()
+    visit.logged_in_as = None
+    visit.goto("/factchecks/")
+    expect(visit.page.locator(".factcheck-entry")).to_have_count(1)
+    return []
+
+
 def api_docs(visit: Visit) -> list[str]:
     visit.goto("/api/v1/docs/")
     expect(visit.page.locator(".swagger-ui .info .title")).to_contain_text("factcheck API")
@@ -495,6 +504,7 @@ SCENARIOS: dict[str, Callable[[Visit], list[str]]] = {
     "login": login_page,
     "login-refused": login_refused,
     "public-page": public_page,
+    "factchecks-index": factchecks_index,
     "api-docs": api_docs,
     "api-docs-explored": api_docs_explored,
     "api-docs-authorize": api_docs_authorize,

@@ -596,3 +596,23 @@ def test_screenshots_notifications(
         page.screenshot(path=SCREENSHOTS / f"notifications{suffix}.png", full_page=True)
         page.context.clear_cookies()
     assert console_errors == []
+
+
+@pytest.mark.screenshot
+def test_screenshots_public_factchecks(
+    page: Page, live_server, console_errors, reviewer, reviewer2, editor, seed_article
+):
+    """The public index and a public fact-check page, as an anonymous reader sees them, wide and on a phone."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    seed_article.publisher = "Tech blog (demo corpus)"
+    seed_article.save()
+    create_demo_verdicts(article=seed_article, reviewer=reviewer, reviewer2=reviewer2, editor=editor)
+    for suffix, viewport in (("", VIEWPORT), ("-phone", {"width": 390, "height": 844})):
+        page.set_viewport_size(viewport)
+        page.goto(f"{live_server.url}/factchecks/")
+        expect(page.locator(".factcheck-entry")).to_have_count(1)
+        page.screenshot(path=SCREENSHOTS / f"factchecks-index{suffix}.png", full_page=True)
+        page.goto(f"{live_server.url}/factchecks/{seed_article.pk}/")
+        expect(page.locator(".public-verdict")).to_have_count(2)
+        page.screenshot(path=SCREENSHOTS / f"factcheck-page{suffix}.png", full_page=True)
+    assert console_errors == []
