@@ -38,7 +38,6 @@ def production_env(port: int, **extra: str) -> dict[str, str]:
         "DJANGO_DEBUG": "0",
         "DJANGO_SECRET_KEY": "k" * 20 + "-a-long-random-production-secret-key-value",
         "DJANGO_ALLOWED_HOSTS": "factcheck.example.org",
-        "DJANGO_STATIC_MANIFEST": "0",
         "DATABASE_URL": database_url(),
         "FACTCHECK_BIND": f"127.0.0.1:{port}",
         "FACTCHECK_WORKERS": "2",
@@ -70,12 +69,16 @@ def wait_for(port: int, process: subprocess.Popen) -> None:
 
 
 @pytest.mark.django_db(transaction=True)
-def test_gunicorn_serves_behind_the_tls_proxy_and_stops_gracefully():
+def test_gunicorn_serves_behind_the_tls_proxy_and_stops_gracefully(tmp_path):
     port = free_port()
+    # As make serve does: the static files collected (hashed, compressed) where WhiteNoise serves them.
+    env = production_env(port, DJANGO_STATIC_ROOT=str(tmp_path / "static"))
+    manage = [sys.executable, "manage.py", "collectstatic", "--no-input", "--verbosity", "0"]
+    subprocess.run(manage, cwd=ROOT, env=env, check=True, timeout=300)
     process = subprocess.Popen(
         [str(GUNICORN), "-c", "python:factcheck.gunicorn_config"],
         cwd=ROOT,
-        env=production_env(port),
+        env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,

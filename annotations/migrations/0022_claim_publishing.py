@@ -26,7 +26,7 @@ def restore_search_triggers(apps, schema_editor) -> None:
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('annotations', '0019_notifications'),
+        ('annotations', '0021_desk_dashboard_indexes'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
