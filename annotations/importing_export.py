@@ -29,6 +29,7 @@ from .paths import EXPORT_SCHEMA_PATH, EXPORT_SCHEMA_V1_PATH, EXPORT_SCHEMA_V2_P
 from .records import archive_state
 from .services import body_sha256, claim_errors, status_errors
 from .weburls import UrlError, normalize_url
+from .workflow import DECISIONS, answered_submission
 
 MAX_LISTED_ERRORS = 10
 
@@ -408,19 +409,21 @@ def _import_annotation(article: Article, item: dict, users: dict, sources: dict,
             )
         )
     AnnotationSource.objects.bulk_create(links)
+    steps = [(event["action"], parse_datetime(event["at"])) for event in history]
     AnnotationEvent.objects.bulk_create(
         AnnotationEvent(
             annotation=annotation,
             actor=_user(event["actor"], users),
-            at=parse_datetime(event["at"]),
-            action=event["action"],
+            at=at,
+            action=action,
             from_state=event["from_state"] or "",
             to_state=event["to_state"],
             from_status=event["from_status"] or "",
             to_status=event["to_status"],
             comment=event["comment"],
+            answers_submission_at=answered_submission(steps, decided_at=at) if action in DECISIONS else None,
         )
-        for event in history
+        for event, (action, at) in zip(history, steps, strict=True)
     )
 
 

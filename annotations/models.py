@@ -448,6 +448,9 @@ class AnnotationEvent(models.Model):
     to_status = models.CharField(max_length=16, choices=Status.choices)
     comment = models.TextField(blank=True, max_length=COMMENT_LENGTH)
     changes = models.JSONField(default=list, blank=True, help_text='Edited fields: [{"field", "old", "new"}].')
+    # Decisions only (workflow.DECISIONS): the submission they answer (workflow.answered_submission),
+    # stated when the decision is written, so that the desk's waits are `at - answers_submission_at`.
+    answers_submission_at = models.DateTimeField(null=True, blank=True)
 
     objects = EventQuerySet.as_manager()
 
@@ -455,9 +458,8 @@ class AnnotationEvent(models.Model):
         ordering = ["annotation", "at", "id"]
         indexes = [
             models.Index(fields=["annotation", "at"]),
-            # The desk dashboard: decisions and approvals in its days, each decision's submission.
-            models.Index(fields=["action", "at", "annotation"], name="event_action_at"),
-            models.Index(fields=["annotation", "action", "at"], name="event_annotation_action_at"),
+            # The desk dashboard: decisions and approvals in its days with the submission they answer.
+            models.Index(fields=["action", "at", "answers_submission_at"], name="event_action_at_answers"),
         ]
 
     def __str__(self) -> str:

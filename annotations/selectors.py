@@ -1287,7 +1287,7 @@ def _hours(duration) -> float | None:
     return None if duration is None else round(duration.total_seconds() / 3600, 1)
 
 
-DECISIONS = (Action.APPROVE, Action.REQUEST_CHANGES)
+DECISIONS = workflow.DECISIONS
 
 
 def _midnight(day: date) -> datetime:
@@ -1309,17 +1309,13 @@ def _day_number(bounds: list[datetime], first: int, last: int):
 
 
 def decisions_in(*, start: datetime, end: datetime) -> QuerySet:
-    """Approvals and returns made in [start, end), as rows of `action`, `at` and `submitted_at`:
-    the latest submission of their verdict at or before them (None if there was none). The rule
-    for a decision's wait; db.wait_figures counts and ranks them."""
-    submitted = AnnotationEvent.objects.filter(
-        annotation_id=OuterRef("annotation_id"), action=Action.SUBMIT, at__lte=OuterRef("at")
-    ).order_by("-at")
+    """Approvals and returns made in [start, end), as rows of `action`, `at` and `submitted_at`: the
+    submission each answers, as recorded when it was made (workflow.answered_submission; None if
+    there was none). db.wait_figures counts and ranks them."""
     return (
         AnnotationEvent.objects.filter(action__in=DECISIONS, at__gte=start, at__lt=end)
-        .annotate(submitted_at=Subquery(submitted.values("at")[:1]))
         .order_by()
-        .values("action", "at", "submitted_at")
+        .values("action", "at", submitted_at=F("answers_submission_at"))
     )
 
 

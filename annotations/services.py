@@ -803,10 +803,12 @@ def _event(
     comment: str = "",
     changes: list | None = None,
     at: datetime | None = None,
+    answers_submission_at: datetime | None = None,
 ) -> AnnotationEvent:
     """An unsaved event of `annotation` as it is now; at its updated_at unless `at` (a claim link
     is not a change of the verdict itself)."""
     return AnnotationEvent(
+        answers_submission_at=answers_submission_at,
         annotation=annotation,
         actor=actor,
         at=at or annotation.updated_at,
@@ -1066,7 +1068,8 @@ def annotation_transition(
     returning and reopening need a comment; an approval with a status of the editor's own
     needs a comment and the status rules (status_errors). `version` must be current.
     Side effects: new state, reviewer fields for editors' moves, first approval time,
-    version + 1, one event.
+    version + 1, one event; a decision's (workflow.DECISIONS) records the submission it answers
+    (workflow.answered_submission), the desk's waits.
     """
     comment = comment.strip()
     with transaction.atomic():
@@ -1077,7 +1080,8 @@ def annotation_transition(
             transition = workflow.transition_for(action, current.state)
         except workflow.TransitionError as exc:
             raise ValidationError(str(exc)) from None
-        changed_by = contributors(current.events.order_by("at", "id").values_list("action", "actor_id", "changes"))
+        history = list(current.events.order_by("at", "id").values_list("action", "actor_id", "changes", "at"))
+        changed_by = contributors(row[:3] for row in history)
         refusal = transition_refusal(actor, current, transition, contributors=changed_by)
         if refusal:
             raise PermissionDenied(refusal)
@@ -1116,7 +1120,20 @@ def annotation_transition(
         current.version += 1
         current.updated_at = now
         current.save()
-        _record(current, actor=actor, action=action, from_state=from_state, from_status=from_status, comment=comment)
+        answered = (
+            workflow.answered_submission(((row[0], row[3]) for row in history), decided_at=now)
+            if action in workflow.DECISIONS
+            else None
+        )
+        _record(
+            current,
+            actor=actor,
+            action=action,
+            from_state=from_state,
+            from_status=from_status,
+            comment=comment,
+            answers_submission_at=answered,
+        )
         notifications.verdict_decided(annotation=current, actor=actor, action=action, message=comment)
     return current
 

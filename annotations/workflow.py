@@ -11,7 +11,9 @@ Who may fire each transition (author or editor) and the comment rules are
 checked by services.py, which reads them from here.
 """
 
+from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime
 
 from .models import Action, State
 
@@ -36,6 +38,18 @@ TRANSITIONS = {
     ),
     Action.REOPEN: Transition(Action.REOPEN, frozenset({State.APPROVED}), State.SUBMITTED, True, True, "reopen"),
 }
+
+# The editors' decisions on a submission: each records the submission it answers (the desk's waits).
+DECISIONS = (Action.APPROVE, Action.REQUEST_CHANGES)
+
+
+def answered_submission(events: Iterable[tuple[str, datetime]], *, decided_at: datetime) -> datetime | None:
+    """The submission a decision at `decided_at` answers: the latest `submit` of its verdict at or
+    before it (`events` as (action, at), any order), None if there was none. Only an author's
+    `submit` counts: a reopening, an editor's edit or a re-anchoring that sends an approved verdict
+    back to the queue is not one, so a reopened verdict's next decision answers the old submission."""
+    return max((at for action, at in events if action == Action.SUBMIT and at <= decided_at), default=None)
+
 
 # States in which the author may still edit or delete their own verdict.
 AUTHOR_EDITABLE = frozenset({State.DRAFT, State.CHANGES_REQUESTED})

@@ -17,7 +17,8 @@ end, then in process `selectors.desk_search` for 40 queries of one to four words
 a reviewer with drafts of their own (one untimed pass, then two timed), `selectors.similar_verdicts`
 for 20 sentences when it exists, GET /desk/ as the editor, and under gunicorn GET /api/v1/search/
 for the same queries and verdict creates through the API (the create targets, on this database
-with its index).
+with its index). The seed writes events as 0012 knew them: the submission each decision answers
+(what /desk/'s waits read) is filled in by migration 0023's backfill, as in an upgraded database.
 
 The text is made of words drawn by Zipf's law from a vocabulary of 20,000: English stop words, real
 words, then made-up ones, with a name in about every fourth sentence, so that a query may match

@@ -2,12 +2,15 @@
 its CSV files; a fixed number of queries whatever the data."""
 
 from datetime import datetime, timedelta
+import importlib
 
+from django.db import DatabaseError, connection, transaction
+from django.db.models import Max
 from django.urls import reverse
 from django.utils import timezone
 import pytest
 
-from annotations import db, selectors, services
+from annotations import db, selectors, services, workflow
 from annotations.models import Action, Annotation, AnnotationEvent, Assignment, State
 
 from .conftest import client_for, sentence_span
@@ -22,16 +25,27 @@ def verdict(article, author, index, state=State.DRAFT):
     return made
 
 
+def latest_submission(annotation_id: int, at: datetime) -> datetime | None:
+    """The plain path of the rule a decision records (workflow.answered_submission): its verdict's
+    latest `submit` at or before it, looked up in the table."""
+    submits = AnnotationEvent.objects.filter(annotation_id=annotation_id, action=Action.SUBMIT, at__lte=at)
+    return submits.aggregate(latest=Max("at"))["latest"]
+
+
 def event(annotation, actor, action, hours_ago, to_state):
+    """An event written straight to the table (in the order of the verdict's history), a decision
+    with the submission it answers, as services.annotation_transition records it."""
+    when = timezone.now() - timedelta(hours=hours_ago)
     AnnotationEvent.objects.create(
         annotation=annotation,
         actor=actor,
         action=action,
-        at=timezone.now() - timedelta(hours=hours_ago),
+        at=when,
         from_state=State.SUBMITTED if action != Action.SUBMIT else State.DRAFT,
         to_state=to_state,
         from_status="alleged",
         to_status="alleged",
+        answers_submission_at=latest_submission(annotation.pk, when) if action in workflow.DECISIONS else None,
     )
 
 
@@ -204,9 +218,15 @@ def history(seed_article, reviewer, reviewer2, editor):
     services.annotation_delete(annotation=deleted, actor=editor)
     instant = verdict(seed_article, reviewer, 3, State.APPROVED)
     now = timezone.now() - timedelta(hours=5)
-    for action, to_state in ((Action.SUBMIT, State.SUBMITTED), (Action.APPROVE, State.APPROVED)):
+    for action, to_state, answers in ((Action.SUBMIT, State.SUBMITTED, None), (Action.APPROVE, State.APPROVED, now)):
         AnnotationEvent.objects.create(
-            annotation=instant, actor=editor, action=action, at=now, to_state=to_state, to_status="alleged"
+            annotation=instant,
+            actor=editor,
+            action=action,
+            at=now,
+            to_state=to_state,
+            to_status="alleged",
+            answers_submission_at=answers,
         )
     edge = verdict(seed_article, reviewer, 4, State.APPROVED)
     event(edge, reviewer, Action.SUBMIT, at(first_instant - timedelta(hours=2)), State.SUBMITTED)
@@ -272,3 +292,65 @@ def test_the_waits_of_no_decision_are_none(editor):
         percents=(50, 90),
     )
     assert figures == db.WaitFigures(decisions=0, returned=0, percentiles={50: None, 90: None})
+
+
+def test_each_decision_records_the_submission_it_answers(seed_article, reviewer, editor):
+    """Returned, resubmitted, approved, reopened and approved again: the return answers the first
+    submission, both approvals the second (a reopening is not a submission); other events none."""
+    made = services.annotation_create_and_submit(
+        article=seed_article, author=reviewer, status="alleged", **sentence_span(seed_article, 0)
+    )
+    made = services.annotation_request_changes(annotation=made, editor=editor, version=made.version, comment="Why?")
+    made = services.annotation_submit(annotation=made, actor=reviewer, version=made.version)
+    made = services.annotation_approve(annotation=made, editor=editor, version=made.version)
+    made = services.annotation_reopen(annotation=made, editor=editor, version=made.version, comment="A reader wrote.")
+    services.annotation_approve(annotation=made, editor=editor, version=made.version)
+    events = list(made.events.order_by("at", "id").values_list("action", "at", "answers_submission_at"))
+    first, second = (at for action, at, _ in events if action == Action.SUBMIT)
+    assert [(action, answers) for action, _, answers in events] == [
+        (Action.CREATE, None),
+        (Action.SUBMIT, None),
+        (Action.REQUEST_CHANGES, first),
+        (Action.SUBMIT, None),
+        (Action.APPROVE, second),
+        (Action.REOPEN, None),
+        (Action.APPROVE, second),
+    ]
+    for action, at, answers in events:
+        if action in workflow.DECISIONS:
+            assert answers == latest_submission(made.pk, at)
+
+
+class StatementRunner:
+    """What the migration's backfill uses of Django's schema editor (which SQLite refuses inside a
+    test's transaction): the connection and execute()."""
+
+    connection = connection
+
+    def execute(self, sql: str, params=None) -> None:
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+
+
+@pytest.mark.parametrize("fixture", ["desk", "history"])
+def test_the_migration_fills_in_the_submission_each_decision_answers(request, fixture):
+    """Migration 0023's backfill, run again over the events with their recorded submission taken
+    away: it finds the same ones (on PostgreSQL past the append-only trigger, which stays on)."""
+    request.getfixturevalue(fixture)
+    recorded = sorted(AnnotationEvent.objects.values_list("id", "answers_submission_at"))
+    assert sum(1 for _, answers in recorded if answers) == (4 if fixture == "desk" else 8)
+    migration = importlib.import_module("annotations.migrations.0023_event_answers_submission_at")
+    table, runner = AnnotationEvent._meta.db_table, StatementRunner()
+    postgresql = connection.vendor == "postgresql"
+    if postgresql:
+        runner.execute("SET CONSTRAINTS ALL IMMEDIATE")  # the fixture's rows, checked before ALTER TABLE
+        runner.execute(f"ALTER TABLE {table} DISABLE TRIGGER {migration.TRIGGER}")
+    runner.execute(f"UPDATE {table} SET answers_submission_at = NULL")
+    if postgresql:
+        runner.execute(f"ALTER TABLE {table} ENABLE TRIGGER {migration.TRIGGER}")
+    assert not AnnotationEvent.objects.exclude(answers_submission_at=None).exists()
+    migration.backfill(None, runner)
+    assert sorted(AnnotationEvent.objects.values_list("id", "answers_submission_at")) == recorded
+    if postgresql:
+        with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
+            runner.execute(f"UPDATE {table} SET comment = 'changed'")

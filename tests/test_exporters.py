@@ -10,7 +10,7 @@ import jsonschema
 import pytest
 from rest_framework.test import APIClient
 
-from annotations import services
+from annotations import services, workflow
 from annotations.demo import create_demo_verdicts
 from annotations.exporters import claimreview, native, stream, w3c
 from annotations.exporters.common import Selection
@@ -211,6 +211,8 @@ def test_round_trip_is_identical_apart_from_generated_at(demo, tmp_path, django_
     first = tmp_path / "first.json"
     call_command("export_annotations", "--output", str(first))
     before = json.loads(first.read_text(encoding="utf-8"))
+    decisions = AnnotationEvent.objects.filter(action__in=workflow.DECISIONS).order_by("annotation_id", "at")
+    answered = list(decisions.values_list("annotation_id", "at", "answers_submission_at"))
     # An empty database: remove everything the export holds (events are append-only, so bypass them in SQL).
     from django.db import connection
 
@@ -247,6 +249,9 @@ def test_round_trip_is_identical_apart_from_generated_at(demo, tmp_path, django_
     assert without_generated_at(second) == without_generated_at(first)  # byte for byte
     before.pop("generated_at")
     assert AnnotationEvent.objects.count() == sum(len(a["history"]) for a in before["articles"][0]["annotations"])
+    # the import records the submission each decision answers, as services.annotation_transition did
+    assert list(decisions.values_list("annotation_id", "at", "answers_submission_at")) == answered
+    assert len(answered) == 4 and None not in {answers for *_, answers in answered}
 
 
 def test_import_refuses_an_invalid_file_and_changes_nothing(tmp_path, demo):
