@@ -110,4 +110,4 @@ clean:
 # make serve's gunicorn, on PostgreSQL (LOADTEST_ARGS="--replica postgres://postgres@127.0.0.1:5433"
 # runs it again with a streaming replica).
 loadtest: $(STAMP)
-	$(BIN)/python bench/loadtest.py $(LOADTEST_ARGS)
+	@$(BIN)/python bench/loadtest.py $(LOADTEST_ARGS)
