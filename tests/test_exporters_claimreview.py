@@ -217,3 +217,19 @@ def test_the_verdict_form_saves_the_claim_fields(client, seed_article, reviewer)
     form = client.get(reverse("annotations:annotation-edit", args=[saved.pk])).text
     assert '<option value="person" selected>Person</option>' in form
     assert 'value="2019-04-08"' in form
+    # The claim fields sit in a disclosure after the sources: shut on a new verdict, open when they hold something.
+    assert '<details class="publishing-details" open>' in form
+    new = client.get(reverse("annotations:annotation-new", args=[seed_article.pk]), sentence_span(seed_article, 1)).text
+    assert '<details class="publishing-details">' in new
+
+
+def test_a_refused_claim_date_reopens_the_disclosure_with_its_error(client, seed_article, reviewer):
+    client.force_login(reviewer)
+    response = client.post(
+        reverse("annotations:annotation-create", args=[seed_article.pk]),
+        {**sentence_span(seed_article, 0), "status": "alleged", "claim_date": "1850-01-01"},
+        headers={"HX-Request": "true"},
+    )
+    assert '<details class="publishing-details" open>' in response.text
+    assert "The claim&#x27;s date cannot be before 1900." in response.text
+    assert not Annotation.objects.exists()

@@ -444,7 +444,7 @@ def test_keyboard_only_flow_records_a_denied_verdict_and_esc_closes_the_form(
     expect(page.locator("#id_note")).to_have_value("Huawei denied it in a statement to Dawn.")
     expect(denied).to_be_checked()
     save = page.get_by_role("button", name="Save verdict")
-    for _ in range(3):  # the source search, "Add a new source", then Save
+    for _ in range(4):  # the source search, "Add a new source", "For the published fact-check", then Save
         page.keyboard.press("Tab")
     expect(save).to_be_focused()
     page.keyboard.press("Enter")

@@ -295,6 +295,8 @@ def test_screenshots_verdict_form_errors_save_and_submit_mine_queue_and_delete(
         page.fill("#source-q", "wi-fi")
         page.locator("#source-results .source-add").click()
         expect(page.locator("#source-rows .source-row")).to_have_count(1)
+        page.locator(".publishing-details summary").click()
+        expect(page.locator("#id_claimant_type")).to_be_visible()
         page.get_by_role("button", name="Save and submit").scroll_into_view_if_needed()
         page.mouse.move(0, 0)
         page.screenshot(path=SCREENSHOTS / f"verdict-form-submit{suffix}.png")
