@@ -16,7 +16,7 @@ PYTHON ?= $(shell for c in python3.14 python3.13 python3.12 \
 TEST_ENV := DJANGO_DEBUG=0 DJANGO_SECRET_KEY=test-only-not-a-secret DJANGO_HTTPS=0 DJANGO_STATIC_MANIFEST=0 \
 	DJANGO_ALLOW_ASYNC_UNSAFE=true
 
-.PHONY: help venv run serve loadtest demo test test-fast test-browser lint format bench bench-search screenshots replica replica-stop clean
+.PHONY: help venv run serve loadtest demo test test-fast test-browser lint format bench bench-search screenshots messages replica replica-stop clean
 
 help:
 	@echo "make run           install, migrate, load the demo and serve on http://127.0.0.1:8000 (with the import worker)"
@@ -28,6 +28,7 @@ help:
 	@echo "make bench         performance figures as JSON (SQLite and PostgreSQL, about ten minutes)"
 	@echo "make loadtest      50 simulated desk members for 2 minutes against make serve's gunicorn on PostgreSQL"
 	@echo "make bench-search  only the desk search at 10,000 articles and 100,000 verdicts (its part of make bench)"
+	@echo "make messages      collect the interface's strings into locale/ur/*.po (translate new ones there) and compile them"
 	@echo "make replica       a streaming replica of the local PostgreSQL on port 5433 (root; make replica-stop stops it)"
 
 $(STAMP): requirements.txt requirements-dev.txt
@@ -96,6 +97,17 @@ screenshots: $(STAMP)
 
 # A real streaming replica of the local PostgreSQL (127.0.0.1:5432) on 127.0.0.1:5433, for
 # tests/test_replica.py (FACTCHECK_TEST_REPLICA_URL) and for trying DATABASE_REPLICA_URL; see .ci/replica.
+# The Urdu catalogue (issue 20): makemessages collects every string marked in the code, the
+# templates and the JavaScript into locale/ur/LC_MESSAGES/*.po, where new ones are translated;
+# compilemessages writes the .mo files Django serves (committed, so nothing compiles at run time).
+# Needs GNU gettext (apt-get install gettext). tests/test_translations.py fails when they lag.
+MESSAGES_IGNORE := --ignore=.venv --ignore=venv --ignore=node_modules --ignore=staticfiles --ignore=tests \
+	--ignore=bench --ignore=docs --ignore=.ci --ignore=locale
+messages: $(STAMP)
+	$(TEST_ENV) $(BIN)/python manage.py makemessages -l ur -d django --no-obsolete --add-location=file $(MESSAGES_IGNORE)
+	$(TEST_ENV) $(BIN)/python manage.py makemessages -l ur -d djangojs --no-obsolete --add-location=file $(MESSAGES_IGNORE)
+	$(TEST_ENV) $(BIN)/python manage.py compilemessages -l ur --ignore=.venv --ignore=venv
+
 replica:
 	.ci/replica start
 	@echo "Tests: FACTCHECK_TEST_REPLICA_URL=$$(.ci/replica url); the app: DATABASE_REPLICA_URL=$$(.ci/replica url factcheck)"

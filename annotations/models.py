@@ -673,3 +673,14 @@ class WorkerHeartbeat(models.Model):
 
     def __str__(self) -> str:
         return f"worker seen at {self.beat_at:%Y-%m-%d %H:%M:%S}"
+
+
+class LanguagePreference(models.Model):
+    """The interface language a user chose with the header's switcher (languages.py); no row: the
+    browser's language, else LANGUAGE_CODE. The API and the exports are English whatever it says."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, primary_key=True, on_delete=models.CASCADE, related_name="+")
+    language = models.CharField(max_length=8, choices=settings.LANGUAGES)
+
+    def __str__(self) -> str:
+        return f"{self.user_id}: {self.language}"

@@ -3,8 +3,11 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
+from django.views.decorators.cache import cache_control
+from django.views.i18n import JavaScriptCatalog
 
 from annotations.forms import LoginForm
+from annotations.languages import language_set
 from annotations.publishing import SITEMAPS
 from annotations.views import robots_txt
 
@@ -23,6 +26,14 @@ urlpatterns = [
     path("api/v1/", include("annotations.api.urls")),
     path("sitemap.xml", login_not_required(sitemap), {"sitemaps": SITEMAPS}, name="sitemap"),
     path("robots.txt", robots_txt, name="robots-txt"),
+    path("i18n/setlang/", language_set, name="set_language"),
+    # The JavaScript's strings in the page's language (base.html asks for ?l=<language>, so a
+    # browser's cached copy never answers for another language).
+    path(
+        "i18n/js/",
+        login_not_required(cache_control(max_age=86400)(JavaScriptCatalog.as_view())),
+        name="javascript-catalog",
+    ),
     path("", include("annotations.urls")),
 ]
 
