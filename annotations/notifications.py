@@ -24,9 +24,9 @@ from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import timezone, translation
 
-from . import records
+from . import languages, records
 from .models import (
     Action,
     Annotation,
@@ -212,7 +212,8 @@ def email_send(*, notification_id: int) -> str:
     if not wants_email(recipient, notification.kind, email_choices(user=recipient)):
         Notification.objects.filter(pk=notification.pk).update(email=EmailState.NONE)
         return "not wanted"
-    subject, text = records.notification_email(notification, site=settings.FACTCHECK_SITE_URL)
+    with translation.override(languages.language_for(recipient)):  # in the language the recipient chose
+        subject, text = records.notification_email(notification, site=settings.FACTCHECK_SITE_URL)
     attempts = notification.email_attempts + 1
     try:
         send_mail(subject, text, None, [recipient.email])
