@@ -7,6 +7,8 @@ sends, and the server checks the quote again here.
 
 from dataclasses import dataclass
 
+from django.utils.translation import gettext as _
+
 CONTEXT_LENGTH = 32
 
 
@@ -30,17 +32,23 @@ def anchor_span(body: str, *, start: int, end: int, quote: str) -> Anchor:
     (no line break inside), and `quote == body[start:end]`.
     """
     if not (0 <= start < end <= len(body)):
-        raise SpanError(f"The selection {start}–{end} is outside the article (0–{len(body)}).")
+        raise SpanError(
+            _("The selection %(start)s–%(end)s is outside the article (0–%(length)s).")
+            % {"start": start, "end": end, "length": len(body)}
+        )
     actual = body[start:end]
     if quote != actual:
         raise SpanError(
-            f"The selected text does not match the article at {start}–{end}: "
-            f"expected “{_preview(actual)}”, got “{_preview(quote)}”. Reload the page and select again."
+            _(
+                "The selected text does not match the article at %(start)s–%(end)s: "
+                "expected “%(expected)s”, got “%(got)s”. Reload the page and select again."
+            )
+            % {"start": start, "end": end, "expected": _preview(actual), "got": _preview(quote)}
         )
     if "\n" in actual:
-        raise SpanError("A selection must stay within one paragraph.")
+        raise SpanError(_("A selection must stay within one paragraph."))
     if not actual.strip():
-        raise SpanError("The selection holds only whitespace.")
+        raise SpanError(_("The selection holds only whitespace."))
     return Anchor(
         start=start,
         end=end,
@@ -200,10 +208,10 @@ def locate(body: str, passage: str) -> Anchor:
     """
     passage = passage.strip()
     if not passage:
-        raise SpanError("Paste the passage from the current version.")
+        raise SpanError(_("Paste the passage from the current version."))
     start = body.find(passage)
     if start < 0:
-        raise SpanError("This passage is not in the current version: copy it from the article exactly.")
+        raise SpanError(_("This passage is not in the current version: copy it from the article exactly."))
     if body.find(passage, start + 1) >= 0:
-        raise SpanError("This passage occurs more than once in the current version: add words around it.")
+        raise SpanError(_("This passage occurs more than once in the current version: add words around it."))
     return anchor_span(body, start=start, end=start + len(passage), quote=passage)

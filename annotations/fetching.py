@@ -26,6 +26,8 @@ import time
 from urllib.parse import urljoin, urlsplit
 
 from django.conf import settings
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 import urllib3
 from urllib3.exceptions import (
     ConnectTimeoutError,
@@ -75,19 +77,22 @@ def address_refusal(address: Address) -> str | None:
     """Why an address is not public ("a loopback address"), or None when it is."""
     if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
         address = address.ipv4_mapped
-    for kind, label in (
-        ("is_unspecified", "an unspecified"),
-        ("is_loopback", "a loopback"),
-        ("is_link_local", "a link-local"),
-        ("is_multicast", "a multicast"),
-        ("is_reserved", "a reserved"),
-        ("is_private", "a private"),
-    ):
+    for kind, label in ADDRESS_KINDS:
         if getattr(address, kind):
-            return f"{label} address"
+            return str(label)
     if not address.is_global:  # shared address space (100.64.0.0/10) and other special ranges
-        return "not a public address"
+        return _("not a public address")
     return None
+
+
+ADDRESS_KINDS = (
+    ("is_unspecified", gettext_lazy("an unspecified address")),
+    ("is_loopback", gettext_lazy("a loopback address")),
+    ("is_link_local", gettext_lazy("a link-local address")),
+    ("is_multicast", gettext_lazy("a multicast address")),
+    ("is_reserved", gettext_lazy("a reserved address")),
+    ("is_private", gettext_lazy("a private address")),
+)
 
 
 def _checked_addresses(host: str, port: int) -> list[str]:
@@ -95,18 +100,22 @@ def _checked_addresses(host: str, port: int) -> list[str]:
     try:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except (socket.gaierror, UnicodeError):
-        raise FetchError(f"The host name “{host}” could not be found.", code="dns") from None
+        raise FetchError(_("The host name “%(host)s” could not be found.") % {"host": host}, code="dns") from None
     addresses: list[str] = []
-    for *_, sockaddr in infos:
+    for *_info, sockaddr in infos:
         address = ipaddress.ip_address(sockaddr[0].split("%")[0])
         refusal = address_refusal(address)
         if refusal and not settings.FACTCHECK_FETCH_ALLOW_PRIVATE:
-            what = f"{address} is {refusal}" if host == str(address) else f"“{host}” is {address}, {refusal}"
-            raise FetchError(f"{what}; only public web addresses can be fetched.", code="private_address")
+            if host == str(address):
+                message = _("%(address)s is %(refusal)s; only public web addresses can be fetched.")
+            else:
+                message = _("“%(host)s” is %(address)s, %(refusal)s; only public web addresses can be fetched.")
+            names = {"host": host, "address": address, "refusal": refusal}
+            raise FetchError(message % names, code="private_address")
         if str(address) not in addresses:
             addresses.append(str(address))
     if not addresses:
-        raise FetchError(f"The host name “{host}” could not be found.", code="dns")
+        raise FetchError(_("The host name “%(host)s” could not be found.") % {"host": host}, code="dns")
     return addresses
 
 
@@ -128,14 +137,14 @@ def _target(url: str) -> _Target:
         parts = urlsplit(url.strip())
         port = parts.port
     except ValueError:
-        raise FetchError("Enter a valid web address.", code="invalid_url") from None
+        raise FetchError(_("Enter a valid web address."), code="invalid_url") from None
     scheme = parts.scheme.lower()
     if scheme not in DEFAULT_PORTS:
-        raise FetchError("Only http:// and https:// pages can be fetched.", code="scheme")
+        raise FetchError(_("Only http:// and https:// pages can be fetched."), code="scheme")
     if not parts.hostname:
-        raise FetchError("Enter a valid web address.", code="invalid_url")
+        raise FetchError(_("Enter a valid web address."), code="invalid_url")
     if parts.username or parts.password:
-        raise FetchError("The address must not contain a user name or password.", code="credentials")
+        raise FetchError(_("The address must not contain a user name or password."), code="credentials")
     path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
     return _Target(scheme, parts.hostname.lower(), port or DEFAULT_PORTS[scheme], path)
 
@@ -148,7 +157,10 @@ class _Deadline:
     def left(self) -> float:
         left = self.ends - time.monotonic()
         if left <= 0:
-            raise FetchError(f"The page took longer than {self.seconds:g} seconds to fetch.", code="timeout")
+            raise FetchError(
+                _("The page took longer than %(seconds)s seconds to fetch.") % {"seconds": f"{self.seconds:g}"},
+                code="timeout",
+            )
         return left
 
 
@@ -190,29 +202,33 @@ def _open(target: _Target, deadline: _Deadline) -> urllib3.BaseHTTPResponse:
                 release_conn=False,
             )
         except (NewConnectionError, ConnectTimeoutError):
-            problem = f"Could not connect to “{target.host}”."
+            problem = _("Could not connect to “%(host)s”.") % {"host": target.host}
             continue  # the next address, if any
         except ReadTimeoutError:
             deadline.left()  # the deadline's message when that was the shorter wait
             raise FetchError(
-                f"“{target.host}” did not answer within {settings.FACTCHECK_FETCH_READ_TIMEOUT:g} seconds.",
+                _("“%(host)s” did not answer within %(seconds)s seconds.")
+                % {"host": target.host, "seconds": f"{settings.FACTCHECK_FETCH_READ_TIMEOUT:g}"},
                 code="timeout",
             ) from None
         except SSLError:
             raise FetchError(
-                f"The secure connection to “{target.host}” failed (its certificate could not be verified).",
+                _("The secure connection to “%(host)s” failed (its certificate could not be verified).")
+                % {"host": target.host},
                 code="tls",
             ) from None
         except (ProtocolError, HTTPError, OSError):
-            raise FetchError(f"The connection to “{target.host}” broke off.", code="connection") from None
+            raise FetchError(
+                _("The connection to “%(host)s” broke off.") % {"host": target.host}, code="connection"
+            ) from None
     raise FetchError(problem, code="connection")
 
 
 def _media_type(header: str) -> tuple[str, str]:
-    media, _, rest = header.partition(";")
+    media, _sep, rest = header.partition(";")
     charset = ""
     for parameter in rest.split(";"):
-        name, _, value = parameter.partition("=")
+        name, _sep, value = parameter.partition("=")
         if name.strip().lower() == "charset":
             charset = value.strip().strip("\"'").lower()
     return media.strip().lower(), charset
@@ -222,7 +238,9 @@ def _read(response: urllib3.BaseHTTPResponse, host: str, deadline: _Deadline) ->
     """The content, decompressed, up to the size limit; one read (one receive) at a time, so a
     page that trickles in is still stopped by the deadline."""
     limit = settings.FACTCHECK_MAX_ARTICLE_BYTES
-    too_large = FetchError(f"The page is larger than the limit of {limit:,} bytes.", code="too_large")
+    too_large = FetchError(
+        _("The page is larger than the limit of %(limit)s bytes.") % {"limit": f"{limit:,}"}, code="too_large"
+    )
     length = response.headers.get("Content-Length", "")
     if length.isdigit() and int(length) > limit:
         raise too_large
@@ -240,11 +258,12 @@ def _read(response: urllib3.BaseHTTPResponse, host: str, deadline: _Deadline) ->
     except ReadTimeoutError:
         deadline.left()
         raise FetchError(
-            f"“{host}” stopped sending the page for more than {settings.FACTCHECK_FETCH_READ_TIMEOUT:g} seconds.",
+            _("“%(host)s” stopped sending the page for more than %(seconds)s seconds.")
+            % {"host": host, "seconds": f"{settings.FACTCHECK_FETCH_READ_TIMEOUT:g}"},
             code="timeout",
         ) from None
     except (ProtocolError, HTTPError, OSError):
-        raise FetchError(f"The connection to “{host}” broke off.", code="connection") from None
+        raise FetchError(_("The connection to “%(host)s” broke off.") % {"host": host}, code="connection") from None
     return b"".join(pieces)
 
 
@@ -261,12 +280,18 @@ def fetch(url: str) -> FetchedPage:
             if not 200 <= response.status < 300:
                 reason = f" ({response.reason})" if response.reason else ""
                 raise FetchError(
-                    f"The page answered HTTP {response.status}{reason}.", code="http_status", status=response.status
+                    _("The page answered HTTP %(status)s%(reason)s.") % {"status": response.status, "reason": reason},
+                    code="http_status",
+                    status=response.status,
                 )
             media, charset = _media_type(response.headers.get("Content-Type", ""))
             if media not in ACCEPTED_TYPES:
+                if media:
+                    message = _("The page is %(type)s, not HTML or plain text.") % {"type": media}
+                else:
+                    message = _("The page is of no stated type, not HTML or plain text.")
                 raise FetchError(
-                    f"The page is {media or 'of no stated type'}, not HTML or plain text.",
+                    message,
                     code="content_type",
                     status=response.status,
                 )
@@ -274,4 +299,4 @@ def fetch(url: str) -> FetchedPage:
             return FetchedPage(url=url, status=response.status, content_type=media, charset=charset, content=content)
         finally:
             response.close()  # closes the connection too: each pool is used once
-    raise FetchError(f"The page redirects more than {MAX_REDIRECTS} times.", code="redirects")
+    raise FetchError(_("The page redirects more than %(count)s times.") % {"count": MAX_REDIRECTS}, code="redirects")

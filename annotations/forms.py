@@ -8,6 +8,8 @@ from django import forms
 from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from .importing import read_document
 from .models import COMMENT_LENGTH, Annotation, Assignment, ClaimantType, Relation, Source, State, Status, field_limit
@@ -53,56 +55,70 @@ class ArticleImportForm(forms.Form):
     field_order = ["url", "title", "publisher", "published_at", "language", "body", "file"]
 
     title = forms.CharField(
+        label=gettext_lazy("Title"),
         max_length=300,
         required=False,
-        help_text="Taken from the page (web address or HTML file) when left empty.",
+        help_text=gettext_lazy("Taken from the page (web address or HTML file) when left empty."),
         widget=forms.TextInput(attrs=ANY_DIRECTION),
     )
     url = forms.URLField(
-        label="Web address",
+        label=gettext_lazy("Web address"),
         max_length=2000,
         required=False,
         assume_scheme="https",
-        help_text="Alone, without text or file: the page is fetched, with its title, publisher, date and language.",
+        help_text=gettext_lazy(
+            "Alone, without text or file: the page is fetched, with its title, publisher, date and language."
+        ),
     )
-    publisher = forms.CharField(max_length=200, required=False, widget=forms.TextInput(attrs=ANY_DIRECTION))
-    published_at = forms.DateField(label="Published", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    publisher = forms.CharField(
+        label=gettext_lazy("Publisher"), max_length=200, required=False, widget=forms.TextInput(attrs=ANY_DIRECTION)
+    )
+    published_at = forms.DateField(
+        label=gettext_lazy("Published"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
     language = forms.CharField(
+        label=gettext_lazy("Language"),
         max_length=16,
         required=False,
         widget=forms.TextInput(attrs={**ANY_DIRECTION, "placeholder": "en"}),
-        help_text="Language code, such as en, ur, de, ar. Left empty: the page's language, else en.",
+        help_text=gettext_lazy("Language code, such as en, ur, de, ar. Left empty: the page's language, else en."),
     )
     body = forms.CharField(
-        label="Article text",
+        label=gettext_lazy("Article text"),
         required=False,
         strip=False,
         widget=forms.Textarea(attrs={"rows": 12, **ANY_DIRECTION}),
-        help_text="Paste the text, one paragraph per line, or upload a file below.",
+        help_text=gettext_lazy("Paste the text, one paragraph per line, or upload a file below."),
     )
     file = forms.FileField(
-        label="…or upload a file",
+        label=gettext_lazy("…or upload a file"),
         required=False,
-        help_text=f".txt or .html, UTF-8, at most {settings.FACTCHECK_MAX_ARTICLE_BYTES // 1000:,} kB.",
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["file"].help_text = _(".txt or .html, UTF-8, at most %(size)s kB.") % {
+            "size": f"{settings.FACTCHECK_MAX_ARTICLE_BYTES // 1000:,}"
+        }
 
     def clean(self):
         data = super().clean()
         upload = data.get("file")
         pasted = data.get("body") or ""
         if upload and pasted.strip():
-            raise ValidationError("Paste the text or upload a file, not both.")
+            raise ValidationError(_("Paste the text or upload a file, not both."))
         if not upload and not pasted.strip():
             if data.get("url"):
                 return data  # the page is fetched: title and the rest come from it unless given
             if "url" not in self.errors:
-                self.add_error("body", "Paste the article text, upload a file or give the page's web address.")
+                self.add_error("body", _("Paste the article text, upload a file or give the page's web address."))
             return data
         if upload:
             if upload.size > settings.FACTCHECK_MAX_ARTICLE_BYTES:
                 self.add_error(
                     "file",
-                    f"The file is {upload.size:,} bytes; the limit is {settings.FACTCHECK_MAX_ARTICLE_BYTES:,} bytes.",
+                    _("The file is %(size)s bytes; the limit is %(limit)s bytes.")
+                    % {"size": f"{upload.size:,}", "limit": f"{settings.FACTCHECK_MAX_ARTICLE_BYTES:,}"},
                 )
                 return data
             try:
@@ -116,7 +132,7 @@ class ArticleImportForm(forms.Form):
             data["publisher"] = data.get("publisher") or document.publisher
             data["language"] = data.get("language") or document.language
         if not data.get("title"):
-            self.add_error("title", "Give the article a title.")
+            self.add_error("title", _("Give the article a title."))
         return data
 
     def cleaned_data_for_import(self) -> dict:
@@ -150,25 +166,29 @@ class AnnotationForm(forms.Form):
     status = forms.ChoiceField(
         choices=Status.choices,
         widget=forms.RadioSelect,
-        error_messages={"required": "Choose alleged, denied, unverified or evidenced."},
+        error_messages={"required": gettext_lazy("Choose alleged, denied, unverified or evidenced.")},
     )
     note = forms.CharField(
-        label="Why",
+        label=gettext_lazy("Why"),
         required=False,
         strip=False,
         widget=forms.Textarea(attrs={"rows": 4}),
         max_length=field_limit(Annotation, "note"),
     )
     claimant = forms.CharField(
-        label="Who makes the claim", required=False, max_length=field_limit(Annotation, "claimant")
+        label=gettext_lazy("Who makes the claim"), required=False, max_length=field_limit(Annotation, "claimant")
     )
     claimant_type = forms.ChoiceField(
-        label="The claimant is", required=False, choices=[("", "Not said"), *ClaimantType.choices]
+        label=gettext_lazy("The claimant is"),
+        required=False,
+        choices=[("", gettext_lazy("Not said")), *ClaimantType.choices],
     )
     claim_date = forms.DateField(
-        label="When the claim was made", required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=gettext_lazy("When the claim was made"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
-    denied_by = forms.CharField(label="Who denied it", required=False, max_length=field_limit(Annotation, "denied_by"))
+    denied_by = forms.CharField(
+        label=gettext_lazy("Who denied it"), required=False, max_length=field_limit(Annotation, "denied_by")
+    )
     # "Checked before": the earlier verdict this one checks the same claim as (radio inputs of that
     # name in the form). services.claim_link decides whether it may be linked.
     same_claim_as = forms.CharField(required=False, strip=True)
@@ -187,7 +207,7 @@ class AnnotationForm(forms.Form):
             return None
         pk = parse_id(value)
         if pk is None:
-            raise ValidationError(SAME_CLAIM_UNKNOWN)
+            raise ValidationError(str(SAME_CLAIM_UNKNOWN))
         return pk
 
     def clean(self):
@@ -198,10 +218,10 @@ class AnnotationForm(forms.Form):
         for name in NEW_SOURCE_FIELDS:  # a form with stored sources only may leave these out
             lists[name] = lists[name] or [""] * count
         if any(len(values) != count for values in lists.values()):
-            raise ValidationError("The source list was incomplete. Reload the page and try again.")
+            raise ValidationError(_("The source list was incomplete. Reload the page and try again."))
         items = [dict(zip(fields, values, strict=True)) for values in zip(*lists.values(), strict=True)]
         if any(item["id"] and parse_id(item["id"]) is None for item in items):
-            self.add_error(None, "A source reference was not valid. Remove it and add it again.")
+            self.add_error(None, _("A source reference was not valid. Remove it and add it again."))
             return data
         found = Source.objects.in_bulk([parse_id(item["id"]) for item in items if item["id"]])
         rows = []
@@ -209,7 +229,7 @@ class AnnotationForm(forms.Form):
             if item["id"]:
                 source = found.get(parse_id(item["id"]))
                 if source is None:
-                    self.add_error(None, "A linked source no longer exists. Remove it and add it again.")
+                    self.add_error(None, _("A linked source no longer exists. Remove it and add it again."))
                     continue
             else:
                 published = item["published_at"]
@@ -266,10 +286,16 @@ class SourceForm(forms.Form):
     """A new source, typed into the verdict form."""
 
     url = forms.CharField(label="URL", max_length=field_limit(Source, "url"))
-    title = forms.CharField(max_length=field_limit(Source, "title"), required=False)
-    publisher = forms.CharField(max_length=field_limit(Source, "publisher"), required=False)
-    published_at = forms.DateField(label="Published", required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    archive_url = forms.CharField(label="Archive URL", max_length=field_limit(Source, "archive_url"), required=False)
+    title = forms.CharField(label=gettext_lazy("Title"), max_length=field_limit(Source, "title"), required=False)
+    publisher = forms.CharField(
+        label=gettext_lazy("Publisher"), max_length=field_limit(Source, "publisher"), required=False
+    )
+    published_at = forms.DateField(
+        label=gettext_lazy("Published"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    archive_url = forms.CharField(
+        label=gettext_lazy("Archive URL"), max_length=field_limit(Source, "archive_url"), required=False
+    )
 
     add_service_errors = ArticleImportForm.add_service_errors
 
@@ -277,9 +303,20 @@ class SourceForm(forms.Form):
 class ReviewForm(forms.Form):
     """The fields of a review action: the version it is based on, a comment, and the editor's status."""
 
-    version = forms.IntegerField(min_value=1, error_messages={"required": "The form is missing its version: reload."})
-    comment = forms.CharField(required=False, max_length=COMMENT_LENGTH, widget=forms.Textarea(attrs={"rows": 2}))
-    status = forms.ChoiceField(choices=[("", "Keep the reviewer's status"), *Status.choices], required=False)
+    version = forms.IntegerField(
+        min_value=1, error_messages={"required": gettext_lazy("The form is missing its version: reload.")}
+    )
+    comment = forms.CharField(
+        label=gettext_lazy("Comment"),
+        required=False,
+        max_length=COMMENT_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    status = forms.ChoiceField(
+        label=gettext_lazy("Status"),
+        choices=[("", gettext_lazy("Keep the reviewer's status")), *Status.choices],
+        required=False,
+    )
 
     def typed(self, errors: dict[str, list[str]]) -> dict:
         """What the editor typed, and each message under its field ("all": the rest), to show the
@@ -337,8 +374,8 @@ class SearchForm(forms.Form):
 
     q = forms.CharField(required=False, max_length=1000, strip=True)
     type = forms.ChoiceField(choices=[(kind, kind) for kind in SEARCH_TYPES], required=False)
-    status = forms.ChoiceField(choices=[("", "any status"), *Status.choices], required=False)
-    state = forms.ChoiceField(choices=[("", "any state"), *State.choices], required=False)
+    status = forms.ChoiceField(choices=[("", gettext_lazy("any status")), *Status.choices], required=False)
+    state = forms.ChoiceField(choices=[("", gettext_lazy("any state")), *State.choices], required=False)
     article = forms.IntegerField(min_value=1, max_value=BIGINT_MAX, required=False)
     reviewer = forms.IntegerField(min_value=1, max_value=BIGINT_MAX, required=False)
     publisher = forms.CharField(required=False, max_length=200, strip=True)
@@ -352,7 +389,7 @@ class SearchForm(forms.Form):
             return 0
         offset = _search_offset(cursor)
         if offset is None:
-            raise ValidationError("This cursor is not valid: start again from the first page.")
+            raise ValidationError(_("This cursor is not valid: start again from the first page."))
         return offset
 
     def search(self, *, viewer, per_page: int = SEARCH_PAGE) -> SearchPage:
@@ -377,7 +414,7 @@ class SearchForm(forms.Form):
 
 
 SIMILAR_TEXT_LENGTH = 2000
-ID_MESSAGE = f"Give an id: a whole number from 1 to {BIGINT_MAX}."
+ID_MESSAGE = gettext_lazy("Give an id: a whole number from 1 to %(max)s.")
 
 
 class SimilarForm(forms.Form):
@@ -395,7 +432,7 @@ class SimilarForm(forms.Form):
             return None
         number = parse_id(value)
         if number is None:
-            raise ValidationError(ID_MESSAGE)
+            raise ValidationError(ID_MESSAGE % {"max": BIGINT_MAX})
         return number
 
     def clean_article(self) -> int | None:
@@ -408,9 +445,9 @@ class SimilarForm(forms.Form):
         data = super().clean()
         given = {name for name in ("text", "annotation") if data.get(name) not in (None, "")}
         if given == {"text", "annotation"}:
-            self.add_error("annotation", "Give the text of a claim or an annotation, not both.")
+            self.add_error("annotation", _("Give the text of a claim or an annotation, not both."))
         elif not given and "text" not in self.errors and "annotation" not in self.errors:
-            self.add_error("text", "Give the text of a claim, or an annotation's id.")
+            self.add_error("text", _("Give the text of a claim, or an annotation's id."))
         return data
 
     def claim(self, *, viewer) -> dict | None:

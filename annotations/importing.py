@@ -10,6 +10,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 
 from .fetching import FetchedPage
 
@@ -33,23 +34,32 @@ def max_bytes() -> int:
     return settings.FACTCHECK_MAX_ARTICLE_BYTES
 
 
-def decode_text(data: bytes, *, name: str = "The file") -> str:
-    """Decode UTF-8 bytes, refusing binary, empty, oversized or non-UTF-8 input."""
+def decode_text(data: bytes, *, name: str = "") -> str:
+    """Decode UTF-8 bytes, refusing binary, empty, oversized or non-UTF-8 input. `name` says what
+    the bytes are in the messages ("The file" when not given)."""
+    name = name or _("The file")
     if len(data) > max_bytes():
-        raise ValidationError(f"{name} is {len(data):,} bytes; the limit is {max_bytes():,} bytes.", code="too_large")
+        raise ValidationError(
+            _("%(name)s is %(size)s bytes; the limit is %(limit)s bytes.")
+            % {"name": name, "size": f"{len(data):,}", "limit": f"{max_bytes():,}"},
+            code="too_large",
+        )
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
     if any(byte in _BINARY_BYTES for byte in data[:8192]) or b"\x00" in data:
-        raise ValidationError(f"{name} looks binary, not text. Upload a .txt or .html file.", code="binary")
+        raise ValidationError(
+            _("%(name)s looks binary, not text. Upload a .txt or .html file.") % {"name": name}, code="binary"
+        )
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise ValidationError(
-            f"{name} is not valid UTF-8 (first bad byte at position {exc.start + 1}). Save it as UTF-8 and try again.",
+            _("%(name)s is not valid UTF-8 (first bad byte at position %(position)s). Save it as UTF-8 and try again.")
+            % {"name": name, "position": exc.start + 1},
             code="not_utf8",
         ) from None
     if not text.strip():
-        raise ValidationError(f"{name} is empty.", code="empty")
+        raise ValidationError(_("%(name)s is empty.") % {"name": name}, code="empty")
     return text
 
 
@@ -58,14 +68,14 @@ def read_document(data: bytes, *, filename: str) -> ReadDocument:
     suffix = Path(filename).suffix.lower()
     name = f"“{Path(filename).name}”"
     if suffix not in TEXT_SUFFIXES | HTML_SUFFIXES:
-        raise ValidationError(f"{name} is not a .txt or .html file.", code="unsupported_type")
+        raise ValidationError(_("%(name)s is not a .txt or .html file.") % {"name": name}, code="unsupported_type")
     text = decode_text(data, name=name)
     if suffix in HTML_SUFFIXES:
         return read_html(text, name=name)
     return ReadDocument(body=text)
 
 
-def read_html(html: str | bytes, *, name: str = "The page") -> ReadDocument:
+def read_html(html: str | bytes, *, name: str = "") -> ReadDocument:
     """Article text and metadata (title, canonical URL, site name, date, `<html lang>`) of a page.
     Bytes are decoded by trafilatura (the page's declared or detected encoding)."""
     import trafilatura
@@ -77,7 +87,9 @@ def read_html(html: str | bytes, *, name: str = "The page") -> ReadDocument:
         else None
     )
     if not body or not body.strip():
-        raise ValidationError(f"No article text could be found in {name}.", code="empty")
+        raise ValidationError(
+            _("No article text could be found in %(name)s.") % {"name": name or _("The page")}, code="empty"
+        )
     meta = trafilatura.extract_metadata(tree)
     return ReadDocument(
         body=body,
@@ -95,25 +107,28 @@ def _page_language(tree) -> str:
     code = declared.replace("_", "-")
     if not code or len(code) > 16 or not code.replace("-", "").isalnum() or not code.isascii():
         return ""
-    primary, _, region = code.partition("-")
+    primary, _sep, region = code.partition("-")
     return f"{primary.lower()}-{region.upper()}" if region else primary.lower()
 
 
 def read_page(page: FetchedPage) -> ReadDocument:
     """A fetched web page as an article: HTML through trafilatura, plain text decoded by its
     declared charset (UTF-8 when none), under decode_text's rules."""
-    name = "The page"
+    name = _("The page")
     if page.content_type == "text/plain":
         data = page.content
         if page.charset and page.charset.replace("-", "").lower() != "utf8":
             try:
                 data = page.content.decode(page.charset).encode("utf-8")
             except (LookupError, UnicodeDecodeError):
-                raise ValidationError(f"{name} is not valid {page.charset} text.", code="not_utf8") from None
+                raise ValidationError(
+                    _("%(name)s is not valid %(charset)s text.") % {"name": name, "charset": page.charset},
+                    code="not_utf8",
+                ) from None
         return ReadDocument(body=decode_text(data, name=name))
     if page.charset:
         try:
-            return read_html(page.content.decode(page.charset), name=name.lower())
+            return read_html(page.content.decode(page.charset), name=_("the page"))
         except (LookupError, UnicodeDecodeError):
             pass  # a wrong declaration: let trafilatura detect the encoding
-    return read_html(page.content, name=name.lower())
+    return read_html(page.content, name=_("the page"))

@@ -14,6 +14,8 @@ from axes.helpers import get_cool_off
 from django.conf import settings
 from django.db.models import Sum
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from rest_framework.throttling import BaseThrottle
 
 
@@ -54,9 +56,12 @@ def lockout_message(wait: timedelta | None) -> str:
     """What a refused client reads, on the page and in the API's answer. Editors lift locks on the
     Locked log-ins page (roles.can_unlock_logins), so the colleague to ask is an editor."""
     if wait is None:
-        return "Too many failed log-ins from your address. Ask an editor to lift the lock."
+        return _("Too many failed log-ins from your address. Ask an editor to lift the lock.")
     minutes = max(1, round(wait.total_seconds() / 60))
-    return (
-        f"Too many failed log-ins from your address. Try again in {minutes} minute{'s' if minutes != 1 else ''}; "
-        "each attempt before then restarts the wait. An editor can lift the lock sooner."
-    )
+    return ngettext(
+        "Too many failed log-ins from your address. Try again in %(count)s minute; "
+        "each attempt before then restarts the wait. An editor can lift the lock sooner.",
+        "Too many failed log-ins from your address. Try again in %(count)s minutes; "
+        "each attempt before then restarts the wait. An editor can lift the lock sooner.",
+        minutes,
+    ) % {"count": minutes}

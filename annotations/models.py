@@ -2,6 +2,7 @@ from django.conf import settings
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from .records import archive_state
 
@@ -117,18 +118,18 @@ class Sentence(models.Model):
 class Status(models.TextChoices):
     """The desk's verdict on a claim. Not a truth scale: see `STATUS_DETAILS`."""
 
-    ALLEGED = "alleged", "Alleged"
-    DENIED = "denied", "Denied"
-    UNVERIFIED = "unverified", "Unverified"
-    EVIDENCED = "evidenced", "Evidenced"
+    ALLEGED = "alleged", _("Alleged")
+    DENIED = "denied", _("Denied")
+    UNVERIFIED = "unverified", _("Unverified")
+    EVIDENCED = "evidenced", _("Evidenced")
 
 
 # Icon and one-line definition shown with every status (never colour alone).
 STATUS_DETAILS = {
-    Status.ALLEGED: ("❝", "A party claims it; not established."),
-    Status.DENIED: ("⊘", "A party named in it has denied it."),
-    Status.UNVERIFIED: ("?", "No evidence either way could be found."),
-    Status.EVIDENCED: ("✓", "Documents or reporting support it."),
+    Status.ALLEGED: ("❝", _("A party claims it; not established.")),
+    Status.DENIED: ("⊘", _("A party named in it has denied it.")),
+    Status.UNVERIFIED: ("?", _("No evidence either way could be found.")),
+    Status.EVIDENCED: ("✓", _("Documents or reporting support it.")),
 }
 
 
@@ -159,10 +160,10 @@ def status_legend() -> list[dict[str, str]]:
 class Relation(models.TextChoices):
     """How a linked source bears on a verdict."""
 
-    SUPPORTS = "supports", "Supports"
-    REFUTES = "refutes", "Refutes"
-    DENIAL = "denial", "Denial statement"
-    CONTEXT = "context", "Context"
+    SUPPORTS = "supports", _("Supports")
+    REFUTES = "refutes", _("Refutes")
+    DENIAL = "denial", _("Denial statement")
+    CONTEXT = "context", _("Context")
 
 
 # The relation a source added to a verdict starts with, by the verdict's status: the complaint behind
@@ -245,26 +246,26 @@ class SourceSnapshot(models.Model):
 class State(models.TextChoices):
     """Where a verdict is in review. The transitions live in workflow.py."""
 
-    DRAFT = "draft", "Draft"
-    SUBMITTED = "submitted", "Submitted"
-    APPROVED = "approved", "Approved"
-    CHANGES_REQUESTED = "changes_requested", "Changes requested"
+    DRAFT = "draft", _("Draft")
+    SUBMITTED = "submitted", _("Submitted")
+    APPROVED = "approved", _("Approved")
+    CHANGES_REQUESTED = "changes_requested", _("Changes requested")
 
 
 class ClaimantType(models.TextChoices):
     """What kind of party the claimant is, as ClaimReview names the claim's author (a blank one is
     published as an Organization)."""
 
-    PERSON = "person", "Person"
-    ORGANIZATION = "organization", "Organization"
+    PERSON = "person", _("Person")
+    ORGANIZATION = "organization", _("Organization")
 
 
 class Anchoring(models.TextChoices):
     """How a verdict's span was found on its article's version (anchoring.reanchor)."""
 
-    EXACT = "exact", "exact"
-    FUZZY = "fuzzy", "moved to a close match"
-    ORPHANED = "orphaned", "orphaned"
+    EXACT = "exact", _("exact")
+    FUZZY = "fuzzy", _("moved to a close match")
+    ORPHANED = "orphaned", _("orphaned")
 
 
 class Claim(models.Model):
@@ -421,17 +422,17 @@ class AppendOnlyError(Exception):
 
 
 class Action(models.TextChoices):
-    CREATE = "create", "Created"
-    EDIT = "edit", "Edited"
-    SUBMIT = "submit", "Submitted"
-    APPROVE = "approve", "Approved"
-    REQUEST_CHANGES = "request_changes", "Returned for changes"
-    REOPEN = "reopen", "Reopened"
-    DELETE = "delete", "Deleted"
-    RESTORE = "restore", "Restored"
-    REANCHOR = "reanchor", "Re-anchored"
-    CLAIM_LINK = "claim_link", "Linked to a claim"
-    CLAIM_UNLINK = "claim_unlink", "Removed from a claim"
+    CREATE = "create", _("Created")
+    EDIT = "edit", _("Edited")
+    SUBMIT = "submit", _("Submitted")
+    APPROVE = "approve", _("Approved")
+    REQUEST_CHANGES = "request_changes", _("Returned for changes")
+    REOPEN = "reopen", _("Reopened")
+    DELETE = "delete", _("Deleted")
+    RESTORE = "restore", _("Restored")
+    REANCHOR = "reanchor", _("Re-anchored")
+    CLAIM_LINK = "claim_link", _("Linked to a claim")
+    CLAIM_UNLINK = "claim_unlink", _("Removed from a claim")
 
 
 class AnnotationEvent(models.Model):
@@ -511,10 +512,10 @@ class Comment(models.Model):
 
 
 class ImportState(models.TextChoices):
-    QUEUED = "queued", "waiting to start"
-    RUNNING = "running", "importing"
-    DONE = "done", "done"
-    FAILED = "failed", "failed"
+    QUEUED = "queued", _("waiting to start")
+    RUNNING = "running", _("importing")
+    DONE = "done", _("done")
+    FAILED = "failed", _("failed")
 
 
 class ArticleImport(models.Model):
@@ -594,20 +595,20 @@ class Assignment(models.Model):
 class NotificationKind(models.TextChoices):
     """What a notification tells its recipient (notifications.py decides who receives which)."""
 
-    RETURNED = "returned", "My verdict was returned for changes"
-    APPROVED = "approved", "My verdict was approved"
-    REOPENED = "reopened", "My verdict was reopened"
-    COMMENT = "comment", "A comment on a verdict I wrote or discussed"
-    MENTION = "mention", "Someone mentioned me"
-    ASSIGNED = "assigned", "An article was assigned to me"
-    DUE = "due", "An assignment of mine is due tomorrow"
+    RETURNED = "returned", _("My verdict was returned for changes")
+    APPROVED = "approved", _("My verdict was approved")
+    REOPENED = "reopened", _("My verdict was reopened")
+    COMMENT = "comment", _("A comment on a verdict I wrote or discussed")
+    MENTION = "mention", _("Someone mentioned me")
+    ASSIGNED = "assigned", _("An article was assigned to me")
+    DUE = "due", _("An assignment of mine is due tomorrow")
 
 
 class EmailState(models.TextChoices):
-    NONE = "", "not e-mailed"  # the recipient does not want e-mail of this kind, or has no address
-    QUEUED = "queued", "queued"
-    SENT = "sent", "sent"
-    FAILED = "failed", "failed"  # every attempt failed; the worker's log and task results say why
+    NONE = "", _("not e-mailed")  # the recipient does not want e-mail of this kind, or has no address
+    QUEUED = "queued", _("queued")
+    SENT = "sent", _("sent")
+    FAILED = "failed", _("failed")  # every attempt failed; the worker's log and task results say why
 
 
 class Notification(models.Model):

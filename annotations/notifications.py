@@ -25,6 +25,7 @@ from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from . import languages, records
 from .models import (
@@ -253,11 +254,11 @@ def email_retry_after(*, notification_id: int):
 
 def _ids(values) -> list[int]:
     if not isinstance(values, list) or not values:
-        raise ValidationError({"ids": "Give a list of notification ids, or all: true."})
+        raise ValidationError({"ids": _("Give a list of notification ids, or all: true.")})
     if len(values) > 500:
-        raise ValidationError({"ids": "At most 500 ids at once."})
+        raise ValidationError({"ids": _("At most %(count)s ids at once.") % {"count": 500}})
     if any(type(value) is not int or not 1 <= value <= BIGINT_MAX for value in values):
-        raise ValidationError({"ids": "Every id must be a whole number."})
+        raise ValidationError({"ids": _("Every id must be a whole number.")})
     return values
 
 
@@ -285,7 +286,7 @@ def email_choices_set(*, user, wanted: set[str]) -> dict[str, bool]:
     always kept). Unknown kinds are refused (ValidationError on `kinds`)."""
     unknown = set(wanted) - set(NotificationKind.values)
     if unknown:
-        raise ValidationError({"kinds": f"Unknown kind: {', '.join(sorted(unknown))}."})
+        raise ValidationError({"kinds": _("Unknown kind: %(kinds)s.") % {"kinds": ", ".join(sorted(unknown))}})
     for kind in NotificationKind.values:
         NotificationPreference.objects.update_or_create(user=user, kind=kind, defaults={"email": kind in wanted})
     return email_choices(user=user)

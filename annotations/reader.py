@@ -8,6 +8,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from itertools import pairwise
 
+from django.utils.translation import gettext as _
+
 from .models import Annotation, Sentence
 
 
@@ -86,6 +88,8 @@ def span_place(sentences: Iterable[tuple[int, int, int]], start: int, end: int) 
     if not numbers:
         return ""
     if len(numbers) > 1:
-        return f"Sentences {numbers[0]}–{numbers[-1]}"
-    (_index, first, last), *_ = sentences
-    return f"Sentence {numbers[0]}" if (first, last) == (start, end) else f"In sentence {numbers[0]}"
+        return _("Sentences %(first)s–%(last)s") % {"first": numbers[0], "last": numbers[-1]}
+    (_index, first, last), *_rest = sentences
+    if (first, last) == (start, end):
+        return _("Sentence %(number)s") % {"number": numbers[0]}
+    return _("In sentence %(number)s") % {"number": numbers[0]}

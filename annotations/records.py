@@ -12,6 +12,8 @@ UTC, written by the database (db.IsoText).
 from typing import Any
 
 from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 # A verdict's fields copied from its row as they are, and in the order written.
 SPAN_FIELDS = ("start", "end", "quote", "prefix", "suffix")
@@ -380,15 +382,15 @@ def desk_csv_rows(figures, name: str, days: int) -> list[tuple]:
 
 # --- Notifications ---------------------------------------------------------------------------------
 
-# What each kind says, with {actor}, {title} (the article's) and {quote} (the verdict's, shortened).
+# What each kind says, with %(actor)s, %(title)s (the article's) and %(quote)s (the verdict's, shortened).
 NOTIFICATION_TEXT = {
-    "returned": "{actor} returned your verdict on “{quote}” for changes",
-    "approved": "{actor} approved your verdict on “{quote}”",
-    "reopened": "{actor} reopened your verdict on “{quote}”",
-    "comment": "{actor} commented on the verdict on “{quote}”",
-    "mention": "{actor} mentioned you on the verdict on “{quote}”",
-    "assigned": "{actor} assigned you “{title}”",
-    "due": "“{title}” is due tomorrow",
+    "returned": gettext_lazy("%(actor)s returned your verdict on “%(quote)s” for changes"),
+    "approved": gettext_lazy("%(actor)s approved your verdict on “%(quote)s”"),
+    "reopened": gettext_lazy("%(actor)s reopened your verdict on “%(quote)s”"),
+    "comment": gettext_lazy("%(actor)s commented on the verdict on “%(quote)s”"),
+    "mention": gettext_lazy("%(actor)s mentioned you on the verdict on “%(quote)s”"),
+    "assigned": gettext_lazy("%(actor)s assigned you “%(title)s”"),
+    "due": gettext_lazy("“%(title)s” is due tomorrow"),
 }
 EXCERPT_CHARS = 80
 
@@ -428,11 +430,12 @@ def notification_record(notification) -> dict:
     return {
         "id": notification.pk,
         "kind": notification.kind,
-        "text": NOTIFICATION_TEXT[notification.kind].format(
-            actor=notification.actor.get_username() if notification.actor_id else "factcheck",
-            title=excerpt(notification.article.title),
-            quote=quote_excerpt(quote),
-        ),
+        "text": NOTIFICATION_TEXT[notification.kind]
+        % {
+            "actor": notification.actor.get_username() if notification.actor_id else "factcheck",
+            "title": excerpt(notification.article.title),
+            "quote": quote_excerpt(quote),
+        },
         "said": said,
         "comment_deleted": bool(comment is not None and comment.deleted_at),
         "actor": notification.actor.get_username() if notification.actor_id else None,
@@ -453,11 +456,13 @@ def notification_email(notification, *, site: str) -> tuple[str, str]:
     if record["said"]:
         lines += [*(f"> {line}" for line in record["said"].splitlines()), ""]
     if record["due"]:
-        lines += [f"Due: {record['due']}", ""]
+        lines += [_("Due: %(date)s") % {"date": record["due"]}, ""]
+    opening = f"{site}{reverse('annotations:notification-open', args=[notification.pk])}"
+    choices = f"{site}{reverse('annotations:notification-list')}#email-choices"
     lines += [
-        f"Open it: {site}{reverse('annotations:notification-open', args=[notification.pk])}",
+        _("Open it: %(url)s") % {"url": opening},
         "",
-        f"Article: {notification.article.title}",
-        f"Choose which e-mails you get: {site}{reverse('annotations:notification-list')}#email-choices",
+        _("Article: %(title)s") % {"title": notification.article.title},
+        _("Choose which e-mails you get: %(url)s") % {"url": choices},
     ]
     return f"[factcheck] {excerpt(record['text'], 120)}", "\n".join(lines)

@@ -16,6 +16,7 @@ import re
 
 from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
 
 from .db import SEARCH_MARK
 from .mentions import MENTION
@@ -25,10 +26,11 @@ from .reader import Piece
 
 def mark_description(annotation: Annotation) -> str:
     """What a mark is, in words: "Alleged verdict, draft, by reviewer"."""
-    return (
-        f"{annotation.get_status_display()} verdict, {annotation.get_state_display().lower()}, "
-        f"by {annotation.author.get_username()}"
-    )
+    return _("%(status)s verdict, %(state)s, by %(author)s") % {
+        "status": annotation.get_status_display(),
+        "state": annotation.get_state_display().lower(),
+        "author": annotation.author.get_username(),
+    }
 
 
 def mark_note_id(annotation: Annotation) -> str:

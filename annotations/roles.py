@@ -11,6 +11,8 @@ from datetime import timedelta
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 
 from . import workflow
 from .models import Action, Annotation, Comment, State
@@ -48,7 +50,7 @@ def user_is_reviewer(user: User) -> bool:
     return user_is_editor(user) or REVIEWERS_GROUP in _group_names(user)
 
 
-UNLOCK_REFUSAL = "Only editors can lift log-in locks."
+UNLOCK_REFUSAL = gettext_lazy("Only editors can lift log-in locks.")
 
 
 def can_unlock_logins(user: User) -> bool:
@@ -65,14 +67,71 @@ def can_edit_annotation(user: User, annotation: Annotation) -> bool:
     return user_is_reviewer(user) and annotation.author_id == user.pk and annotation.state in workflow.AUTHOR_EDITABLE
 
 
+# Why an author may not change their own verdict in this state, by what they tried; and why anyone
+# else may not. One whole sentence each, so that each can be translated as a whole.
+AUTHOR_EDIT_REFUSALS = {
+    (State.DRAFT, "edit"): gettext_lazy(
+        "This verdict is draft: ask an editor to reopen it or return it before you edit it."
+    ),
+    (State.DRAFT, "delete"): gettext_lazy(
+        "This verdict is draft: ask an editor to reopen it or return it before you delete it."
+    ),
+    (State.DRAFT, "link"): gettext_lazy(
+        "This verdict is draft: ask an editor to reopen it or return it before you link it."
+    ),
+    (State.DRAFT, "unlink"): gettext_lazy(
+        "This verdict is draft: ask an editor to reopen it or return it before you unlink it."
+    ),
+    (State.SUBMITTED, "edit"): gettext_lazy(
+        "This verdict is submitted: ask an editor to reopen it or return it before you edit it."
+    ),
+    (State.SUBMITTED, "delete"): gettext_lazy(
+        "This verdict is submitted: ask an editor to reopen it or return it before you delete it."
+    ),
+    (State.SUBMITTED, "link"): gettext_lazy(
+        "This verdict is submitted: ask an editor to reopen it or return it before you link it."
+    ),
+    (State.SUBMITTED, "unlink"): gettext_lazy(
+        "This verdict is submitted: ask an editor to reopen it or return it before you unlink it."
+    ),
+    (State.APPROVED, "edit"): gettext_lazy(
+        "This verdict is approved: ask an editor to reopen it or return it before you edit it."
+    ),
+    (State.APPROVED, "delete"): gettext_lazy(
+        "This verdict is approved: ask an editor to reopen it or return it before you delete it."
+    ),
+    (State.APPROVED, "link"): gettext_lazy(
+        "This verdict is approved: ask an editor to reopen it or return it before you link it."
+    ),
+    (State.APPROVED, "unlink"): gettext_lazy(
+        "This verdict is approved: ask an editor to reopen it or return it before you unlink it."
+    ),
+    (State.CHANGES_REQUESTED, "edit"): gettext_lazy(
+        "This verdict is changes requested: ask an editor to reopen it or return it before you edit it."
+    ),
+    (State.CHANGES_REQUESTED, "delete"): gettext_lazy(
+        "This verdict is changes requested: ask an editor to reopen it or return it before you delete it."
+    ),
+    (State.CHANGES_REQUESTED, "link"): gettext_lazy(
+        "This verdict is changes requested: ask an editor to reopen it or return it before you link it."
+    ),
+    (State.CHANGES_REQUESTED, "unlink"): gettext_lazy(
+        "This verdict is changes requested: ask an editor to reopen it or return it before you unlink it."
+    ),
+}
+OTHERS_EDIT_REFUSALS = {
+    "edit": gettext_lazy("Only its author or an editor can edit this verdict."),
+    "delete": gettext_lazy("Only its author or an editor can delete this verdict."),
+    "link": gettext_lazy("Only its author or an editor can link this verdict."),
+    "unlink": gettext_lazy("Only its author or an editor can unlink this verdict."),
+}
+
+
 def edit_refusal(user: User, annotation: Annotation, verb: str) -> str:
-    """Why this user may not edit (or delete: `verb`) this verdict, in words for them."""
+    """Why this user may not edit (or delete, link, unlink: `verb`) this verdict, in words for them."""
     if user_is_reviewer(user) and annotation.author_id == user.pk:
-        return (
-            f"This verdict is {annotation.get_state_display().lower()}: "
-            f"ask an editor to reopen it or return it before you {verb} it."
-        )
-    return f"Only its author or an editor can {verb} this verdict."
+        return str(AUTHOR_EDIT_REFUSALS[annotation.state, verb])
+    return str(OTHERS_EDIT_REFUSALS[verb])
 
 
 def can_restore_annotation(user: User, annotation: Annotation) -> bool:
@@ -107,7 +166,9 @@ def can_discuss(user: User, annotation: Annotation) -> bool:
     return user_is_editor(user) or annotation.author_id == user.pk or annotation.state != State.DRAFT
 
 
-DISCUSS_REFUSAL = "Only its author, editors and, once it is submitted, reviewers can discuss this verdict."
+DISCUSS_REFUSAL = gettext_lazy(
+    "Only its author, editors and, once it is submitted, reviewers can discuss this verdict."
+)
 
 
 def comment_edit_refusal(user: User, comment: Comment, *, now=None) -> str | None:
@@ -115,29 +176,32 @@ def comment_edit_refusal(user: User, comment: Comment, *, now=None) -> str | Non
     FACTCHECK_COMMENT_EDIT_SECONDS after writing it (later, a reply may already answer the words as
     they were); never once deleted."""
     if comment.is_deleted:
-        return "This comment was deleted."
+        return _("This comment was deleted.")
     if comment.author_id != user.pk:
-        return "Only its writer can edit a comment."
+        return _("Only its writer can edit a comment.")
     window = timedelta(seconds=settings.FACTCHECK_COMMENT_EDIT_SECONDS)
     if (now or timezone.now()) - comment.created_at > window:
-        return f"A comment can be edited for {_duration(window)} after it is written: write a new one."
+        return _("A comment can be edited for %(duration)s after it is written: write a new one.") % {
+            "duration": _duration(window)
+        }
     return None
 
 
 def _duration(window: timedelta) -> str:
     minutes, seconds = divmod(int(window.total_seconds()), 60)
     if seconds or not minutes:
-        return f"{int(window.total_seconds())} seconds"
-    return "1 minute" if minutes == 1 else f"{minutes} minutes"
+        total = int(window.total_seconds())
+        return ngettext("%(count)s second", "%(count)s seconds", total) % {"count": total}
+    return ngettext("%(count)s minute", "%(count)s minutes", minutes) % {"count": minutes}
 
 
 def comment_delete_refusal(user: User, comment: Comment) -> str | None:
     """Why this user may not delete this comment (None: they may): its writer or an editor, at any
     time; the thread keeps "deleted by X" in its place."""
     if comment.is_deleted:
-        return "This comment was already deleted."
+        return _("This comment was already deleted.")
     if comment.author_id != user.pk and not user_is_editor(user):
-        return "Only its writer or an editor can delete a comment."
+        return _("Only its writer or an editor can delete a comment.")
     return None
 
 
@@ -163,18 +227,35 @@ def transition_refusal(
     (reopening is not a review)."""
     if transition.by_editor:
         if not user_is_editor(user):
-            return f"Only editors can {transition.verb} verdicts."
+            return str(EDITORS_ONLY[transition.action])
         if transition.action != Action.REOPEN and not settings.FACTCHECK_ALLOW_SELF_APPROVAL:
             if annotation.author_id == user.pk:
-                return f"You cannot {transition.verb} your own verdict: another editor must review it."
+                return str(NOT_YOUR_OWN[transition.action])
             if user.pk in contributors:
-                return (
-                    f"You changed this verdict since it was submitted, so you cannot {transition.verb} it: "
-                    "another editor must review it."
-                )
+                return str(NOT_AFTER_CHANGING[transition.action])
     elif annotation.author_id != user.pk:
-        return f"Only its author can {transition.verb} this verdict."
+        return _("Only its author can submit this verdict.")
     return None
+
+
+# transition_refusal's reasons, one whole sentence for each move.
+EDITORS_ONLY = {
+    Action.APPROVE: gettext_lazy("Only editors can approve verdicts."),
+    Action.REQUEST_CHANGES: gettext_lazy("Only editors can return verdicts."),
+    Action.REOPEN: gettext_lazy("Only editors can reopen verdicts."),
+}
+NOT_YOUR_OWN = {
+    Action.APPROVE: gettext_lazy("You cannot approve your own verdict: another editor must review it."),
+    Action.REQUEST_CHANGES: gettext_lazy("You cannot return your own verdict: another editor must review it."),
+}
+NOT_AFTER_CHANGING = {
+    Action.APPROVE: gettext_lazy(
+        "You changed this verdict since it was submitted, so you cannot approve it: another editor must review it."
+    ),
+    Action.REQUEST_CHANGES: gettext_lazy(
+        "You changed this verdict since it was submitted, so you cannot return it: another editor must review it."
+    ),
+}
 
 
 def annotation_actions(user: User, annotation: Annotation, *, contributors: set[int] = frozenset()) -> frozenset[str]:

@@ -13,6 +13,8 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from rest_framework.authtoken.models import Token
 
 from . import notifications, workflow
@@ -179,13 +181,13 @@ def article_check(
     title = " ".join(title.split())
     errors: dict[str, list[str]] = {}
     if not title:
-        errors["title"] = ["Give the article a title."]
+        errors["title"] = [_("Give the article a title.")]
     if not has_visible_text(body):
-        errors["body"] = ["The article text is empty."]
+        errors["body"] = [_("The article text is empty.")]
     elif len(body.encode("utf-8")) > settings.FACTCHECK_MAX_ARTICLE_BYTES:
         errors["body"] = [
-            f"The article text is {len(body.encode('utf-8')):,} bytes; "
-            f"the limit is {settings.FACTCHECK_MAX_ARTICLE_BYTES:,} bytes."
+            _("The article text is %(size)s bytes; the limit is %(limit)s bytes.")
+            % {"size": f"{len(body.encode('utf-8')):,}", "limit": f"{settings.FACTCHECK_MAX_ARTICLE_BYTES:,}"}
         ]
     try:
         url = normalize_url(url) if url.strip() else ""
@@ -193,7 +195,7 @@ def article_check(
         errors["url"] = [str(exc)]
     language = (language or "en").strip()
     if not language or len(language) > 16 or not language.replace("-", "").isalnum():
-        errors["language"] = ["Use a language code such as en, ur or pt-BR."]
+        errors["language"] = [_("Use a language code such as en, ur or pt-BR.")]
     if errors:
         raise ValidationError(errors)
     checked = CheckedArticle(
@@ -218,7 +220,7 @@ def _refuse_stored_text(checked: CheckedArticle) -> None:
 
 def _stored_already(pk: int, title: str) -> ValidationError:
     duplicate = ValidationError(
-        "This text is already stored as article #%(pk)s, “%(title)s”.",
+        _("This text is already stored as article #%(pk)s, “%(title)s”."),
         code="duplicate",
         params={"pk": pk, "title": title},
     )
@@ -227,7 +229,7 @@ def _stored_already(pk: int, title: str) -> ValidationError:
 
 def _require_importer(imported_by: User | None) -> None:
     if imported_by is not None and not user_is_reviewer(imported_by):
-        raise PermissionDenied("Only reviewers and editors can add articles.")
+        raise PermissionDenied(_("Only reviewers and editors can add articles."))
 
 
 def article_import(*, imported_by: User | None, **fields) -> Article:
@@ -489,7 +491,7 @@ def source_get_or_create(
     Returns (source, created). Side effect: at most one new Source.
     """
     if not user_is_reviewer(created_by):
-        raise PermissionDenied("Only reviewers and editors can add sources.")
+        raise PermissionDenied(_("Only reviewers and editors can add sources."))
     checked = source_check(
         url=url, title=title, publisher=publisher, published_at=published_at, archive_url=archive_url
     )
@@ -526,7 +528,7 @@ def source_check(
         return existing
     title = " ".join(title.split())
     if not title:
-        raise ValidationError({"title": ["Give the source a title."]})
+        raise ValidationError({"title": [_("Give the source a title.")]})
     return NewSource(
         url=normalized,
         title=title[: field_limit(Source, "title")],
@@ -603,7 +605,7 @@ def source_archive_request(*, source: Source, editor: User) -> None:
     from .tasks import archive_source
 
     if not user_is_editor(editor):
-        raise PermissionDenied("Only editors can archive a source again.")
+        raise PermissionDenied(_("Only editors can archive a source again."))
     Source.objects.filter(pk=source.pk).update(archive_requested_at=timezone.now())
     transaction.on_commit(lambda: archive_source.enqueue(source.pk))
 
@@ -681,27 +683,34 @@ class VersionConflict(Exception):
     def message(self) -> str:
         who = self.event.actor.get_username() if self.event else self.annotation.author.get_username()
         when = timezone.localtime(self.event.at if self.event else self.annotation.updated_at)
-        return (
-            f"This verdict was changed by {who} at {when:%H:%M:%S} (now version {self.annotation.version}, "
-            f"{self.annotation.get_state_display().lower()}, {self.annotation.get_status_display().lower()}). "
+        return _(
+            "This verdict was changed by %(who)s at %(time)s (now version %(version)s, %(state)s, %(status)s). "
             "Reload to see the current version before you act on it."
-        )
+        ) % {
+            "who": who,
+            "time": f"{when:%H:%M:%S}",
+            "version": self.annotation.version,
+            "state": self.annotation.get_state_display().lower(),
+            "status": self.annotation.get_status_display().lower(),
+        }
 
 
 def status_errors(*, status: str, denied_by: str, supported: bool) -> dict[str, str]:
     """The status rules, for create, update and an editor's approval with a status of their own:
     the four statuses only; `denied` names who denied it; `evidenced` has a supporting source."""
     if status not in Status.values:
-        return {"status": "Choose alleged, denied, unverified or evidenced."}
+        return {"status": _("Choose alleged, denied, unverified or evidenced.")}
     if status == Status.DENIED and not denied_by.strip():
-        return {"denied_by": "Name who denied it: a denied verdict records the party that denied the claim."}
+        return {"denied_by": _("Name who denied it: a denied verdict records the party that denied the claim.")}
     if status == Status.EVIDENCED and not supported:
-        return {"sources": "An evidenced verdict needs at least one source that supports it."}
+        return {"sources": _("An evidenced verdict needs at least one source that supports it.")}
     return {}
 
 
 EARLIEST_CLAIM_DATE = date(1900, 1, 1)
-CLAIMANT_TYPE_NEEDS_CLAIMANT = "Name who makes the claim before saying whether it is a person or an organization."
+CLAIMANT_TYPE_NEEDS_CLAIMANT = gettext_lazy(
+    "Name who makes the claim before saying whether it is a person or an organization."
+)
 
 
 def claim_errors(*, claimant: str, claimant_type: str, claim_date: date | None) -> dict[str, str]:
@@ -710,13 +719,13 @@ def claim_errors(*, claimant: str, claimant_type: str, claim_date: date | None) 
     the future (the desk's day, settings.TIME_ZONE) nor before 1900."""
     errors = {}
     if claimant_type not in ("", *ClaimantType.values):
-        errors["claimant_type"] = "Choose person or organization, or leave it blank."
+        errors["claimant_type"] = _("Choose person or organization, or leave it blank.")
     elif claimant_type and not claimant.strip():
-        errors["claimant_type"] = CLAIMANT_TYPE_NEEDS_CLAIMANT
+        errors["claimant_type"] = str(CLAIMANT_TYPE_NEEDS_CLAIMANT)
     if claim_date is not None and claim_date > timezone.localdate():
-        errors["claim_date"] = "The claim's date cannot be in the future."
+        errors["claim_date"] = _("The claim's date cannot be in the future.")
     elif claim_date is not None and claim_date < EARLIEST_CLAIM_DATE:
-        errors["claim_date"] = "The claim's date cannot be before 1900."
+        errors["claim_date"] = _("The claim's date cannot be before 1900.")
     return errors
 
 
@@ -738,29 +747,37 @@ def _verdict_errors(
     }
     for field, message in claim_errors(claimant=claimant, claimant_type=claimant_type, claim_date=claim_date).items():
         errors[field] = [message]
-    for field, value, what in (
-        ("note", note, "the note"),
-        ("claimant", claimant, "the claimant"),
-        ("denied_by", denied_by, "who denied it"),
+    for field, value, message in (
+        ("note", note, gettext_lazy("Keep the note under %(limit)s characters (it has %(count)s).")),
+        ("claimant", claimant, gettext_lazy("Keep the claimant under %(limit)s characters (it has %(count)s).")),
+        ("denied_by", denied_by, gettext_lazy("Keep who denied it under %(limit)s characters (it has %(count)s).")),
     ):
         limit = field_limit(Annotation, field)
         if len(value) > limit:
-            errors.setdefault(field, []).append(f"Keep {what} under {limit:,} characters (it has {len(value):,}).")
+            errors.setdefault(field, []).append(message % {"limit": f"{limit:,}", "count": f"{len(value):,}"})
     if len(sources) > MAX_SOURCES_PER_VERDICT:
         errors.setdefault("sources", []).append(
-            f"Link at most {MAX_SOURCES_PER_VERDICT} sources to one verdict (it has {len(sources):,})."
+            _("Link at most %(limit)s sources to one verdict (it has %(count)s).")
+            % {"limit": MAX_SOURCES_PER_VERDICT, "count": f"{len(sources):,}"}
         )
     pinpoint_limit = field_limit(AnnotationSource, "pinpoint")
     seen = set()
     for link in sources:
         if link.relation not in Relation.values:
-            errors.setdefault("sources", []).append(f"“{link.relation}” is not a relation.")
+            errors.setdefault("sources", []).append(
+                _("“%(relation)s” is not a relation.") % {"relation": link.relation}
+            )
         key = (link.source.pk if isinstance(link.source, Source) else _url_key(link.source.url), link.relation)
         if key in seen:
-            errors.setdefault("sources", []).append(f"“{link.source.title}” is linked twice as {link.relation}.")
+            errors.setdefault("sources", []).append(
+                _("“%(title)s” is linked twice as %(relation)s.")
+                % {"title": link.source.title, "relation": link.relation}
+            )
         seen.add(key)
         if len(link.pinpoint) > pinpoint_limit:
-            errors.setdefault("sources", []).append(f"Keep each pinpoint under {pinpoint_limit} characters.")
+            errors.setdefault("sources", []).append(
+                _("Keep each pinpoint under %(limit)s characters.") % {"limit": pinpoint_limit}
+            )
     return errors
 
 
@@ -856,7 +873,7 @@ def annotation_create(
     same transaction.
     """
     if not user_is_reviewer(author):
-        raise PermissionDenied("Only reviewers and editors can record verdicts.")
+        raise PermissionDenied(_("Only reviewers and editors can record verdicts."))
     sources = sources or []
     errors = _verdict_errors(
         status=status,
@@ -959,7 +976,7 @@ def annotation_update(
     with transaction.atomic():
         current = _lock(annotation, version)
         if current.is_deleted:
-            raise ValidationError("This verdict was deleted.")
+            raise ValidationError(_("This verdict was deleted."))
         if not can_edit_annotation(actor, current):
             raise PermissionDenied(edit_refusal(actor, current, "edit"))
         if errors:
@@ -1075,7 +1092,7 @@ def annotation_transition(
     with transaction.atomic():
         current = _lock(annotation, version)
         if current.is_deleted:
-            raise ValidationError("This verdict was deleted.")
+            raise ValidationError(_("This verdict was deleted."))
         try:
             transition = workflow.transition_for(action, current.state)
         except workflow.TransitionError as exc:
@@ -1088,7 +1105,7 @@ def annotation_transition(
         errors: dict[str, list[str]] = {}
         if transition.comment_required and not comment:
             errors["comment"] = [
-                "Say why you are reopening it." if action == Action.REOPEN else "Tell the author what to change."
+                _("Say why you are reopening it.") if action == Action.REOPEN else _("Tell the author what to change.")
             ]
         from_state, from_status = current.state, current.status
         if action == Action.APPROVE:
@@ -1098,9 +1115,11 @@ def annotation_transition(
             if "status" in problems:
                 errors["status"] = [problems["status"]]
             elif new_status != current.status and not comment:
-                errors["comment"] = ["Explain why you change the status: a comment is required."]
+                errors["comment"] = [_("Explain why you change the status: a comment is required.")]
             elif "denied_by" in problems:
-                errors["status"] = ["A denied verdict needs who denied it: return it to the author, or edit it first."]
+                errors["status"] = [
+                    _("A denied verdict needs who denied it: return it to the author, or edit it first.")
+                ]
             elif "sources" in problems:
                 errors["status"] = [problems["sources"]]
             if not errors:
@@ -1169,9 +1188,9 @@ def annotation_restore(*, annotation: Annotation, actor: User) -> Annotation:
     with transaction.atomic():
         current = _lock(annotation, None)
         if not current.is_deleted:
-            raise StateConflict("This verdict is not deleted: there is nothing to restore. Reload the page.")
+            raise StateConflict(_("This verdict is not deleted: there is nothing to restore. Reload the page."))
         if not can_restore_annotation(actor, current):
-            raise PermissionDenied("The undo window has passed: ask an editor to restore this verdict.")
+            raise PermissionDenied(_("The undo window has passed: ask an editor to restore this verdict."))
         current.deleted_at = None
         current.deleted_by = None
         current.version += 1
@@ -1211,14 +1230,19 @@ def article_version_check(*, article: Article, body: str) -> str:
     body = normalize_text(body)
     size = len(body.encode("utf-8"))
     if not has_visible_text(body):
-        raise ValidationError({"body": ["The corrected text is empty."]})
+        raise ValidationError({"body": [_("The corrected text is empty.")]})
     if size > settings.FACTCHECK_MAX_ARTICLE_BYTES:
         raise ValidationError(
-            {"body": [f"The corrected text is {size:,} bytes; the limit is {settings.FACTCHECK_MAX_ARTICLE_BYTES:,}."]}
+            {
+                "body": [
+                    _("The corrected text is %(size)s bytes; the limit is %(limit)s.")
+                    % {"size": f"{size:,}", "limit": f"{settings.FACTCHECK_MAX_ARTICLE_BYTES:,}"}
+                ]
+            }
         )
     digest = body_sha256(body)
     if digest == article.body_sha256:
-        raise ValidationError({"body": ["This is the current text of the article: nothing changed."]})
+        raise ValidationError({"body": [_("This is the current text of the article: nothing changed.")]})
     existing = Article.objects.filter(body_sha256=digest).exclude(pk=article.pk).values_list("pk", "title").first()
     if existing is not None:
         raise _stored_already(*existing)
@@ -1235,7 +1259,7 @@ def article_version_refetch(*, article: Article, actor: User) -> VersionReport:
     """
     _require_corrector(actor)
     if not article.url:
-        raise ValidationError({"refetch": ["This article has no web address to check: paste the corrected text."]})
+        raise ValidationError({"refetch": [_("This article has no web address to check: paste the corrected text.")]})
     try:
         document = read_page(fetch(article.url))
     except FetchError as exc:
@@ -1247,7 +1271,7 @@ def article_version_refetch(*, article: Article, actor: User) -> VersionReport:
 
 def _require_corrector(actor: User) -> None:
     if not user_is_reviewer(actor):
-        raise PermissionDenied("Only reviewers and editors can store a corrected version.")
+        raise PermissionDenied(_("Only reviewers and editors can store a corrected version."))
 
 
 def article_version_create(*, article: Article, actor: User, body: str) -> VersionReport:
@@ -1272,7 +1296,7 @@ def article_version_create(*, article: Article, actor: User, body: str) -> Versi
             current = Article.objects.select_for_update().get(pk=article.pk)
             if current.body_sha256 != article.body_sha256:
                 raise ValidationError(
-                    {"body": ["The article was corrected by someone else meanwhile: reload it and compare first."]}
+                    {"body": [_("The article was corrected by someone else meanwhile: reload it and compare first.")]}
                 )
             now = timezone.now()
             ArticleVersion.objects.create(
@@ -1292,7 +1316,7 @@ def article_version_create(*, article: Article, actor: User, body: str) -> Versi
             insert_sentences([(current.pk, s.index, s.paragraph, s.start, s.end) for s in spans])
             items = _reanchor_verdicts(current, actor=actor, floor=floor, now=now)
     except IntegrityError:  # the same text stored as another article meanwhile (unique body_sha256)
-        raise ValidationError({"body": ["This text was stored as another article meanwhile."]}) from None
+        raise ValidationError({"body": [_("This text was stored as another article meanwhile.")]}) from None
     return VersionReport(article=current, version=current.version, items=items)
 
 
@@ -1379,11 +1403,11 @@ def annotation_reselect(
         current = _lock(annotation, version)
         article = current.article
         if current.is_deleted:
-            raise ValidationError("This verdict was deleted.")
+            raise ValidationError(_("This verdict was deleted."))
         if not can_resolve_orphan(actor, current):
-            raise PermissionDenied("Only its author or an editor can re-select the text of this verdict.")
+            raise PermissionDenied(_("Only its author or an editor can re-select the text of this verdict."))
         if current.article_version == article.version:
-            raise StateConflict("This verdict is already on the current version of its article. Reload the page.")
+            raise StateConflict(_("This verdict is already on the current version of its article. Reload the page."))
         try:
             anchor = anchor_span(article.body, start=start, end=end, quote=quote)
         except SpanError as exc:
@@ -1425,7 +1449,7 @@ def annotation_reselect_passage(*, annotation: Annotation, actor: User, version:
     """Re-select an orphan's text by the passage a reviewer pasted (anchoring.locate: it must occur
     exactly once in the current version, NFC-normalised as bodies are). See annotation_reselect."""
     if not can_resolve_orphan(actor, annotation):
-        raise PermissionDenied("Only its author or an editor can re-select the text of this verdict.")
+        raise PermissionDenied(_("Only its author or an editor can re-select the text of this verdict."))
     try:
         anchor = locate(annotation.article.body, normalize_text(passage))
     except SpanError as exc:
@@ -1446,15 +1470,17 @@ def annotation_orphan_close(*, annotation: Annotation, actor: User, version: int
     with transaction.atomic():
         current = _lock(annotation, version)
         if current.is_deleted:
-            raise StateConflict("This verdict is closed already. Reload the page.")
+            raise StateConflict(_("This verdict is closed already. Reload the page."))
         if not can_resolve_orphan(actor, current):
-            raise PermissionDenied("Only its author or an editor can close this verdict.")
+            raise PermissionDenied(_("Only its author or an editor can close this verdict."))
         if current.article_version == current.article.version:
-            raise StateConflict("This verdict is on the current version of its article: it is not an orphan.")
+            raise StateConflict(_("This verdict is on the current version of its article: it is not an orphan."))
         if not reason:
-            raise ValidationError({"reason": ["Say why the verdict is closed."]})
+            raise ValidationError({"reason": [_("Say why the verdict is closed.")]})
         if len(reason) > COMMENT_LENGTH:
-            raise ValidationError({"reason": [f"Keep the reason under {COMMENT_LENGTH:,} characters."]})
+            raise ValidationError(
+                {"reason": [_("Keep the reason under %(limit)s characters.") % {"limit": f"{COMMENT_LENGTH:,}"}]}
+            )
         current.deleted_at = current.updated_at = timezone.now()
         current.deleted_by = actor
         current.version += 1
@@ -1477,7 +1503,7 @@ def annotation_orphan_close(*, annotation: Annotation, actor: User, version: int
 # claim of every verdict under its lock, so the second of two "create a claim from both" becomes a
 # join of the first's claim.
 
-SAME_CLAIM_UNKNOWN = "Choose a verdict from the list: this one does not exist or you cannot see it."
+SAME_CLAIM_UNKNOWN = gettext_lazy("Choose a verdict from the list: this one does not exist or you cannot see it.")
 CLAIM_MIN = 2
 
 
@@ -1507,14 +1533,14 @@ def _lock_verdicts(pks: list[int]) -> dict[int, Annotation]:
 def _lock_claim(pk: int) -> Claim:
     claim = Claim.objects.select_for_update().filter(pk=pk).first()
     if claim is None:
-        raise ValidationError({"claim": ["This claim no longer exists: its last appearance was removed."]})
+        raise ValidationError({"claim": [_("This claim no longer exists: its last appearance was removed.")]})
     return claim
 
 
 def _may_link(actor: User, annotation: Annotation, verb: str) -> None:
     """The verdict being linked or unlinked: live, and the actor may edit it (roles.can_edit_annotation)."""
     if annotation.is_deleted:
-        raise ValidationError({"annotation": ["This verdict was deleted."]})
+        raise ValidationError({"annotation": [_("This verdict was deleted.")]})
     if not can_edit_annotation(actor, annotation):
         raise PermissionDenied(edit_refusal(actor, annotation, verb))
 
@@ -1547,21 +1573,24 @@ def claim_create(*, annotations: list[Annotation], actor: User) -> Claim:
     pks = list(dict.fromkeys(a.pk for a in annotations))
     if len(pks) < CLAIM_MIN:
         raise ValidationError(
-            {"annotations": ["Name at least two verdicts: a claim is one statement checked in more than one place."]}
+            {"annotations": [_("Name at least two verdicts: a claim is one statement checked in more than one place.")]}
         )
     with transaction.atomic():
         locked = _lock_verdicts(pks)
         visible = set(Annotation.objects.filter(visibility_filter(actor), pk__in=pks).values_list("pk", flat=True))
-        problems = [f"Verdict {pk} does not exist or you cannot see it." for pk in pks if pk not in visible]
+        problems = [
+            _("Verdict %(id)s does not exist or you cannot see it.") % {"id": pk} for pk in pks if pk not in visible
+        ]
         problems += [
-            f"Verdict {pk} is already in claim {locked[pk].claim_id}: add the others to that claim."
+            _("Verdict %(id)s is already in claim %(claim)s: add the others to that claim.")
+            % {"id": pk, "claim": locked[pk].claim_id}
             for pk in pks
             if pk in visible and locked[pk].claim_id is not None
         ]
         if problems:
             raise ValidationError({"annotations": problems})
         if not any(can_edit_annotation(actor, locked[pk]) for pk in pks):
-            raise PermissionDenied("You can group verdicts into a claim only when you may edit one of them.")
+            raise PermissionDenied(_("You can group verdicts into a claim only when you may edit one of them."))
         now = timezone.now()
         claim = Claim.objects.create(created_by=actor, created_at=now)
         for pk in pks:
@@ -1582,13 +1611,18 @@ def claim_add(*, claim: Claim, annotation: Annotation, actor: User) -> Claim:
             raise ValidationError({"annotation": [SAME_CLAIM_UNKNOWN]})
         claim = _lock_claim(claim.pk)
         if not Annotation.objects.filter(visibility_filter(actor), claim=claim).exists():
-            raise ValidationError({"claim": ["This claim does not exist or you cannot see it."]})
+            raise ValidationError({"claim": [_("This claim does not exist or you cannot see it.")]})
         _may_link(actor, current, "link")
         if current.claim_id == claim.pk:
             return claim
         if current.claim_id is not None:
             raise ValidationError(
-                {"annotation": [f"This verdict is already in claim {current.claim_id}: remove it from there first."]}
+                {
+                    "annotation": [
+                        _("This verdict is already in claim %(claim)s: remove it from there first.")
+                        % {"claim": current.claim_id}
+                    ]
+                }
             )
         _set_claim(current, claim, actor=actor, at=timezone.now())
     return claim
@@ -1607,7 +1641,7 @@ def claim_remove(*, claim: Claim, annotation: Annotation, actor: User) -> Claim 
         current = _lock_verdicts([annotation.pk]).get(annotation.pk)
         claim = _lock_claim(claim.pk)
         if current is None or current.claim_id != claim.pk:
-            raise ValidationError({"annotation": ["This verdict is not in this claim."]})
+            raise ValidationError({"annotation": [_("This verdict is not in this claim.")]})
         _may_link(actor, current, "unlink")
         _set_claim(current, None, actor=actor, at=timezone.now())
         if not Annotation.objects.filter(claim=claim).exists():
@@ -1627,12 +1661,12 @@ def claim_link(*, annotation: Annotation, earlier: Annotation, actor: User) -> C
     event in each verdict whose claim changed (a new claim: both, the earlier first).
     """
     if annotation.pk == earlier.pk:
-        raise ValidationError({"same_claim_as": ["A verdict cannot be the same claim as itself: choose another."]})
+        raise ValidationError({"same_claim_as": [_("A verdict cannot be the same claim as itself: choose another.")]})
     with transaction.atomic():
         locked = _lock_verdicts([annotation.pk, earlier.pk])
         current = locked.get(annotation.pk)
         if current is None:
-            raise ValidationError("This verdict no longer exists.")
+            raise ValidationError(_("This verdict no longer exists."))
         if earlier.pk not in locked or _visible_verdict(earlier.pk, actor=actor) is None:
             raise ValidationError({"same_claim_as": [SAME_CLAIM_UNKNOWN]})
         _may_link(actor, current, "link")
@@ -1644,8 +1678,11 @@ def claim_link(*, annotation: Annotation, earlier: Annotation, actor: User) -> C
             raise ValidationError(
                 {
                     "same_claim_as": [
-                        f"This verdict is in claim {current.claim_id} and the earlier one in claim "
-                        f"{other.claim_id}: remove this one from its claim first."
+                        _(
+                            "This verdict is in claim %(claim)s and the earlier one in claim %(other)s: "
+                            "remove this one from its claim first."
+                        )
+                        % {"claim": current.claim_id, "other": other.claim_id}
                     ]
                 }
             )
@@ -1667,9 +1704,12 @@ def claim_link(*, annotation: Annotation, earlier: Annotation, actor: User) -> C
 
 def _assignee_errors(reviewer: User | None, username: str) -> dict[str, str]:
     if reviewer is None or not reviewer.is_active:
-        return {"reviewer": f"There is no active desk member called “{username}”."}
+        return {"reviewer": _("There is no active desk member called “%(username)s”.") % {"username": username}}
     if not user_is_reviewer(reviewer):
-        return {"reviewer": f"{reviewer.get_username()} is not a reviewer: only reviewers and editors can be assigned."}
+        return {
+            "reviewer": _("%(username)s is not a reviewer: only reviewers and editors can be assigned.")
+            % {"username": reviewer.get_username()}
+        }
     return {}
 
 
@@ -1686,15 +1726,15 @@ def assignment_create(
     editor and a new one opened, so the record keeps both. Nothing else changes.
     """
     if not user_is_editor(editor):
-        raise PermissionDenied("Only editors can assign articles.")
+        raise PermissionDenied(_("Only editors can assign articles."))
     reviewer = get_user_model().objects.filter(username=username).first()
     errors = _assignee_errors(reviewer, username)
     if due is not None and due < timezone.localdate():
-        errors["due"] = "The due date is in the past."
+        errors["due"] = _("The due date is in the past.")
     if len(note) > field_limit(Assignment, "note"):
-        errors["note"] = f"At most {field_limit(Assignment, 'note')} characters."
+        errors["note"] = _("At most %(limit)s characters.") % {"limit": field_limit(Assignment, "note")}
     if "\x00" in note:
-        errors["note"] = "The note cannot contain NUL characters."
+        errors["note"] = _("The note cannot contain NUL characters.")
     if errors:
         raise ValidationError(errors)
     now = timezone.now()
@@ -1714,14 +1754,16 @@ def assignment_remove(*, article: Article, username: str, editor: User) -> Assig
     removed by this editor (never deleted). Editors only; no open assignment is a ValidationError
     on `reviewer`."""
     if not user_is_editor(editor):
-        raise PermissionDenied("Only editors can assign articles.")
+        raise PermissionDenied(_("Only editors can assign articles."))
     assignment = (
         Assignment.objects.select_for_update()
         .filter(article=article, reviewer__username=username, removed_at=None)
         .first()
     )
     if assignment is None:
-        raise ValidationError({"reviewer": f"“{username}” is not assigned to this article."})
+        raise ValidationError(
+            {"reviewer": _("“%(username)s” is not assigned to this article.") % {"username": username}}
+        )
     assignment.removed_at, assignment.removed_by = timezone.now(), editor
     assignment.save(update_fields=["removed_at", "removed_by"])
     return assignment
@@ -1748,11 +1790,13 @@ def comment_body_check(body: str) -> str:
     body = body.replace("\r\n", "\n").replace("\r", "\n").strip()
     limit = field_limit(Comment, "body")
     if not body:
-        raise ValidationError({"body": "Write a comment first."})
+        raise ValidationError({"body": _("Write a comment first.")})
     if "\x00" in body:
-        raise ValidationError({"body": "The comment cannot contain NUL characters."})
+        raise ValidationError({"body": _("The comment cannot contain NUL characters.")})
     if len(body) > limit:
-        raise ValidationError({"body": f"At most {limit} characters (this one has {len(body)})."})
+        raise ValidationError(
+            {"body": _("At most %(limit)s characters (this one has %(count)s).") % {"limit": limit, "count": len(body)}}
+        )
     return body
 
 

@@ -14,6 +14,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext, pgettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect, reswap, retarget, trigger_client_event
 
@@ -65,12 +67,12 @@ LOCKS = "annotations/locked_logins.html"
 
 def _require_reviewer(request: HttpRequest) -> None:
     if not roles.user_is_reviewer(request.user):
-        raise PermissionDenied("Only reviewers and editors can do this.")
+        raise PermissionDenied(_("Only reviewers and editors can do this."))
 
 
 def _require_editor(request: HttpRequest) -> None:
     if not roles.user_is_editor(request.user):
-        raise PermissionDenied("Only editors can do this.")
+        raise PermissionDenied(_("Only editors can do this."))
 
 
 def _get_annotation_for_user(request: HttpRequest, pk: int, *, deleted: bool | None = False) -> Annotation:
@@ -215,7 +217,14 @@ def article_create(request: HttpRequest) -> HttpResponse:
         else:
             if isinstance(stored, ArticleImport):  # a long text: segmented in the background
                 return redirect(stored)
-            messages.success(request, f"Imported “{stored.title}”: {stored.sentences.count()} sentences.")
+            count = stored.sentences.count()
+            messages.success(
+                request,
+                ngettext(
+                    "Imported “%(title)s”: %(count)s sentence.", "Imported “%(title)s”: %(count)s sentences.", count
+                )
+                % {"title": stored.title, "count": count},
+            )
             return redirect(stored)
     return render(request, "annotations/article_create.html", {"form": form, "duplicate_of": duplicate_of})
 
@@ -234,7 +243,7 @@ def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if request.htmx:
         response = render(request, "annotations/import_detail.html#progress", context)
         if job.state == ImportState.DONE and job.total == 1 and len(articles) == 1:
-            messages.success(request, f"Imported “{articles[0].title}”.")
+            messages.success(request, _("Imported “%(title)s”.") % {"title": articles[0].title})
             response["HX-Redirect"] = articles[0].get_absolute_url()
         return response
     return render(request, "annotations/import_detail.html", context)
@@ -275,7 +284,7 @@ def annotation_new(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         start, end = int(request.GET["start"]), int(request.GET["end"])
     except (KeyError, ValueError):
-        return HttpResponseBadRequest("start and end must be whole numbers.")
+        return HttpResponseBadRequest(_("start and end must be whole numbers."))
     try:  # the same span rules as saving, so the form never opens on a span that cannot be saved
         anchor = anchor_span(article.body, start=start, end=end, quote=article.body[start:end])
     except SpanError as exc:
@@ -285,8 +294,8 @@ def annotation_new(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 SAVED_MESSAGES = {
-    False: "Draft saved. Submit it for review when it is ready.",
-    True: "Saved and submitted for review.",
+    False: gettext_lazy("Draft saved. Submit it for review when it is ready."),
+    True: gettext_lazy("Saved and submitted for review."),
 }
 
 
@@ -303,7 +312,7 @@ def annotation_create(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as exc:
             form.add_service_errors(exc)
         else:
-            return _saved_response(request, annotation, message=SAVED_MESSAGES[form.then_submit])
+            return _saved_response(request, annotation, message=str(SAVED_MESSAGES[form.then_submit]))
     return _editor_response(request, article, form, status=400)
 
 
@@ -332,7 +341,7 @@ def annotation_edit(request: HttpRequest, pk: int) -> HttpResponse:
             form.add_error(None, conflict.message)
             return _editor_response(request, annotation.article, form, annotation=conflict.annotation, status=409)
         else:
-            message = "Saved and submitted for review." if form.then_submit else "Verdict updated."
+            message = _("Saved and submitted for review.") if form.then_submit else _("Verdict updated.")
             return _saved_response(request, saved, message=message)
     return _editor_response(request, annotation.article, form, annotation=annotation, status=status)
 
@@ -347,7 +356,7 @@ def _initial(annotation: Annotation) -> dict:
 def annotation_delete(request: HttpRequest, pk: int) -> HttpResponse:
     annotation = _get_annotation_for_user(request, pk)
     annotation = services.annotation_delete(annotation=annotation, actor=request.user)
-    return _saved_response(request, annotation, message="Verdict deleted.", undo=annotation)
+    return _saved_response(request, annotation, message=_("Verdict deleted."), undo=annotation)
 
 
 @require_POST
@@ -359,14 +368,14 @@ def annotation_restore(request: HttpRequest, pk: int) -> HttpResponse:
         if request.htmx:
             return render(request, "annotations/refusal.html", {"message": str(conflict)}, status=409)
         return render(request, "409.html", {"message": str(conflict), "article": annotation.article}, status=409)
-    return _saved_response(request, annotation, message="Verdict restored.")
+    return _saved_response(request, annotation, message=_("Verdict restored."))
 
 
 TRANSITION_MESSAGES = {
-    Action.SUBMIT: "Submitted for review.",
-    Action.APPROVE: "Approved.",
-    Action.REQUEST_CHANGES: "Returned to the author for changes.",
-    Action.REOPEN: "Reopened: it is back in the review queue.",
+    Action.SUBMIT: gettext_lazy("Submitted for review."),
+    Action.APPROVE: gettext_lazy("Approved."),
+    Action.REQUEST_CHANGES: gettext_lazy("Returned to the author for changes."),
+    Action.REOPEN: gettext_lazy("Reopened: it is back in the review queue."),
 }
 # Where a review form was sent from (its `from` field): the queue and /mine/ answer with their item.
 ORIGINS = {"queue": "annotations:review-queue", "mine": "annotations:my-verdicts"}
@@ -399,11 +408,11 @@ def annotation_transition(request: HttpRequest, pk: int, action: str) -> HttpRes
         errors = {"__all__": [conflict.message]}
         return _review_error(request, conflict.annotation, form, action, errors, origin=origin, status=409)
     if origin is None:
-        return _saved_response(request, annotation, message=TRANSITION_MESSAGES[action])
+        return _saved_response(request, annotation, message=str(TRANSITION_MESSAGES[action]))
     if not request.htmx:
-        messages.success(request, TRANSITION_MESSAGES[action])
+        messages.success(request, str(TRANSITION_MESSAGES[action]))
         return redirect(ORIGINS[origin])
-    context = {"item": annotation, "done": TRANSITION_MESSAGES[action]}
+    context = {"item": annotation, "done": str(TRANSITION_MESSAGES[action])}
     if origin == "mine":
         return render(request, "annotations/my_verdicts.html#mine-item", context)
     context["waiting"] = selectors.waiting_count(viewer=request.user)
@@ -604,10 +613,14 @@ def my_verdicts(request: HttpRequest) -> HttpResponse:
     _require_reviewer(request)
     groups = selectors.my_annotations(user=request.user)
     sections = [
-        ("changes_requested", "Returned for changes", "An editor asked for changes. Edit and resubmit."),
-        ("draft", "Drafts", "Only you and the editors can see these. Submit them when ready."),
-        ("submitted", "Waiting for review", "In the editors' queue."),
-        ("approved", "Approved", "Reviewed and approved by an editor."),
+        (
+            "changes_requested",
+            pgettext("my verdicts, heading", "Returned for changes"),
+            _("An editor asked for changes. Edit and resubmit."),
+        ),
+        ("draft", _("Drafts"), _("Only you and the editors can see these. Submit them when ready.")),
+        ("submitted", _("Waiting for review"), _("In the editors' queue.")),
+        ("approved", pgettext("my verdicts, heading", "Approved"), _("Reviewed and approved by an editor.")),
     ]
     context = {"sections": [(key, title, help_text, groups[key]) for key, title, help_text in sections]}
     return render(request, "annotations/my_verdicts.html", context)
@@ -637,7 +650,7 @@ def claim_remove(request: HttpRequest, pk: int, annotation_pk: int) -> HttpRespo
     """Take one verdict out of the claim (services.claim_remove); the list again, saying so (or why not)."""
     claim = _get_claim_for_user(request, pk)
     annotation = _get_annotation_for_user(request, annotation_pk)
-    status, message, error = 200, f"Verdict #{annotation.pk} is no longer part of this claim.", ""
+    status, message, error = 200, _("Verdict #%(id)s is no longer part of this claim.") % {"id": annotation.pk}, ""
     try:
         services.claim_remove(claim=claim, annotation=annotation, actor=request.user)
     except (ValidationError, PermissionDenied) as exc:
@@ -791,13 +804,19 @@ def login_unlock(request: HttpRequest) -> HttpResponse:
     _require_unlocker(request)
     form = LoginUnlockForm(request.POST)
     if not form.is_valid():
-        return _unlock_answer(request, "This lock could not be read: reload the page and try again.", status=400)
+        return _unlock_answer(request, _("This lock could not be read: reload the page and try again."), status=400)
     username, address = form.cleaned_data["username"] or None, form.cleaned_data["address"]
     removed = services.login_unlock(editor=request.user, address=address, username=username)
-    who = username or "every account"
     if removed:
-        return _unlock_answer(request, f"Unlocked: {who} can log in again from {address}.")
-    return _unlock_answer(request, f"No lock to lift for {who} at {address}: it had ended or someone lifted it.")
+        if username:
+            message = _("Unlocked: %(username)s can log in again from %(address)s.")
+        else:
+            message = _("Unlocked: every account can log in again from %(address)s.")
+    elif username:
+        message = _("No lock to lift for %(username)s at %(address)s: it had ended or someone lifted it.")
+    else:
+        message = _("No lock to lift for every account at %(address)s: it had ended or someone lifted it.")
+    return _unlock_answer(request, message % {"username": username, "address": address})
 
 
 def _unlock_answer(request: HttpRequest, message: str, *, status: int = 200) -> HttpResponse:
@@ -818,7 +837,7 @@ def source_archive(request: HttpRequest, pk: int) -> HttpResponse:
     source, snapshot = found
     if request.method == "POST":
         services.source_archive_request(source=source, editor=request.user)
-        messages.success(request, "The page will be fetched and archived again in a moment.")
+        messages.success(request, _("The page will be fetched and archived again in a moment."))
         return redirect("annotations:source-archive", pk=source.pk)
     context = {"source": source, "snapshot": snapshot, "can_archive": roles.user_is_editor(request.user)}
     return render(request, "annotations/source_archive.html", context)
@@ -826,7 +845,7 @@ def source_archive(request: HttpRequest, pk: int) -> HttpResponse:
 
 def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     """403: the reason in place for htmx requests, the whole page otherwise."""
-    message = str(exception) if exception and str(exception) else "You do not have permission to do this."
+    message = str(exception) if exception and str(exception) else _("You do not have permission to do this.")
     if getattr(request, "htmx", False):
         return render(request, "annotations/refusal.html", {"message": message}, status=403)
     return render(request, "403.html", {"exception": message}, status=403)
@@ -863,7 +882,7 @@ def factcheck_page(request: HttpRequest, pk: int) -> HttpResponse:
         verdicts.append(
             {
                 "verdict": verdict,
-                "rating": claimreview.rating_name(verdict),
+                "rating": _rating_text(verdict),
                 "icon": STATUS_DETAILS[Status(verdict["status"])][0],
                 "sources": [
                     source | {"relation_label": relations[source["relation"]]} for source in verdict["sources"]
@@ -884,13 +903,26 @@ def factcheck_page(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "annotations/factcheck_page.html", context)
 
 
+def _rating_text(verdict: dict) -> str:
+    """claimreview.rating_name in the reader's language: the ClaimReview itself stays English."""
+    if verdict["status"] == Status.ALLEGED:
+        return _("Alleged – not independently verified")
+    if verdict["status"] == Status.DENIED:
+        return _("Disputed – denied by %(denied_by)s") % {"denied_by": verdict["denied_by"]}
+    if verdict["status"] == Status.UNVERIFIED:
+        return _("Unverified")
+    return _("Supported by evidence")
+
+
 def _public_summary(verdicts: list[dict]) -> str:
     """The page's description for link previews: how many approved verdicts, and their ratings."""
     if not verdicts:
-        return "No verdict on this article has been approved yet."
+        return _("No verdict on this article has been approved yet.")
     ratings = "; ".join(dict.fromkeys(item["rating"] for item in verdicts))
     count = len(verdicts)
-    return f"{count} approved fact-check{'s' if count != 1 else ''}: {ratings}."
+    return ngettext(
+        "%(count)s approved fact-check: %(ratings)s.", "%(count)s approved fact-checks: %(ratings)s.", count
+    ) % {"count": count, "ratings": ratings}
 
 
 @login_not_required
@@ -957,8 +989,11 @@ def article_version_new(request: HttpRequest, pk: int) -> HttpResponse:
             counts = selectors.version_report(report=report, viewer=request.user)
             messages.success(
                 request,
-                f"Version {report.version} stored. Verdicts: {counts['exact']} found unchanged, "
-                f"{counts['fuzzy']} moved to a close match, {counts['orphaned']} orphaned.",
+                _(
+                    "Version %(version)s stored. Verdicts: %(exact)s found unchanged, "
+                    "%(fuzzy)s moved to a close match, %(orphaned)s orphaned."
+                )
+                % {"version": report.version, **counts},
             )
             return redirect(article)
     context = {"article": article, "body": body, "errors": errors, "refetch_errors": refetch_errors}
@@ -1000,12 +1035,14 @@ def orphan_resolve(request: HttpRequest, pk: int, action: str) -> HttpResponse:
             services.annotation_reselect_passage(
                 annotation=orphan, actor=request.user, version=version, passage=request.POST.get("passage", "")
             )
-            messages.success(request, f"The verdict is placed in version {orphan.article.version}.")
+            messages.success(
+                request, _("The verdict is placed in version %(version)s.") % {"version": orphan.article.version}
+            )
         else:
             services.annotation_orphan_close(
                 annotation=orphan, actor=request.user, version=version, reason=request.POST.get("reason", "")
             )
-            messages.success(request, "The verdict is closed; an editor can restore it from the article page.")
+            messages.success(request, _("The verdict is closed; an editor can restore it from the article page."))
     except (ValidationError, services.VersionConflict, services.StateConflict) as exc:
         error = exc.messages[0] if isinstance(exc, ValidationError) else str(getattr(exc, "message", exc))
         context = {"orphans": selectors.orphan_queue(viewer=request.user), "error_for": pk, "error": error}
@@ -1105,7 +1142,11 @@ def notification_read(request: HttpRequest) -> HttpResponse:
             marked = notifications.notifications_read(user=request.user, ids=ids)
         except ValidationError as error:
             return HttpResponseBadRequest(" ".join(error.message_dict["ids"]))
-    messages.success(request, f"Marked {marked} notification{'' if marked == 1 else 's'} as read.")
+    messages.success(
+        request,
+        ngettext("Marked %(count)s notification as read.", "Marked %(count)s notifications as read.", marked)
+        % {"count": marked},
+    )
     return redirect("annotations:notification-list")
 
 
@@ -1116,5 +1157,5 @@ def notification_email_choices(request: HttpRequest) -> HttpResponse:
         notifications.email_choices_set(user=request.user, wanted=set(request.POST.getlist("email")))
     except ValidationError as error:
         return _notifications_response(request, error=" ".join(error.message_dict["kinds"]), status=400)
-    messages.success(request, "Your e-mail choices are saved.")
+    messages.success(request, _("Your e-mail choices are saved."))
     return redirect(f"{reverse('annotations:notification-list')}#email-choices")

@@ -2,6 +2,8 @@
 
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
+from django.utils.translation import gettext as _
+
 # Query parameters that only track the reader; they never change the document.
 TRACKING_PARAMETERS = frozenset(
     {"fbclid", "gclid", "dclid", "msclkid", "mc_cid", "mc_eid", "igshid", "yclid", "_ga", "_hsenc", "_hsmi", "mkt_tok"}
@@ -23,16 +25,16 @@ def normalize_url(url: str) -> str:
         parts = urlsplit(url)
         port = parts.port
     except ValueError:
-        raise UrlError("Enter a valid web address.") from None
+        raise UrlError(_("Enter a valid web address.")) from None
     scheme = parts.scheme.lower()
     if scheme not in DEFAULT_PORTS:
-        raise UrlError("Only http:// and https:// addresses can be sources.")
+        raise UrlError(_("Only http:// and https:// addresses can be sources."))
     host = (parts.hostname or "").lower()
     if not host or " " in url:
-        raise UrlError("Enter a valid web address.")
+        raise UrlError(_("Enter a valid web address."))
     netloc = host if ":" not in host else f"[{host}]"
     if parts.username:
-        raise UrlError("A source address must not contain a user name or password.")
+        raise UrlError(_("A source address must not contain a user name or password."))
     if port and port != DEFAULT_PORTS[scheme]:
         netloc = f"{netloc}:{port}"
     query = [

@@ -15,6 +15,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.utils.translation import gettext_lazy as _
+
 from .models import Action, State
 
 
@@ -62,9 +64,26 @@ class TransitionError(ValueError):
 def transition_for(action: str, state: str) -> Transition:
     transition = TRANSITIONS[action]
     if state not in transition.sources:
-        label = State(state).label.lower()
-        raise TransitionError(f"A verdict that is {label} cannot be {_past(transition.verb)}.")
+        raise TransitionError(str(REFUSED_FROM[action, state]))
     return transition
+
+
+# Why a move is refused from a state, one whole sentence for each (action, state) the machine refuses.
+REFUSED_FROM = {
+    (Action.SUBMIT, State.SUBMITTED): _("A verdict that is submitted cannot be submitted."),
+    (Action.SUBMIT, State.APPROVED): _("A verdict that is approved cannot be submitted."),
+    (Action.APPROVE, State.DRAFT): _("A verdict that is draft cannot be approved."),
+    (Action.APPROVE, State.APPROVED): _("A verdict that is approved cannot be approved."),
+    (Action.APPROVE, State.CHANGES_REQUESTED): _("A verdict that is changes requested cannot be approved."),
+    (Action.REQUEST_CHANGES, State.DRAFT): _("A verdict that is draft cannot be returned for changes."),
+    (Action.REQUEST_CHANGES, State.APPROVED): _("A verdict that is approved cannot be returned for changes."),
+    (Action.REQUEST_CHANGES, State.CHANGES_REQUESTED): _(
+        "A verdict that is changes requested cannot be returned for changes."
+    ),
+    (Action.REOPEN, State.DRAFT): _("A verdict that is draft cannot be reopened."),
+    (Action.REOPEN, State.SUBMITTED): _("A verdict that is submitted cannot be reopened."),
+    (Action.REOPEN, State.CHANGES_REQUESTED): _("A verdict that is changes requested cannot be reopened."),
+}
 
 
 def allowed_actions(state: str) -> list[str]:
@@ -77,7 +96,3 @@ def state_after_edit(state: str, *, by_editor: bool) -> str:
     if state == State.APPROVED and by_editor:
         return State.SUBMITTED
     return state
-
-
-def _past(verb: str) -> str:
-    return {"submit": "submitted", "approve": "approved", "return": "returned for changes", "reopen": "reopened"}[verb]

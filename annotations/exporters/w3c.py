@@ -8,9 +8,11 @@ was stored). Bodies: the status
 """
 
 from collections.abc import Iterator
+from functools import cache
 from itertools import batched
 
 from django.urls import reverse
+from django.utils import translation
 
 from .. import records
 from ..models import STATUS_DETAILS, Status
@@ -21,18 +23,25 @@ CONTENT_TYPE = 'application/ld+json; profile="http://www.w3.org/ns/anno.jsonld"'
 RECORDS_PER_CHUNK = 500
 
 
+@cache
+def _status_labels() -> dict[str, str]:
+    """Each status's label and definition in English: the export is the same whatever language the
+    page that asked for it is in (the models' labels are translated)."""
+    with translation.override("en"):
+        return {status.value: f"{status.label}: {STATUS_DETAILS[status][1]}" for status in Status}
+
+
 def annotation_record(
     verdict: dict, *, base_url: str, article_url: str, list_path: str, version_date: str | None = None
 ) -> dict:
     """A Web Annotation mapped from a verdict record (records.verdict)."""
-    status = Status(verdict["status"])
     bodies = [
         {
             "type": "TextualBody",
             "purpose": "assessing",
             "value": verdict["status"],
             "format": "text/plain",
-            "label": f"{status.label}: {STATUS_DETAILS[status][1]}",
+            "label": _status_labels()[verdict["status"]],
         }
     ]
     if verdict["note"]:

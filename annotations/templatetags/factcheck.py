@@ -3,6 +3,7 @@ from datetime import datetime, timedelta
 from django import template
 from django.utils import timezone
 from django.utils.timesince import timesince
+from django.utils.translation import gettext as _
 
 from annotations import rendering
 from annotations.models import STATUS_DETAILS, State, Status
@@ -46,8 +47,8 @@ def ago(moment: datetime | None) -> str:
     if moment is None:
         return ""
     if timezone.now() - moment < timedelta(minutes=1):  # a clock a little ahead counts as now too
-        return "just now"
-    return f"{timesince(moment, depth=1)} ago"
+        return _("just now")
+    return _("%(time)s ago") % {"time": timesince(moment, depth=1)}
 
 
 @register.inclusion_tag("annotations/status_badges.html")
