@@ -5,6 +5,9 @@ before" has earlier verdicts to show when a reviewer selects them.
 The sources are placeholders on example.org, named as such: the demo must not pass off invented
 links as real documents. The two extra articles were written for the demo and say so in their
 title, publisher and first line.
+
+And a short demo article in Urdu, with one verdict of each status, for the interface in Urdu: written
+for the demo (its title and first line say so), about a fictional town, company and forum.
 """
 
 from pathlib import Path
@@ -20,6 +23,8 @@ DEMO_ARTICLES = {
     "demo-lawsuit-retold.txt": "Demo: the Hua Wei lawsuit, retold (written for the demo)",
     "demo-backdoor-claims.txt": "Demo: backdoor claims, restated (written for the demo)",
 }
+DEMO_URDU_FILE = "demo-ur-chinar-nagar-pipeline.txt"
+DEMO_URDU_TITLE = "نمونے کا مضمون: چنار نگر کی نئی پائپ لائن (ڈیمو کے لیے لکھا گیا)"
 
 
 def _phrase(article: Article, phrase: str) -> dict:
@@ -141,3 +146,66 @@ def create_demo_articles() -> list[Article]:
             services.article_import(title=title, body=body, language="en", publisher=DEMO_PUBLISHER, imported_by=None)
         )
     return created
+
+
+def create_urdu_demo_article(*, reviewer=None, reviewer2=None, editor=None) -> Article | None:
+    """The Urdu demo article, imported as any article is, or None when it is stored already (rerun-safe:
+    it is then left as it is). With the demo reviewers, one verdict of each status on it; with an editor
+    as well, taken through review: two approved, one waiting in the queue, one still a draft."""
+    body = normalize_text((DEMO_DATA / DEMO_URDU_FILE).read_text(encoding="utf-8"))
+    if Article.objects.filter(body_sha256=services.body_sha256(body)).exists():
+        return None
+    article = services.article_import(
+        title=DEMO_URDU_TITLE, body=body, language="ur", publisher=DEMO_PUBLISHER, imported_by=None
+    )
+    if reviewer is None or reviewer2 is None:
+        return article
+    budget = services.source_get_or_create(
+        url="https://example.org/demo/chinar-nagar-budget",
+        title="میونسپل کمیٹی چنار نگر کا منظور شدہ بجٹ (ڈیمو کا فرضی حوالہ)",
+        publisher="میونسپل کمیٹی چنار نگر (فرضی)",
+        created_by=reviewer,
+    )[0]
+    forum = "شہری حقوق فورم"
+    evidenced = services.annotation_create(
+        article=article,
+        author=reviewer,
+        status="evidenced",
+        claimant="میونسپل کمیٹی چنار نگر",
+        note="بجٹ کی دستاویز میں منصوبے کی لاگت بارہ کروڑ روپے درج ہے۔",
+        sources=[services.SourceLink(budget, "supports", "ترقیاتی منصوبے، صفحہ ۱۴")],
+        **_sentence(article, 2),
+    )
+    alleged = services.annotation_create(
+        article=article,
+        author=reviewer,
+        status="alleged",
+        claimant=forum,
+        note="یہ فورم کا الزام ہے؛ مضمون اسے ثابت نہیں کرتا اور کمپنی کا مؤقف ابھی سامنے نہیں آیا۔",
+        **_phrase(article, "ٹھیکیدار کمپنی نیل کنول تعمیرات نے معیار سے کم پائپ استعمال کیے"),
+    )
+    denied = services.annotation_create(
+        article=article,
+        author=reviewer2,
+        status="denied",
+        claimant=forum,
+        denied_by="میونسپل کمیٹی چنار نگر",
+        note="کمیٹی نے تردید کی ہے اور کہا ہے کہ ٹھیکہ تین بولیوں میں سے دیا گیا۔",
+        **_phrase(article, "ٹھیکہ کھلی بولی کے بغیر دیا گیا"),
+    )
+    services.annotation_create(
+        article=article,
+        author=reviewer2,
+        status="unverified",
+        claimant="ایک مقامی رہنما",
+        note="مضمون کے مطابق اس دعوے کا کوئی سروے یا سرکاری ماخذ سامنے نہیں آیا۔",
+        **_sentence(article, 7),
+    )
+    if editor is None:
+        return article
+    for verdict in (evidenced, alleged, denied):
+        services.annotation_submit(annotation=verdict, actor=verdict.author, version=verdict.version)
+        verdict.refresh_from_db()
+    for verdict in (evidenced, alleged):
+        services.annotation_approve(annotation=verdict, editor=editor, version=verdict.version)
+    return article

@@ -110,6 +110,7 @@ def test_load_demo_is_idempotent(capsys):
     assert sorted(Article.objects.exclude(pk=article.pk).values_list("title", "publisher")) == [
         ("Demo: backdoor claims, restated (written for the demo)", "factcheck demo"),
         ("Demo: the Hua Wei lawsuit, retold (written for the demo)", "factcheck demo"),
+        ("نمونے کا مضمون: چنار نگر کی نئی پائپ لائن (ڈیمو کے لیے لکھا گیا)", "factcheck demo"),
     ]
     assert (article.title, article.sentences.count()) == ("Huawei spying in Pakistan?", 26)
     assert sorted(article.annotations.values_list("status", flat=True)) == [

@@ -1,5 +1,5 @@
-"""manage.py load_demo: the seed article, the two demo articles restating its claims and the demo
-accounts, for DEBUG demos only. Safe to rerun: what is stored already is kept as it is."""
+"""manage.py load_demo: the seed article, the two demo articles restating its claims, the Urdu demo
+article and the demo accounts, for DEBUG demos only. Safe to rerun: what is stored already is kept as it is."""
 
 from pathlib import Path
 
@@ -9,7 +9,7 @@ from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
 
 from annotations import roles, services
-from annotations.demo import create_demo_articles, create_demo_verdicts
+from annotations.demo import create_demo_articles, create_demo_verdicts, create_urdu_demo_article
 from annotations.models import Article
 from annotations.segmentation import normalize_text
 
@@ -57,6 +57,14 @@ class Command(BaseCommand):
             self.stdout.write(f"The demo article is already stored as #{article.pk}.")
         for extra in create_demo_articles():
             self.stdout.write(f"Imported the demo article “{extra.title}” ({extra.sentences.count()} sentences).")
+        urdu = create_urdu_demo_article(
+            reviewer=users["reviewer"], reviewer2=users["reviewer2"], editor=users["editor"]
+        )
+        if urdu is not None:
+            self.stdout.write(
+                f"Imported the Urdu demo article “{urdu.title}” ({urdu.sentences.count()} sentences, "
+                f"{urdu.annotations.count()} sample verdicts)."
+            )
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo ready. Log in at http://127.0.0.1:8000/ as reviewer, reviewer2 or editor, "

@@ -1,5 +1,8 @@
 // The article page: selecting a claim and driving the verdict panel.
 //
+// Every text a person reads or hears goes through Django's JavaScript catalog (gettext, ngettext,
+// interpolate: globals from the catalog script base.html loads before these modules).
+//
 // The page stores offsets as Unicode code points of the article body (data-start/data-end on
 // every paragraph, sentence and gap). The browser's selection counts UTF-16 code units.
 // codePointOffset() is the one place where the two meet; the server checks the quote again.
@@ -7,7 +10,7 @@
 const reader = document.getElementById("reader");
 const body = document.getElementById("article-body");
 const WORD = /[\p{L}\p{N}\p{M}'’_\-]/u;
-const ONE_PARAGRAPH = "A verdict covers text within one paragraph. Select a phrase or sentence inside a single paragraph.";
+const ONE_PARAGRAPH = gettext("A verdict covers text within one paragraph. Select a phrase or sentence inside a single paragraph.");
 let lastSentence = null;
 
 function codePointLength(text) {
@@ -423,9 +426,9 @@ if (body && reader) {
 
 document.body.addEventListener("htmx:responseError", (event) => {
   const status = event.detail.xhr.status;
-  if (status === 403) toast("You are not allowed to do that.");
-  else if (status === 404) toast("That item no longer exists. Reload the page.");
-  else if (status === 400) toast("That request was not valid: nothing was saved.");
-  else toast("Something went wrong: nothing was saved. Try again.");
+  if (status === 403) toast(gettext("You are not allowed to do that."));
+  else if (status === 404) toast(gettext("That item no longer exists. Reload the page."));
+  else if (status === 400) toast(gettext("That request was not valid: nothing was saved."));
+  else toast(gettext("Something went wrong: nothing was saved. Try again."));
 });
-document.body.addEventListener("htmx:sendError", () => toast("The server could not be reached: nothing was saved."));
+document.body.addEventListener("htmx:sendError", () => toast(gettext("The server could not be reached: nothing was saved.")));

@@ -60,9 +60,9 @@ function ask(question, { accept, cancel }) {
 }
 
 function askDiscard() {
-  return ask("Discard the changes to this verdict? What you typed has not been saved.", {
-    accept: "Discard changes",
-    cancel: "Keep editing",
+  return ask(gettext("Discard the changes to this verdict? What you typed has not been saved."), {
+    accept: gettext("Discard changes"),
+    cancel: gettext("Keep editing"),
   });
 }
 
@@ -112,8 +112,9 @@ document.body.addEventListener("htmx:confirm", (event) => {
   (async () => {
     if (leaving && !(await askDiscard())) return;
     if (question) {
-      const accept = question.dataset.confirmButton || "OK";
-      if (!(await ask(question.dataset.confirm, { accept, cancel: "Cancel" }))) return;
+      // data-confirm and data-confirm-button come from the template, translated there.
+      const accept = question.dataset.confirmButton || gettext("OK");
+      if (!(await ask(question.dataset.confirm, { accept, cancel: gettext("Cancel") }))) return;
     }
     if (leaving) form.setAttribute("data-discarded", "");
     event.detail.issueRequest(true);
@@ -148,8 +149,8 @@ document.body.addEventListener("sources-copied", (event) => {
   const { id, added } = event.detail;
   const note = document.getElementById(`similar-copied-${id}`);
   if (!note) return;
-  if (added === 0) note.textContent = "Its sources are already in the form.";
-  else note.textContent = added === 1 ? "Added 1 source." : `Added ${added} sources.`;
+  if (added === 0) note.textContent = gettext("Its sources are already in the form.");
+  else note.textContent = interpolate(ngettext("Added %(count)s source.", "Added %(count)s sources.", added), { count: added }, true);
 });
 
 document.addEventListener("pointerdown", (event) => {
