@@ -50,6 +50,8 @@ def template_text(source: str) -> str:
                 skip_until = "end" + name
             elif name == "comment":
                 skip_until = "endcomment"
+            elif name == "block" and token.contents.split()[1].endswith("_class"):
+                skip_until = "endblock"  # {% block main_class %}page page-narrow{% endblock %}: CSS classes
         out.append(HOLE)
     return "".join(out)
 
@@ -88,7 +90,10 @@ def untranslated(source: str) -> list[str]:
     found = []
     for text in collector.texts:
         words = [word for word in re.split(rf"[\s{HOLE}]+", text) if word]
-        if any(re.search(r"[A-Za-z]", word) and word.strip("()[].,:;·←→") not in NAMES for word in words):
+        if any(
+            re.search(r"[A-Za-z]", word) and word.strip("()[].,:;·←→") not in NAMES and not re.match(r"\w+://", word)
+            for word in words
+        ):
             found.append(" ".join(text.replace(HOLE, "…").split()))
     return found
 
