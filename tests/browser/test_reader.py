@@ -102,5 +102,5 @@ def test_reader_sends_anonymous_visitor_to_login(page: Page, live_server, consol
 
     expect(page).to_have_url(f"{live_server.url}/accounts/login/?next=/articles/{seed_article.pk}/")
     expect(page.locator("h1")).to_have_text("Log in to factcheck")
-    expect(page.locator("input[name=next]")).to_have_value(f"/articles/{seed_article.pk}/")
+    expect(page.locator("#main input[name=next]")).to_have_value(f"/articles/{seed_article.pk}/")
     assert console_errors == []

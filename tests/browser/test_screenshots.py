@@ -618,3 +618,52 @@ def test_screenshots_public_factchecks(
         expect(page.locator(".public-verdict")).to_have_count(2)
         page.screenshot(path=SCREENSHOTS / f"factcheck-page{suffix}.png", full_page=True)
     assert console_errors == []
+
+
+@pytest.mark.screenshot
+def test_screenshots_urdu_interface(page: Page, live_server, login, console_errors, reviewer, reviewer2, editor):
+    """The interface in Urdu (issue 20): the Urdu demo article with the verdict panel, the article
+    list and the editor's queue, mirrored, at both widths."""
+    from annotations.demo import create_urdu_demo_article
+    from annotations.models import LanguagePreference
+
+    article = create_urdu_demo_article(reviewer=reviewer, reviewer2=reviewer2, editor=editor)
+    LanguagePreference.objects.create(user=reviewer, language="ur")
+    LanguagePreference.objects.create(user=editor, language="ur")
+    login_page = page.context.new_page()
+    for width, height, suffix in ((1440, 1000, ""), (390, 844, "-390")):
+        login_page.set_viewport_size({"width": width, "height": height})
+        login_page.goto(f"{live_server.url}/accounts/login/")
+        login_page.select_option("#language-select", "ur")
+        login_page.locator(".language-switcher button").click()
+        expect(login_page.locator("html")).to_have_attribute("dir", "rtl")
+        login_page.screenshot(path=SCREENSHOTS / f"urdu-login{suffix}.png", full_page=True)
+    login_page.close()
+
+    from tests.factories import PASSWORD
+
+    def log_in(user) -> None:
+        page.goto(f"{live_server.url}/accounts/login/")
+        page.fill("#id_username", user.get_username())
+        page.fill("#id_password", PASSWORD)
+        page.locator("#main form button[type=submit]").click()
+        page.wait_for_url(f"{live_server.url}/")
+
+    log_in(reviewer)
+    for width, height, suffix in ((1440, 1000, ""), (390, 844, "-390")):
+        page.set_viewport_size({"width": width, "height": height})
+        page.goto(f"{live_server.url}/articles/{article.pk}/")
+        page.locator('#article-body .sentence[data-index="3"]').click()
+        expect(page.locator("#verdict-form")).to_be_visible()
+        page.evaluate("document.fonts.ready")
+        page.screenshot(path=SCREENSHOTS / f"urdu-interface-reader{suffix}.png", full_page=True)
+        page.goto(f"{live_server.url}/")
+        page.screenshot(path=SCREENSHOTS / f"urdu-interface-articles{suffix}.png", full_page=True)
+    page.locator(".site-user button").click()  # log out
+    log_in(editor)
+    for width, height, suffix in ((1440, 1000, ""), (390, 844, "-390")):
+        page.set_viewport_size({"width": width, "height": height})
+        page.goto(f"{live_server.url}/review/")
+        expect(page.locator("#queue .queue-item").first).to_be_visible()
+        page.screenshot(path=SCREENSHOTS / f"urdu-interface-queue{suffix}.png", full_page=True)
+    assert console_errors == []
