@@ -450,3 +450,20 @@ def test_what_each_kind_contains(seed_article, submitted, reviewer, reviewer2, e
     ]  # fmt: skip
     assert kinds(reviewer2) == ["comment"]  # the editor's comment, after reviewer2 took part
     assert inbox(editor) == []  # the editor took part only after reviewer2's comment, and caused the rest
+
+
+def test_the_email_is_written_in_the_language_its_recipient_chose(
+    submitted, reviewer, editor, django_capture_on_commit_callbacks
+):
+    from annotations.models import LanguagePreference
+
+    LanguagePreference.objects.create(user=reviewer, language="ur")
+    with django_capture_on_commit_callbacks(execute=True):
+        services.annotation_request_changes(
+            annotation=submitted, editor=editor, version=submitted.version, comment="Name the court."
+        )
+    run_worker()
+    [message] = mail.outbox
+    assert message.subject.startswith("[factcheck] ")
+    assert not message.subject.removeprefix("[factcheck] ").replace(quote_of(submitted), "").isascii()
+    assert "> Name the court.\n" in message.body  # what the editor wrote stays as written
