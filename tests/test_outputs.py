@@ -156,7 +156,7 @@ def test_footer_links_the_api_docs_for_everyone_and_the_export_schema_for_those_
     ]
     docs = client.get(footer[0]["href"])
     assert (docs.status_code, docs["Content-Type"]) == (200, "text/html; charset=utf-8")
-    assert '<html lang="en">' in docs.text
+    assert '<html lang="en" dir="ltr">' in docs.text
     schema = client.get(footer[1]["href"])
     assert (schema.status_code, schema["Content-Type"]) == (200, "application/schema+json")
     assert json.loads(b"".join(schema.streaming_content))["title"] == "factcheck native export, schema_version 3"
