@@ -207,3 +207,15 @@ def test_the_javascript_catalogue_is_served_in_the_pages_language(db):
     assert catalogue.status_code == 200
     assert catalogue.headers["Content-Type"].startswith("text/javascript")
     assert "max-age=86400" in catalogue.headers["Cache-Control"]
+
+
+def test_dates_and_numbers_read_the_urdu_way():
+    from datetime import date
+
+    from django.utils import formats, translation
+
+    with translation.override("ur"):
+        assert formats.date_format(date(2026, 12, 4)) == "4 دسمبر 2026"
+        assert formats.number_format(1234567, force_grouping=True) == "1,234,567"
+    with translation.override("en"):
+        assert formats.date_format(date(2026, 12, 4)) == "Dec. 4, 2026"
