@@ -1,9 +1,11 @@
 import os
 from pathlib import Path
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db import connection, connections, transaction
 from django.test import Client
+from django.utils import translation
 import pytest
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
@@ -19,6 +21,15 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 SEED_PATH = Path(__file__).resolve().parent.parent / "annotations" / "demo_data" / "huawei-pakistan.txt"
 SEED_TITLE = "Huawei spying in Pakistan?"
+
+
+@pytest.fixture(autouse=True)
+def _english_outside_requests():
+    """Each request activates its own language (LocaleMiddleware) and leaves it active in the thread;
+    code a test calls directly (services, exporters) runs in English, as a worker process does."""
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 @pytest.fixture

@@ -167,6 +167,8 @@ def test_the_public_pages_make_a_fixed_number_of_queries(desk, django_assert_num
 # --- Every other page asks for a log-in -----------------------------------------------------------
 
 PUBLIC = {"factcheck-index", "factcheck-page", "factcheck-feed", "sitemap", "robots-txt", "login"}
+# The language switcher and the JavaScript's strings serve the log-in and public pages too.
+PUBLIC |= {"set_language", "javascript-catalog"}
 # Their own access rules: the API answers 401/403 in JSON, the admin sends to its own log-in page.
 NOT_PAGES = ("api/", "admin/")
 
