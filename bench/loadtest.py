@@ -141,6 +141,7 @@ def locust(port: int, articles: list[int], users: int, minutes: float, workdir: 
             "p99_ms": float(row["99%"]),
         }
         for row in rows
+        if int(row["Request Count"])  # a name seen only before the reset has no percentiles ("N/A")
     }
     return by_name
 
@@ -160,6 +161,15 @@ def kinds(by_name: dict) -> dict:
     return summary
 
 
+def transactions(database_url: str) -> int:
+    """Transactions committed or rolled back in the run's database on the server of `database_url`
+    (a standby counts the read-only ones its own sessions ran): where the desk's work went."""
+    name = database_url.rsplit("/", 1)[1]
+    sql = f"SELECT xact_commit + xact_rollback FROM pg_stat_database WHERE datname = '{name}'"
+    answer = subprocess.run(["psql", database_url, "-AtXc", sql], capture_output=True, text=True, check=True)
+    return int(answer.stdout.strip() or 0)
+
+
 def run_once(users: int, minutes: float, replica: str | None) -> dict:
     with tempfile.TemporaryDirectory(prefix="factcheck-load-") as tmp, postgres_database("load") as url:
         workdir = Path(tmp)
@@ -168,12 +178,16 @@ def run_once(users: int, minutes: float, replica: str | None) -> dict:
         manage(env, "migrate", "--no-input")
         articles = seed(env)
         port = free_port()
+        servers = {"primary": url} | ({"replica": replica_url} if replica_url else {})
+        before = {role: transactions(server_url) for role, server_url in servers.items()}
         server = serve(env, port, workdir / "gunicorn.log")
         try:
             by_name = locust(port, articles, users, minutes, workdir)
         finally:
             server.send_signal(signal.SIGTERM)
             server.wait(timeout=60)
+        time.sleep(2)  # a server's statistics reach pg_stat_database up to a second after a session ends
+        work = {role: transactions(server_url) - before[role] for role, server_url in servers.items()}
     summary = kinds(by_name)
     total = by_name.get("Aggregated", {})
     return {
@@ -182,6 +196,7 @@ def run_once(users: int, minutes: float, replica: str | None) -> dict:
         "seconds": int(minutes * 60),
         "total": total,
         "kinds": summary,
+        "transactions": work,
         "requests": {name: row for name, row in by_name.items() if name != "Aggregated"},
         "targets": {
             "no errors": total.get("failures") == 0,
