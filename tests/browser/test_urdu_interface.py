@@ -78,3 +78,39 @@ def test_a_reviewer_submits_and_an_editor_approves_in_urdu(
     verdict.refresh_from_db()
     assert (verdict.state, verdict.reviewed_by) == ("approved", editor)
     assert console_errors == []
+
+
+LINES_OF = """element => {
+    const range = document.createRange();
+    range.selectNodeContents(element);
+    return new Set([...range.getClientRects()].map(rect => Math.round(rect.bottom))).size;
+}"""
+
+
+@pytest.mark.parametrize("debug", [True, False], ids=["debug", "production"])
+def test_urdu_form_controls_on_a_phone_keep_their_words_whole(page: Page, live_server, settings, debug, editor):
+    """Nastaliq letters reach further than Latin ones: at 390 px the article list's action keeps its
+    label on one line, an empty search field lays its Urdu placeholder out right to left (and follows
+    what is typed), and the filters are drawn by the browser with the page's line height, where a
+    native select would clip the tops and the first letter of "کسی کے بھی ذمے یا کسی کے نہیں"."""
+    settings.DEBUG = debug
+    create_urdu_demo_article()
+    page.set_viewport_size({"width": 390, "height": 844})
+    log_in(page, live_server, editor)
+    switch_to_urdu(page)
+
+    add = page.locator(".page-head > .button")
+    expect(add).to_have_text("مضمون شامل کریں")
+    assert add.evaluate(LINES_OF) == 1
+
+    search = page.locator("#article-search")
+    assert search.evaluate("e => getComputedStyle(e).direction") == "rtl"
+    search.fill("Huawei")
+    assert search.evaluate("e => getComputedStyle(e).direction") == "ltr"
+
+    assigned = page.locator("#assigned-filter")
+    expect(assigned.locator("option:checked")).to_have_text("کسی کے بھی ذمے یا کسی کے نہیں")
+    style = assigned.evaluate("e => [getComputedStyle(e).appearance, getComputedStyle(e).lineHeight]")
+    assert style == ["base-select", "32px"]
+    assigned.select_option(label=f"{editor.get_username()} کے ذمے")
+    expect(page).to_have_url(f"{live_server.url}/?q=Huawei&review=&assigned={editor.get_username()}")
