@@ -9,7 +9,8 @@ headless. With --replica (a streaming replica of the same server, e.g. `make rep
 made again with DATABASE_REPLICA_URL naming it. Prints one JSON object: per kind of request
 (page, API) and per request name, requests/s, failures, p50/p95/p99 in ms; and the targets
 (0 errors; p95 ≤ 300 ms for pages and for the API), measured once all users have arrived and
-logged in (logging in hashes the password on purpose, and is left out of the figures).
+logged in (logging in hashes the password on purpose, and is left out of the figures); and the
+transactions each server ran in the run's database over the whole run (where the reads went).
 """
 
 import argparse
