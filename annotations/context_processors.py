@@ -1,6 +1,6 @@
 from django.utils.functional import SimpleLazyObject
 
-from . import roles, selectors
+from . import languages, roles, selectors
 
 
 def review(request) -> dict:
@@ -17,3 +17,8 @@ def review(request) -> dict:
         "review_waiting": SimpleLazyObject(lambda: selectors.waiting_count(viewer=user)) if is_editor else None,
         "unread_notifications": SimpleLazyObject(lambda: selectors.unread_notification_count(user=user)),
     }
+
+
+def catalogue(request) -> dict:
+    """The JavaScript catalogue's version, for its URL in base.html (languages.catalogue_version)."""
+    return {"js_catalogue_version": languages.catalogue_version()}

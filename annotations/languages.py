@@ -9,7 +9,11 @@ Accept-Language, else LANGUAGE_CODE. On top of it:
 """
 
 from collections.abc import Callable
+from functools import cache
+import hashlib
+from pathlib import Path
 
+import django
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.signals import user_logged_in
@@ -28,6 +32,18 @@ API_LANGUAGE = "en"
 def supported(code: str | None) -> str | None:
     """`code` if it is one of the interface's languages (settings.LANGUAGES), else None."""
     return code if code in dict(settings.LANGUAGES) else None
+
+
+@cache
+def catalogue_version() -> str:
+    """A short fingerprint of the JavaScript's translations (our compiled djangojs catalogues and
+    Django's version), for the catalogue's URL: the browser keeps the catalogue a day, and a deploy
+    with new or changed strings changes the URL instead of waiting for that day to pass."""
+    digest = hashlib.sha256(django.get_version().encode())
+    for locale in settings.LOCALE_PATHS:
+        for compiled in sorted(Path(locale).glob("*/LC_MESSAGES/djangojs.mo")):
+            digest.update(compiled.parent.parent.name.encode() + compiled.read_bytes())
+    return digest.hexdigest()[:12]
 
 
 def language_for(user) -> str:

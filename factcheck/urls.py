@@ -27,8 +27,9 @@ urlpatterns = [
     path("sitemap.xml", login_not_required(sitemap), {"sitemaps": SITEMAPS}, name="sitemap"),
     path("robots.txt", robots_txt, name="robots-txt"),
     path("i18n/setlang/", language_set, name="set_language"),
-    # The JavaScript's strings in the page's language (base.html asks for ?l=<language>, so a
-    # browser's cached copy never answers for another language).
+    # The JavaScript's strings in the page's language (base.html asks for ?l=<language>&v=<version>,
+    # so a browser's cached copy never answers for another language, nor outlives a deploy that
+    # changed the strings: languages.catalogue_version).
     path(
         "i18n/js/",
         login_not_required(cache_control(max_age=86400)(JavaScriptCatalog.as_view())),

@@ -209,6 +209,29 @@ def test_the_javascript_catalogue_is_served_in_the_pages_language(db):
     assert "max-age=86400" in catalogue.headers["Cache-Control"]
 
 
+def test_pages_ask_for_the_catalogue_of_this_deploys_strings(reviewer, tmp_path):
+    """The catalogue is cached a day: its URL names the strings it holds, so that a deploy with new
+    or changed JavaScript strings is not answered from the browser's cache with the old ones."""
+    from annotations import languages
+
+    version = languages.catalogue_version()
+    page = client_for(reviewer).get("/", headers={"accept-language": "ur"})
+    assert f'src="/i18n/js/?l=ur&amp;v={version}"' in page.content.decode()
+
+    locale = tmp_path / "locale"
+    shutil.copytree(ROOT / "locale", locale)
+    languages.catalogue_version.cache_clear()
+    try:
+        with override_settings(LOCALE_PATHS=[locale]):
+            assert languages.catalogue_version() == version  # same strings, same URL
+            languages.catalogue_version.cache_clear()
+            compiled = locale / "ur/LC_MESSAGES/djangojs.mo"
+            compiled.write_bytes(compiled.read_bytes() + b"\0")
+            assert languages.catalogue_version() != version
+    finally:
+        languages.catalogue_version.cache_clear()
+
+
 def test_dates_and_numbers_read_the_urdu_way():
     from datetime import date
 
