@@ -425,6 +425,7 @@ class SimilarForm(forms.Form):
     text = forms.CharField(required=False, max_length=SIMILAR_TEXT_LENGTH, strip=True)
     article = forms.CharField(required=False)
     annotation = forms.CharField(required=False)
+    named: Annotation | None = None  # the verdict `annotation` names, once claim() has read it
 
     def _id(self, name: str) -> int | None:
         value = self.cleaned_data.get(name, "")
@@ -459,6 +460,7 @@ class SimilarForm(forms.Form):
         annotation = annotation_for(viewer=viewer, pk=data["annotation"])
         if annotation is None:
             return None
+        self.named = annotation
         return {"text": annotation.quote, "exclude_annotation": annotation.pk, "exclude_article": data["article"]}
 
 

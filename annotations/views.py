@@ -1,5 +1,6 @@
 import csv
 import json
+from urllib.parse import quote, urlencode
 
 from django.conf import settings
 from django.contrib import messages
@@ -25,6 +26,7 @@ from .diffing import body_diff as diff_of
 from .exporters import claimreview
 from .exporters.common import Selection
 from .forms import (
+    SIMILAR_TEXT_LENGTH,
     AnnotationForm,
     ArticleImportForm,
     AssignmentForm,
@@ -263,9 +265,18 @@ def _editor_response(request, article, form, *, annotation=None, status=200) -> 
     start, end = (whole_number(form[name].value()) for name in ("start", "end"))
     if annotation is not None:
         start, end = annotation.start, annotation.end
+    # Checked before asks about the verdict being edited (its quote; it and its article left out),
+    # or about the text just selected; a refused form keeps the reviewer's "Same claim" choice.
+    if annotation is not None:
+        ask = {"annotation": annotation.pk, "article": article.pk}
+    else:
+        ask = {"text": (form["quote"].value() or "")[:SIMILAR_TEXT_LENGTH], "article": article.pk}
+    if form.data.get("same_claim_as"):
+        ask["same_claim_as"] = form.data["same_claim_as"]
     extra = {
         "form": form,
         "editing": annotation,
+        "similar_query": urlencode(ask, quote_via=quote),
         "claimants": selectors.claimant_suggestions(viewer=request.user),
         "place": span_place(selectors.span_sentences(article, start, end), start, end) if end else "",
         "can_submit": annotation is None or Action.SUBMIT in roles.annotation_actions(request.user, annotation),
@@ -717,6 +728,8 @@ def similar_verdicts(request: HttpRequest) -> HttpResponse:
     context = {
         "form": form,
         "found": found,
+        # Asked about a verdict (its edit form): those already in its claim say so instead of offering the choice.
+        "claim_of": form.named.claim_id if form.named is not None else None,
         "in_form": bool(request.htmx),
         "chosen": chosen,
         "chosen_found": any(annotation.pk == chosen for annotation, _ in found),

@@ -13,6 +13,7 @@ from .factories import ArticleFactory
 
 pytestmark = pytest.mark.django_db
 
+HTMX = {"HX-Request": "true"}
 UNKNOWN = "Choose a verdict from the list: this one does not exist or you cannot see it."
 
 
@@ -275,6 +276,34 @@ def test_the_edit_form_links_in_the_same_transaction(reviewer, editor, two_artic
     mine.refresh_from_db()
     assert (response.status_code, mine.status, mine.version) == (302, "unverified", 2)
     assert mine.claim_id == Annotation.objects.get(pk=earlier.pk).claim_id is not None
+
+
+def test_the_edit_form_asks_checked_before_about_the_verdict_being_edited(reviewer, two_articles):
+    """Checked before in the edit form too (not only for a new verdict): about the verdict's own quote,
+    leaving it and its article out, so a reviewer revising a verdict can still link a restated claim."""
+    second = two_articles[1]
+    mine = verdict(second, reviewer)
+    html = client_for(reviewer).get(reverse("annotations:annotation-edit", args=[mine.pk]), headers=HTMX).text
+    assert (
+        f'<div class="checked-before-slot" id="checked-before" hx-get="/similar/?annotation={mine.pk}&amp;article='
+        f'{second.pk}" hx-trigger="load" hx-target="this" hx-swap="innerHTML">'
+    ) in html
+
+
+def test_checked_before_for_a_verdict_says_which_are_already_its_claim(reviewer, editor, two_articles):
+    first, second = two_articles
+    third = ArticleFactory(title="Third report")
+    linked, other = approved(first, reviewer, editor), approved(third, reviewer, editor)
+    mine = verdict(second, reviewer)
+    services.claim_link(annotation=mine, earlier=linked, actor=reviewer)
+
+    url = reverse("annotations:similar-verdicts")
+    html = client_for(reviewer).get(url, {"annotation": mine.pk, "article": second.pk}, headers=HTMX).text
+
+    assert f'id="similar-{linked.pk}"' in html and f'id="similar-{other.pk}"' in html
+    assert html.count("Already linked as the same claim") == 1
+    assert f'name="same_claim_as" value="{linked.pk}"' not in html
+    assert f'name="same_claim_as" value="{other.pk}"' in html
 
 
 def test_a_refused_link_in_the_edit_form_changes_nothing(reviewer, reviewer2, two_articles):

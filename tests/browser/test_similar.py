@@ -134,3 +134,37 @@ def test_a_restated_claim_is_linked_from_checked_before_and_both_are_on_the_clai
     expect(page.locator(f"#appearance-{earlier.pk}")).to_contain_text("Huawei spying in Pakistan?")
     expect(page.locator(f"#appearance-{saved.pk}")).to_contain_text(demo.title)
     assert console_errors == []
+
+
+def test_a_verdict_being_edited_is_linked_from_checked_before(
+    page: Page, live_server, login, console_errors, reviewer2, demo, debug
+):
+    """Checked before in the edit form: a reviewer who saved a verdict without linking it opens Edit,
+    finds the earlier verdict, chooses Same claim and saves; opened again, the form says they are linked."""
+    from annotations import services
+    from tests.conftest import sentence_span
+
+    mine = services.annotation_create(
+        article=demo, author=reviewer2, status="unverified", **sentence_span(demo, WIFI), note="Saved before linking."
+    )
+    earlier = Annotation.objects.get(quote=WIFI_QUOTE)
+    login(page, live_server, reviewer2)
+    page.goto(f"{live_server.url}/articles/{demo.pk}/")
+    card = page.locator(f"#annotation-{mine.pk}")
+    card.get_by_role("link", name="Edit").click()
+    expect(page.locator("#verdict-form h2")).to_have_text("Edit verdict")
+    item = page.locator(f"#checked-before #similar-{earlier.pk}")
+    expect(item.locator(".similar-quote")).to_have_text(WIFI_QUOTE)
+    item.get_by_label("Same claim").check()
+    page.get_by_role("button", name="Save changes").click()
+    expect(page.locator("#editor .saved-message")).to_have_text("Verdict updated.")
+
+    mine.refresh_from_db()
+    earlier.refresh_from_db()
+    assert (mine.claim_id, mine.note) == (earlier.claim_id, "Saved before linking.") and mine.claim_id is not None
+    card.get_by_role("link", name="Edit").click()
+    expect(item.locator(".similar-linked")).to_have_text("Already linked as the same claim")
+    expect(item.locator("input[name=same_claim_as]")).to_have_count(0)
+    expect(page.locator("#checked-before .similar-none")).to_have_text("Link no other verdict")
+    expect(page.locator("#checked-before .similar-none input")).to_be_checked()
+    assert console_errors == []
